@@ -1,0 +1,36 @@
+namespace FerMlNet.Core.Data;
+
+/// <summary>What <see cref="DatasetReader"/> found under a dataset root: the images and everything it skipped.</summary>
+public sealed class DatasetIndex
+{
+    internal DatasetIndex(string root, bool isSplit, IReadOnlyList<ImageEntry> entries,
+        IReadOnlyList<DatasetNotice> notices, IReadOnlyDictionary<DatasetSplit, string> splitFolders)
+    {
+        Root = root;
+        IsSplit = isSplit;
+        Entries = entries;
+        Notices = notices;
+        SplitFolders = splitFolders;
+    }
+
+    /// <summary>Absolute dataset root.</summary>
+    public string Root { get; }
+
+    /// <summary>True for ROOT/&lt;split&gt;/&lt;class&gt;; false for an unsplit ROOT/&lt;class&gt; set.</summary>
+    public bool IsSplit { get; }
+
+    /// <summary>Every image, ordered by split then relative path (ordinal), so runs are reproducible.</summary>
+    public IReadOnlyList<ImageEntry> Entries { get; }
+
+    /// <summary>Folders and files that were skipped or created, each with the reason.</summary>
+    public IReadOnlyList<DatasetNotice> Notices { get; }
+
+    /// <summary>The folder each split was read from (a made-up validation split has no folder: "(from train)").</summary>
+    public IReadOnlyDictionary<DatasetSplit, string> SplitFolders { get; }
+
+    /// <summary>Splits present, in train, val, test order.</summary>
+    public IEnumerable<DatasetSplit> Splits => Entries.Select(e => e.Split).Distinct().Order();
+
+    /// <summary>Image count per split and class.</summary>
+    public int Count(DatasetSplit split, int label) => Entries.Count(e => e.Split == split && e.Label == label);
+}

@@ -1,0 +1,27 @@
+namespace FerMlNet.Core;
+
+/// <summary>
+/// The four emotions FerMlNet recognises, in the notebook's index order (0=happy, 1=neutral, 2=sad, 3=surprise).
+/// Every label index, probability vector and confusion-matrix row in the product uses this order.
+/// </summary>
+public static class EmotionClasses
+{
+    /// <summary>Class names in index order.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["happy", "neutral", "sad", "surprise"];
+
+    /// <summary>Number of classes (4).</summary>
+    public const int Count = 4;
+
+    /// <summary>
+    /// Maps a class folder name to its index: case-insensitive, and "surprised" is accepted as "surprise"
+    /// (outside datasets such as AffectNet use that spelling). Returns -1 for any other name.
+    /// </summary>
+    public static int IndexOfFolder(string folderName)
+    {
+        var name = folderName.Trim().ToLowerInvariant();
+        if (name == "surprised") name = "surprise";
+        for (int i = 0; i < Count; i++)
+            if (Names[i] == name) return i;
+        return -1;
+    }
+}

@@ -1,0 +1,130 @@
+using SkiaSharp;
+
+namespace FerMlNet.Core.Preprocessing;
+
+/// <summary>
+/// The fast path of the preprocessing contract: decodes straight into 48×48 grey bytes without an IDataView, using the
+/// same Skia operations as ML.NET's image transforms (so both paths give the same pixels; a test measures it).
+/// Bytes are kept as 0-255; divide by 255 for the network (see <see cref="ToUnitFloats"/>).
+/// </summary>
+public static class FaceImageDecoder
+{
+    // ML.NET's ConvertToGrayscale colour matrix (MLImage.CloneWithGrayscale).
+    private static readonly SKColorFilter GrayscaleFilter = SKColorFilter.CreateColorMatrix(
+    [
+        PreprocessingContract.LumaWeights.R, PreprocessingContract.LumaWeights.G, PreprocessingContract.LumaWeights.B, 0, 0,
+        PreprocessingContract.LumaWeights.R, PreprocessingContract.LumaWeights.G, PreprocessingContract.LumaWeights.B, 0, 0,
+        PreprocessingContract.LumaWeights.R, PreprocessingContract.LumaWeights.G, PreprocessingContract.LumaWeights.B, 0, 0,
+        0, 0, 0, 1, 0,
+    ]);
+
+    /// <summary>Decodes a file into 2,304 grey bytes.</summary>
+    /// <exception cref="ImageDecodeException">Empty, unreadable, not an image, or too large.</exception>
+    public static byte[] DecodeFile(string path)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ImageDecodeException($"cannot read the file ({e.Message})");
+        }
+        return Decode(bytes);
+    }
+
+    /// <summary>Decodes encoded image bytes (JPEG, PNG, or anything Skia decodes) into 2,304 grey bytes.</summary>
+    public static byte[] Decode(ReadOnlySpan<byte> encoded)
+    {
+        using var bitmap = DecodeBitmap(encoded);
+        return FromBitmap(bitmap);
+    }
+
+    /// <summary>
+    /// Decodes encoded bytes into a 32-bit bitmap, checking the header's dimensions against
+    /// <see cref="PreprocessingContract.MaxImageSide"/> and <see cref="PreprocessingContract.MaxImagePixels"/>
+    /// before any pixel is decoded.
+    /// </summary>
+    public static SKBitmap DecodeBitmap(ReadOnlySpan<byte> encoded)
+    {
+        if (encoded.Length == 0) throw new ImageDecodeException("empty file (0 bytes)");
+        using var data = SKData.CreateCopy(encoded);
+        using var codec = SKCodec.Create(data)
+            ?? throw new ImageDecodeException("not a decodable image (expected JPEG or PNG)");
+        var info = codec.Info;
+        if (info.Width <= 0 || info.Height <= 0)
+            throw new ImageDecodeException("image header has no size");
+        if (info.Width > PreprocessingContract.MaxImageSide || info.Height > PreprocessingContract.MaxImageSide
+            || (long)info.Width * info.Height > PreprocessingContract.MaxImagePixels)
+            throw new ImageDecodeException($"image too large ({info.Width}×{info.Height}; limit " +
+                $"{PreprocessingContract.MaxImageSide} per side and {PreprocessingContract.MaxImagePixels / 1_000_000} Mpx)");
+        // Same call as ML.NET's MLImage.CreateFromStream, so the decoded pixels match its path exactly.
+        var bitmap = SKBitmap.Decode(data) ?? throw new ImageDecodeException("image data is corrupt or truncated");
+        if (bitmap.ColorType is SKColorType.Bgra8888 or SKColorType.Rgba8888) return bitmap;
+        using (bitmap)
+        {
+            return bitmap.Copy(SKColorType.Bgra8888)
+                ?? throw new ImageDecodeException($"unsupported pixel format {bitmap.ColorType}");
+        }
+    }
+
+    /// <summary>Applies resize (IsoCrop, centre) and grayscale to a decoded bitmap and returns 2,304 grey bytes.</summary>
+    public static byte[] FromBitmap(SKBitmap bitmap)
+    {
+        using var resized = ResizeIsoCropCenter(bitmap, PreprocessingContract.ImageSize, PreprocessingContract.ImageSize);
+        using var gray = new SKBitmap(resized.Width, resized.Height, isOpaque: true);
+        using (var canvas = new SKCanvas(gray))
+        using (var paint = new SKPaint { ColorFilter = GrayscaleFilter, FilterQuality = SKFilterQuality.High })
+            canvas.DrawBitmap(resized, 0f, 0f, paint);
+        return RedChannel(gray);
+    }
+
+    /// <summary>Converts 0-255 grey bytes to the network's [0, 1] floats.</summary>
+    public static float[] ToUnitFloats(ReadOnlySpan<byte> pixels)
+    {
+        var result = new float[pixels.Length];
+        for (int i = 0; i < pixels.Length; i++) result[i] = pixels[i] * (1f / 255f);
+        return result;
+    }
+
+    // Mirrors MLImage.ResizeWithCrop (CropAnchorCentral): scale so the image covers the target, centre it, and draw
+    // with the high-quality filter onto an opaque bitmap.
+    private static SKBitmap ResizeIsoCropCenter(SKBitmap image, int width, int height)
+    {
+        float widthAspect = (float)width / image.Width;
+        float heightAspect = (float)height / image.Height;
+        int destX = 0, destY = 0;
+        float aspect;
+        if (heightAspect < widthAspect)
+        {
+            aspect = widthAspect;
+            destY = (int)((height - (image.Height * aspect)) / 2);
+        }
+        else
+        {
+            aspect = heightAspect;
+            destX = (int)((width - (image.Width * aspect)) / 2);
+        }
+        int destWidth = (int)(image.Width * aspect);
+        int destHeight = (int)(image.Height * aspect);
+        var dst = new SKBitmap(width, height, isOpaque: true);
+        using var canvas = new SKCanvas(dst);
+        using var paint = new SKPaint { FilterQuality = SKFilterQuality.High };
+        canvas.DrawBitmap(image, new SKRect(0, 0, image.Width, image.Height),
+            new SKRect(destX, destY, destX + destWidth, destY + destHeight), paint);
+        return dst;
+    }
+
+    private static byte[] RedChannel(SKBitmap bitmap)
+    {
+        int redOffset = bitmap.ColorType == SKColorType.Rgba8888 ? 0 : 2; // Bgra8888 stores B, G, R, A
+        var span = bitmap.GetPixelSpan();
+        var result = new byte[bitmap.Width * bitmap.Height];
+        int rowBytes = bitmap.RowBytes;
+        for (int y = 0; y < bitmap.Height; y++)
+            for (int x = 0; x < bitmap.Width; x++)
+                result[y * bitmap.Width + x] = span[y * rowBytes + x * 4 + redOffset];
+        return result;
+    }
+}

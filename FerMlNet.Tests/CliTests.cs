@@ -1,0 +1,55 @@
+using System.Text.Json;
+
+namespace FerMlNet.Tests;
+
+public class CliTests
+{
+    [Fact]
+    public void DataStatsJsonReportsTheEmbeddedDatasetCounts()
+    {
+        var r = CliProcess.Run("data", "stats", "datasets/fer4-mit", "--json", "--no-decode");
+        Assert.Equal(0, r.ExitCode);
+        using var doc = JsonDocument.Parse(r.Stdout);
+        var splits = doc.RootElement.GetProperty("splits");
+        Assert.Equal(15_109, splits.GetProperty("train").GetProperty("total").GetInt32());
+        Assert.Equal(4_977, splits.GetProperty("val").GetProperty("total").GetInt32());
+        Assert.Equal("validation", splits.GetProperty("val").GetProperty("folder").GetString());
+        Assert.Equal(128, splits.GetProperty("test").GetProperty("total").GetInt32());
+        Assert.Equal(3_173, splits.GetProperty("train").GetProperty("perClass").GetProperty("surprise").GetInt32());
+        Assert.Equal(20_214, doc.RootElement.GetProperty("images").GetInt32());
+    }
+
+    [Fact]
+    public void DataStatsDecodesAndNamesUnreadableFiles()
+    {
+        using var tmp = TestData.NewTempDir();
+        TestData.CopySubset(tmp.Path, 2, ("train", "train"), ("test", "test"));
+        File.WriteAllText(tmp.Combine("train", "happy", "broken.jpg"), "this is text");
+        var r = CliProcess.Run("data", "stats", tmp.Path, "--json");
+        Assert.Equal(0, r.ExitCode);
+        using var doc = JsonDocument.Parse(r.Stdout);
+        var unreadable = doc.RootElement.GetProperty("unreadable").EnumerateArray().Single();
+        Assert.Equal("train/happy/broken.jpg", unreadable.GetProperty("path").GetString());
+    }
+
+    [Fact]
+    public void BadInputGivesTheContractExitCodesAndNoStackTrace()
+    {
+        var missing = CliProcess.Run("data", "stats", "/no/such/folder");
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("'/no/such/folder' does not exist", missing.Stderr);
+        Assert.DoesNotContain("   at ", missing.Stderr);
+
+        using var tmp = TestData.NewTempDir();
+        TestData.CopySubset(tmp.Path, 1, ("train", "train"), ("test", "holdout"));
+        var unknownSplit = CliProcess.Run("data", "stats", tmp.Path);
+        Assert.Equal(2, unknownSplit.ExitCode);
+        Assert.Contains("'holdout'", unknownSplit.Stderr);
+
+        Assert.Equal(1, CliProcess.Run("data", "stats").ExitCode);
+        Assert.Equal(1, CliProcess.Run("no-such-command").ExitCode);
+        var help = CliProcess.Run("--help");
+        Assert.Equal(0, help.ExitCode);
+        Assert.Contains("data", help.Stdout);
+    }
+}

@@ -1,0 +1,65 @@
+using System.CommandLine;
+using FerMlNet.Core.Data;
+using FerMlNet.Core.Preprocessing;
+using Spectre.Console;
+
+namespace FerMlNet.Training.Cli;
+
+/// <summary>The `fer` command tree. Each command is a thin shell over library calls that the tests also make.</summary>
+internal static class FerCommandLine
+{
+    public static int Run(string[] args)
+    {
+        var root = new RootCommand("FerMlNet: facial-emotion recognition (happy, neutral, sad, surprise) on ML.NET.");
+        root.Add(DataCommands.Create());
+        return root.Parse(args).Invoke();
+    }
+
+    /// <summary>
+    /// Runs a command body and maps the product's exceptions to the contract's exit codes with a one-line message
+    /// naming the file and the reason (no stack trace for bad input).
+    /// </summary>
+    public static int Guard(Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (UsageException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.Usage;
+        }
+        catch (Exception e) when (e is DatasetException or ImageDecodeException or FileNotFoundException
+                                      or DirectoryNotFoundException or InvalidDataException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.DataError;
+        }
+    }
+
+    /// <summary>A Spectre console on stderr, so progress never mixes with --json output on stdout.</summary>
+    public static IAnsiConsole ErrorConsole { get; } =
+        AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+
+    /// <summary>Shows a progress bar with rate and ETA on stderr while <paramref name="work"/> runs.</summary>
+    public static T WithProgress<T>(string description, Func<Action<int, int>, T> work)
+    {
+        T result = default!;
+        ErrorConsole.Progress()
+            .AutoClear(true)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),
+                new RemainingTimeColumn(), new SpinnerColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask(description, autoStart: true, maxValue: 1);
+                result = work((done, total) =>
+                {
+                    task.MaxValue = Math.Max(total, 1);
+                    task.Value = done;
+                });
+                task.Value = task.MaxValue;
+            });
+        return result;
+    }
+}
