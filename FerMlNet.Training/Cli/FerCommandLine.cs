@@ -12,6 +12,8 @@ internal static class FerCommandLine
     {
         var root = new RootCommand("FerMlNet: facial-emotion recognition (happy, neutral, sad, surprise) on ML.NET.");
         root.Add(DataCommands.Create());
+        root.Add(ModelsCommand.Create());
+        root.Add(TrainCommand.Create());
         return root.Parse(args).Invoke();
     }
 

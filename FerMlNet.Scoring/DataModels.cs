@@ -1,0 +1,23 @@
+using Microsoft.ML.Data;
+
+namespace FerMlNet.Scoring;
+
+/// <summary>Input row of a FerMlNet model.zip: the path of an image file.</summary>
+public sealed class FerImageInput
+{
+    /// <summary>Path of a JPEG or PNG image (any size, colour or grey).</summary>
+    [ColumnName("ImagePath")]
+    public string ImagePath { get; set; } = "";
+}
+
+/// <summary>Output row of a FerMlNet model.zip.</summary>
+public sealed class FerPrediction
+{
+    /// <summary>happy, neutral, sad or surprise.</summary>
+    [ColumnName("PredictedLabel")]
+    public string PredictedLabel { get; set; } = "";
+
+    /// <summary>Probabilities in the order happy, neutral, sad, surprise.</summary>
+    [ColumnName("Score")]
+    public float[] Score { get; set; } = [];
+}

@@ -1,0 +1,128 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FerMlNet.Core.Data;
+using FerMlNet.Core.IO;
+using FerMlNet.Core.Preprocessing;
+using FerMlNet.Training.Engine;
+using FerMlNet.Training.MlNet;
+using Spectre.Console;
+
+namespace FerMlNet.Training.Cli;
+
+/// <summary>`fer train PIPELINE`: trains one pipeline and writes model.zip, model.onnx, history.json, metrics.json, run.json.</summary>
+internal static class TrainCommand
+{
+    private static readonly JsonSerializerOptions Indented = new()
+    {
+        WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    public static Command Create()
+    {
+        var pipeline = new Argument<string>("pipeline") { Description = "Pipeline file, e.g. pipelines/model-bplusplus.json." };
+        var data = new Option<string?>("--data") { Description = "Dataset root (default: the pipeline's dataset)." };
+        var output = new Option<string?>("--out") { Description = "Run folder (default: runs/<pipeline name>)." };
+        var epochs = new Option<int?>("--epochs") { Description = "Override the pipeline's maximum epochs." };
+        var maxMinutes = new Option<double>("--max-minutes") { Description = "Stop cleanly with the best weights after M minutes." };
+        var resume = new Option<bool>("--resume") { Description = "Continue from RUNDIR/checkpoint.bin after an interruption." };
+        var threads = new Option<int>("--threads") { Description = "Intra-op threads (default: one per core)." };
+        var device = new Option<string>("--device") { Description = "cpu or cuda.", DefaultValueFactory = _ => "cpu" };
+        var cmd = new Command("train", "Train one pipeline; writes model.zip, model.onnx, history.json, metrics.json, run.json.")
+        {
+            pipeline, data, output, epochs, maxMinutes, resume, threads, device,
+        };
+        cmd.SetAction(parse => FerCommandLine.Guard(() =>
+        {
+            var options = PipelineOptions.Load(parse.GetValue(pipeline)!);
+            if (parse.GetValue(epochs) is { } e) options.Epochs = e;
+            if (parse.GetValue(data) is { } d) options.Dataset = d;
+            options.Validate(parse.GetValue(pipeline)!);
+            var runDir = parse.GetValue(output) ?? Path.Combine("runs", options.Name);
+            if (!parse.GetValue(resume) && File.Exists(Path.Combine(runDir, "model.zip")))
+                throw new UsageException($"'{runDir}' already holds a trained model; choose another --out, or --resume.");
+            Run(options, runDir, new TrainerRunOptions
+            {
+                Resume = parse.GetValue(resume),
+                MaxMinutes = parse.GetValue(maxMinutes),
+                Threads = parse.GetValue(threads),
+                Device = parse.GetValue(device)!,
+            });
+            return ExitCodes.Success;
+        }));
+        return cmd;
+    }
+
+    /// <summary>The whole job: read, decode (cached), train with checkpoints, export, evaluate, write the run files.</summary>
+    public static JsonObject Run(PipelineOptions options, string runDir, TrainerRunOptions run)
+    {
+        Directory.CreateDirectory(runDir);
+        var index = DatasetReader.Read(options.Dataset);
+        if (!index.IsSplit) throw new DatasetException($"'{options.Dataset}' has no train/val splits; training needs them.");
+        var decoded = FerCommandLine.WithProgress("Decoding images", report => DecodedDatasetCache.Load(index, progress: report));
+        foreach (var f in decoded.Failures)
+            Console.Error.WriteLine($"skipped {f.Path}: {f.Reason}");
+        using var train = TrainingData.From(decoded, decoded.IndicesOf(DatasetSplit.Train));
+        using var val = TrainingData.From(decoded, decoded.IndicesOf(DatasetSplit.Val));
+        Console.Error.WriteLine($"{options.Name}: {options.Architecture}, train {train.Count:N0} / val {val.Count:N0} images, " +
+            $"up to {options.Epochs} epochs of batch {options.BatchSize}");
+
+        run.CheckpointDirectory = runDir;
+        var started = DateTime.UtcNow;
+        TrainingResult result = null!;
+        FerCommandLine.ErrorConsole.Progress().AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),
+                new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask("training", maxValue: 1);
+                run.Progress = p =>
+                {
+                    task.MaxValue = (double)p.Epochs * p.Batches;
+                    task.Value = (double)(p.Epoch - 1) * p.Batches + p.Batch;
+                    task.Description = $"epoch {p.Epoch}/{p.Epochs} loss {p.RunningLoss:F3} acc {p.RunningAccuracy:P1} {p.ImagesPerSecond:F0} img/s";
+                };
+                run.EpochEnd = r => FerCommandLine.ErrorConsole.MarkupLine(
+                    $"epoch {r.Epoch}: loss {r.Loss:F4} acc {r.Accuracy:P2} | val_loss {r.ValLoss:F4} val_acc [bold]{r.ValAccuracy:P2}[/] " +
+                    $"| lr {r.LearningRate:E2} | {r.ImagesPerSecond:F0} img/s");
+                result = CnnTrainer.Train(options, train, val, run);
+            });
+
+        var metadata = new Dictionary<string, string>
+        {
+            ["fermlnet.pipeline"] = options.Name,
+            ["fermlnet.preprocessing"] = PreprocessingContract.Version,
+            ["fermlnet.labels"] = "happy,neutral,sad,surprise",
+            ["fermlnet.bestEpoch"] = result.State.BestEpoch.ToString(),
+        };
+        var model = ModelFiles.Write(result.Network, Path.Combine(runDir, "model.onnx"), Path.Combine(runDir, "model.zip"), metadata);
+        AtomicFile.WriteAllText(Path.Combine(runDir, "history.json"), JsonSerializer.Serialize(result.State.History, Indented));
+        var metrics = FerCommandLine.WithProgress("Evaluating (validation)", _ => MlNetEvaluation.Evaluate(model, index, DatasetSplit.Val));
+        AtomicFile.WriteAllText(Path.Combine(runDir, "metrics.json"), metrics.ToJsonString(Indented));
+        var (total, trainable) = result.Network.CountParameters();
+        var runJson = new JsonObject
+        {
+            ["pipeline"] = JsonNode.Parse(options.ToJson()),
+            ["dataset"] = index.Root,
+            ["datasetContentKey"] = decoded.ContentKey,
+            ["trainImages"] = train.Count,
+            ["valImages"] = val.Count,
+            ["params"] = total,
+            ["trainableParams"] = trainable,
+            ["epochsRun"] = result.State.EpochsDone,
+            ["bestEpoch"] = result.State.BestEpoch,
+            ["bestValAccuracy"] = result.State.BestValAccuracy,
+            ["stopReason"] = result.State.StopReason,
+            ["classWeights"] = result.ClassWeights is null ? null : new JsonArray(result.ClassWeights.Select(w => (JsonNode)w).ToArray()),
+            ["startedUtc"] = started,
+            ["trainSeconds"] = result.State.History.Sum(h => h.Seconds),
+            ["imagesPerSecond"] = result.State.History.Count == 0 ? 0 : result.State.History.Average(h => h.ImagesPerSecond),
+        };
+        AtomicFile.WriteAllText(Path.Combine(runDir, "run.json"), runJson.ToJsonString(Indented));
+        AnsiConsole.MarkupLine($"[green]{Markup.Escape(options.Name)}[/]: best val_accuracy {result.State.BestValAccuracy:P2} " +
+            $"at epoch {result.State.BestEpoch} ({result.State.StopReason}); ML.NET validation accuracy " +
+            $"{(double)metrics["accuracy"]!:P2} on {(int)metrics["images"]!:N0} images → {Markup.Escape(runDir)}");
+        return runJson;
+    }
+}

@@ -1,0 +1,309 @@
+using System.Diagnostics;
+using FerMlNet.Core;
+using FerMlNet.Core.Native;
+using FerMlNet.Core.Preprocessing;
+using FerMlNet.Training.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace FerMlNet.Training.Engine;
+
+/// <summary>Images and labels for training: the decoded uint8 pixels as one tensor (N, 1, 48, 48) and int64 labels.</summary>
+public sealed class TrainingData : IDisposable
+{
+    /// <summary>Wraps images of 2,304 bytes each, in order, with their labels.</summary>
+    public TrainingData(byte[] pixels, int[] labels)
+    {
+        if (pixels.Length != labels.Length * PreprocessingContract.PixelCount)
+            throw new ArgumentException("pixels must hold 2,304 bytes per label");
+        Images = tensor(pixels, [labels.Length, 1, PreprocessingContract.ImageSize, PreprocessingContract.ImageSize]);
+        Labels = tensor(labels.Select(l => (long)l).ToArray());
+        LabelList = labels;
+    }
+
+    /// <summary>Selects images of a decoded dataset (e.g. one split).</summary>
+    public static TrainingData From(DecodedDataset data, int[] indices)
+    {
+        var pixels = new byte[indices.Length * PreprocessingContract.PixelCount];
+        for (int j = 0; j < indices.Length; j++)
+            data.ImagePixels(indices[j]).CopyTo(pixels.AsSpan(j * PreprocessingContract.PixelCount));
+        return new TrainingData(pixels, indices.Select(i => data.Labels[i]).ToArray());
+    }
+
+    internal Tensor Images { get; }
+    internal Tensor Labels { get; }
+
+    /// <summary>Labels as class indices.</summary>
+    public IReadOnlyList<int> LabelList { get; }
+
+    /// <summary>Number of images.</summary>
+    public int Count => LabelList.Count;
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Images.Dispose();
+        Labels.Dispose();
+    }
+}
+
+/// <summary>Run-time settings of a training run that are not part of the pipeline.</summary>
+public sealed class TrainerRunOptions
+{
+    /// <summary>Folder for checkpoint.bin (null: no checkpoints).</summary>
+    public string? CheckpointDirectory { get; set; }
+
+    /// <summary>Continue from the checkpoint in <see cref="CheckpointDirectory"/> when there is one.</summary>
+    public bool Resume { get; set; }
+
+    /// <summary>Stop cleanly (keeping the best weights) once this much wall time has passed (0 = no limit).</summary>
+    public double MaxMinutes { get; set; }
+
+    /// <summary>Intra-op threads (0 = TorchSharp's default, one per core).</summary>
+    public int Threads { get; set; }
+
+    /// <summary>"cpu" (default) or "cuda" (requires a CUDA build of libtorch).</summary>
+    public string Device { get; set; } = "cpu";
+
+    /// <summary>Stop after this many epochs of this invocation (tests use it to simulate a kill; 0 = no limit).</summary>
+    public int StopAfterEpochs { get; set; }
+
+    /// <summary>Called after every batch.</summary>
+    public Action<TrainingProgress>? Progress { get; set; }
+
+    /// <summary>Called after every epoch.</summary>
+    public Action<EpochRecord>? EpochEnd { get; set; }
+}
+
+/// <summary>What a training run produced.</summary>
+public sealed class TrainingResult
+{
+    /// <summary>The network holding the best epoch's weights (by validation accuracy), in eval mode.</summary>
+    public required FerNet Network { get; init; }
+
+    /// <summary>Final state, including the per-epoch history.</summary>
+    public required TrainingState State { get; init; }
+
+    /// <summary>Class weights used (null when none).</summary>
+    public float[]? ClassWeights { get; init; }
+}
+
+/// <summary>
+/// The epoch loop of every pipeline (one template, as Microsoft.ML.TorchSharp's trainers have): per batch
+/// prepare → augment → forward → loss (+L2) → backward → Adam step, then a no-grad validation pass, schedule,
+/// best-weights bookkeeping, early stopping and an atomic checkpoint. Each epoch reseeds dropout, shuffling and
+/// augmentation from (seed, epoch), so a run resumed after a kill gives the same weights as an uninterrupted one.
+/// </summary>
+public static class CnnTrainer
+{
+    private const string CheckpointFile = "checkpoint.bin";
+
+    /// <summary>Trains <paramref name="options"/> on <paramref name="train"/>, validating on <paramref name="validation"/>.</summary>
+    public static TrainingResult Train(PipelineOptions options, TrainingData train, TrainingData validation,
+        TrainerRunOptions? run = null)
+    {
+        run ??= new TrainerRunOptions();
+        GlibcMalloc.Tune();
+        if (run.Threads > 0) torch.set_num_threads(run.Threads);
+        var device = ResolveDevice(run.Device);
+        if (train.Count == 0) throw new InvalidDataException("The training split is empty.");
+        if (validation.Count == 0) throw new InvalidDataException("The validation split is empty.");
+        var missing = Enumerable.Range(0, EmotionClasses.Count).Where(c => !train.LabelList.Contains(c)).ToList();
+        if (missing.Count > 0)
+            throw new InvalidDataException("The training split has no images of class " +
+                string.Join(", ", missing.Select(c => $"'{EmotionClasses.Names[c]}'")) + ".");
+
+        torch.manual_seed(options.Seed);
+        var network = ModelZoo.Create(options.Architecture, options.Dropout, options.L2);
+        network.to(device);
+        var parameters = network.named_parameters().Select(p => (p.name, p.parameter as Tensor)).ToList();
+        var adam = new KerasAdam(parameters);
+        var best = network.state_dict().Select(kv => (Name: "best." + kv.Key, Tensor: kv.Value.detach().clone())).ToList();
+        var stateTensors = network.state_dict().Select(kv => (kv.Key, kv.Value))
+            .Concat(best)
+            .Concat(parameters.Select((p, i) => ("adam.m." + p.Item1, adam.First[i])))
+            .Concat(parameters.Select((p, i) => ("adam.v." + p.Item1, adam.Second[i])))
+            .ToList();
+
+        float[]? weights = options.ClassWeights == "balanced" ? Losses.BalancedClassWeights(train.LabelList) : null;
+        using var classWeights = weights is null ? null : tensor(weights).to(device);
+        int batchesPerEpoch = (train.Count + options.BatchSize - 1) / options.BatchSize;
+        long decaySteps = options.Schedule.DecaySteps > 0
+            ? options.Schedule.DecaySteps
+            : (long)(train.Count / options.BatchSize) * options.Epochs; // the notebook's (n // 64) · epochs
+        var schedule = new LearningRateSchedule(options.Schedule, options.LearningRate, decaySteps);
+        var state = new TrainingState { Architecture = options.Architecture, LearningRate = options.LearningRate };
+
+        var checkpointPath = run.CheckpointDirectory is null ? null : Path.Combine(run.CheckpointDirectory, CheckpointFile);
+        if (run.Resume && checkpointPath is not null && File.Exists(checkpointPath))
+        {
+            state = Checkpoint.Load(checkpointPath, stateTensors);
+            if (state.Architecture != options.Architecture)
+                throw new InvalidDataException($"Checkpoint '{checkpointPath}' is of architecture '{state.Architecture}', " +
+                    $"the pipeline uses '{options.Architecture}'. Start without --resume.");
+            adam.Step = state.OptimizerStep;
+            schedule.Current = state.LearningRate;
+            schedule.PlateauBest = state.PlateauBest;
+            schedule.PlateauWait = state.PlateauWait;
+        }
+
+        var clock = Stopwatch.StartNew();
+        int epochsThisRun = 0;
+        while (!state.Finished && state.EpochsDone < options.Epochs)
+        {
+            int epoch = state.EpochsDone + 1;
+            var record = RunEpoch(network, adam, schedule, options, train, validation, classWeights, device, epoch,
+                batchesPerEpoch, run, clock, out bool timedOut);
+            if (record is null) // stopped by --max-minutes before the epoch ended: keep the best finished epoch
+            {
+                state.Finished = true;
+                state.StopReason = $"--max-minutes {run.MaxMinutes} reached during epoch {epoch}";
+                break;
+            }
+            state.History.Add(record);
+            state.EpochsDone = epoch;
+            state.OptimizerStep = adam.Step;
+            if (record.ValAccuracy > state.BestValAccuracy)
+            {
+                state.BestValAccuracy = record.ValAccuracy;
+                state.BestEpoch = epoch;
+                state.EarlyStopWait = 0;
+                CopyInto(network, best);
+            }
+            else
+            {
+                state.EarlyStopWait++;
+            }
+            schedule.AfterEpoch(record.ValLoss);
+            state.LearningRate = schedule.Current;
+            state.PlateauBest = schedule.PlateauBest;
+            state.PlateauWait = schedule.PlateauWait;
+            if (options.EarlyStopping is { } es && state.EarlyStopWait >= es.Patience)
+            {
+                state.Finished = true;
+                state.StopReason = $"early stopping: no val_accuracy gain for {es.Patience} epochs";
+            }
+            else if (epoch == options.Epochs)
+            {
+                state.Finished = true;
+                state.StopReason = $"completed {options.Epochs} epochs";
+            }
+            else if (timedOut)
+            {
+                state.Finished = true;
+                state.StopReason = $"--max-minutes {run.MaxMinutes} reached after epoch {epoch}";
+            }
+            if (checkpointPath is not null) Checkpoint.Save(checkpointPath, state, stateTensors);
+            run.EpochEnd?.Invoke(record);
+            if (run.StopAfterEpochs > 0 && ++epochsThisRun >= run.StopAfterEpochs && !state.Finished) break;
+        }
+
+        // The kept model is the best epoch's (Keras ModelCheckpoint save_best_only / restore_best_weights).
+        if (state.History.Count > 0) RestoreFrom(network, best);
+        network.eval();
+        return new TrainingResult { Network = network, State = state, ClassWeights = weights };
+    }
+
+    private static EpochRecord? RunEpoch(FerNet network, KerasAdam adam, LearningRateSchedule schedule,
+        PipelineOptions options, TrainingData train, TrainingData validation, Tensor? classWeights, Device device,
+        int epoch, int batches, TrainerRunOptions run, Stopwatch clock, out bool timedOut)
+    {
+        timedOut = false;
+        var epochClock = Stopwatch.StartNew();
+        long epochSeed = options.Seed * 100_003L + epoch;
+        torch.manual_seed(epochSeed); // dropout
+        using var augmentGenerator = new Generator((ulong)epochSeed);
+        var order = Enumerable.Range(0, train.Count).ToArray();
+        new Random((int)(epochSeed % int.MaxValue)).Shuffle(order);
+        using var orderTensor = tensor(order.Select(i => (long)i).ToArray());
+
+        network.train();
+        double lossSum = 0;
+        long correct = 0, seen = 0;
+        for (int b = 0; b < batches; b++)
+        {
+            if (run.MaxMinutes > 0 && clock.Elapsed.TotalMinutes >= run.MaxMinutes)
+            {
+                timedOut = true;
+                if (b == 0 || seen < train.Count) return null;
+            }
+            using var scope = NewDisposeScope();
+            var idx = orderTensor.narrow(0, (long)b * options.BatchSize,
+                Math.Min(options.BatchSize, train.Count - (long)b * options.BatchSize));
+            var x = Batch(train, idx, network.InputChannels, device);
+            var y = train.Labels.index_select(0, idx).to(device);
+            if (options.Augmentation is { } aug) x = Augmentation.Apply(x, aug, augmentGenerator);
+            var logits = network.forward(x);
+            var loss = Losses.Batch(logits, y, options.Loss, classWeights).add(network.L2Penalty());
+            adam.ZeroGrad();
+            loss.backward();
+            adam.Update(schedule.ForStep(adam.Step));
+            long n = y.shape[0];
+            lossSum += loss.item<float>() * n;
+            correct += logits.argmax(1).eq(y).sum().item<long>();
+            seen += n;
+            run.Progress?.Invoke(new TrainingProgress(epoch, options.Epochs, b + 1, batches,
+                seen / Math.Max(epochClock.Elapsed.TotalSeconds, 1e-9), lossSum / seen, (double)correct / seen));
+        }
+        double trainSeconds = epochClock.Elapsed.TotalSeconds;
+        var (valLoss, valAccuracy) = Evaluate(network, validation, options, device);
+        if (run.MaxMinutes > 0 && clock.Elapsed.TotalMinutes >= run.MaxMinutes) timedOut = true;
+        return new EpochRecord(epoch, lossSum / seen, (double)correct / seen, valLoss, valAccuracy,
+            schedule.Current, epochClock.Elapsed.TotalSeconds, seen / trainSeconds);
+    }
+
+    /// <summary>Validation loss (same loss, no class weights, plus L2 as Keras reports it) and accuracy.</summary>
+    internal static (double Loss, double Accuracy) Evaluate(FerNet network, TrainingData data, PipelineOptions options,
+        Device device)
+    {
+        network.eval();
+        using var _ = no_grad();
+        double lossSum = 0;
+        long correct = 0;
+        const int batch = 256;
+        for (long start = 0; start < data.Count; start += batch)
+        {
+            using var scope = NewDisposeScope();
+            long n = Math.Min(batch, data.Count - start);
+            var idx = arange(start, start + n, dtype: ScalarType.Int64);
+            var logits = network.forward(Batch(data, idx, network.InputChannels, device));
+            var y = data.Labels.index_select(0, idx).to(device);
+            lossSum += Losses.PerSample(logits, y, options.Loss).sum().item<float>();
+            correct += logits.argmax(1).eq(y).sum().item<long>();
+        }
+        double l2;
+        using (var penalty = network.L2Penalty()) l2 = penalty.item<float>();
+        network.train();
+        return (lossSum / data.Count + l2, (double)correct / data.Count);
+    }
+
+    /// <summary>Batch of float images in [0, 1] on the device; 3 channels (gray replicated) for the RGB network.</summary>
+    internal static Tensor Batch(TrainingData data, Tensor indices, int channels, Device device)
+    {
+        var x = data.Images.index_select(0, indices).to(device).to_type(ScalarType.Float32).div_(255f);
+        return channels == 1 ? x : x.expand(-1, channels, -1, -1).contiguous();
+    }
+
+    private static Device ResolveDevice(string name) => name.ToLowerInvariant() switch
+    {
+        "cpu" => CPU,
+        "cuda" when cuda.is_available() => CUDA,
+        "cuda" => throw new InvalidDataException("--device cuda: no CUDA build of libtorch or no GPU here; " +
+            "this build ships libtorch-cpu. Use --device cpu."),
+        _ => throw new InvalidDataException($"Unknown device '{name}'; use cpu or cuda."),
+    };
+
+    private static void CopyInto(FerNet network, List<(string Name, Tensor Tensor)> best)
+    {
+        using var _ = no_grad();
+        var current = network.state_dict();
+        foreach (var (name, t) in best) t.copy_(current[name["best.".Length..]]);
+    }
+
+    private static void RestoreFrom(FerNet network, List<(string Name, Tensor Tensor)> best)
+    {
+        using var _ = no_grad();
+        var current = network.state_dict();
+        foreach (var (name, t) in best) current[name["best.".Length..]].copy_(t);
+    }
+}

@@ -1,0 +1,45 @@
+using FerMlNet.Core;
+using static TorchSharp.torch;
+
+namespace FerMlNet.Training.Engine;
+
+/// <summary>
+/// Per-sample losses on logits, as the notebook's Keras losses define them. Class weights multiply each sample's loss
+/// and the batch loss is the plain mean (Keras' sum_over_batch_size), not a weighted mean.
+/// </summary>
+internal static class Losses
+{
+    /// <summary>Keras backend epsilon, used by the focal loss clip.</summary>
+    public const double KerasEpsilon = 1e-7;
+
+    public static Tensor PerSample(Tensor logits, Tensor labels, LossOptions options)
+    {
+        var targets = nn.functional.one_hot(labels, EmotionClasses.Count).to_type(ScalarType.Float32);
+        if (options.LabelSmoothing > 0)
+            targets = targets.mul(1 - options.LabelSmoothing).add(options.LabelSmoothing / EmotionClasses.Count);
+        if (options.Type == "focal")
+        {
+            // FL = Σ_c α·(1 − p_c)^γ · (−y_c·log p_c), every class with its own p (seed-spec §6.6).
+            var p = logits.softmax(1).clamp(KerasEpsilon, 1 - KerasEpsilon);
+            var ce = targets.mul(p.log()).neg();
+            var weight = p.neg().add(1).pow(options.Gamma).mul(options.Alpha);
+            return weight.mul(ce).sum(1);
+        }
+        return targets.mul(logits.log_softmax(1)).sum(1).neg();
+    }
+
+    public static Tensor Batch(Tensor logits, Tensor labels, LossOptions options, Tensor? classWeights)
+    {
+        var perSample = PerSample(logits, labels, options);
+        if (classWeights is not null) perSample = perSample.mul(classWeights.index_select(0, labels));
+        return perSample.mean();
+    }
+
+    /// <summary>sklearn's 'balanced' weights: n / (classes · count_c).</summary>
+    public static float[] BalancedClassWeights(IReadOnlyList<int> labels)
+    {
+        var counts = new int[EmotionClasses.Count];
+        foreach (var l in labels) counts[l]++;
+        return counts.Select(c => c == 0 ? 0f : (float)labels.Count / (EmotionClasses.Count * c)).ToArray();
+    }
+}

@@ -1,0 +1,206 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using FerMlNet.Training.Models;
+
+namespace FerMlNet.Training.Engine;
+
+/// <summary>
+/// One training pipeline: what `pipelines/*.json` holds and what <see cref="CnnTrainer"/> runs. Every field has the
+/// notebook's default; a pipeline file sets only what differs. Unknown keys and wrong values are errors naming the key.
+/// </summary>
+public sealed class PipelineOptions
+{
+    /// <summary>Pipeline name (the file name without .json by convention).</summary>
+    public string Name { get; set; } = "custom";
+
+    /// <summary>One line saying what the pipeline reproduces.</summary>
+    public string Description { get; set; } = "";
+
+    /// <summary>Dataset root, relative to the repository root. Default: the embedded datasets/fer4-mit.</summary>
+    public string Dataset { get; set; } = "datasets/fer4-mit";
+
+    /// <summary>Architecture key of <see cref="ModelZoo"/> (model-0, model-a, model-c, model-d, gray, rgb).</summary>
+    public string Architecture { get; set; } = "model-a";
+
+    /// <summary>Dropout rates of model-a/model-c: block1, block2, block3, head. Null: the architecture's default.</summary>
+    public double[]? Dropout { get; set; }
+
+    /// <summary>Keras L2 λ on the kernels the architecture regularises (0 = none). Default 0.</summary>
+    public double L2 { get; set; }
+
+    /// <summary>Soft augmentation (null = none).</summary>
+    public AugmentationOptions? Augmentation { get; set; }
+
+    /// <summary>Loss function.</summary>
+    public LossOptions Loss { get; set; } = new();
+
+    /// <summary>"balanced" (n / (classes · count), sklearn's rule, the notebook's default) or "none".</summary>
+    public string ClassWeights { get; set; } = "balanced";
+
+    /// <summary>Adam's initial learning rate. Default 0.0005 (the notebook's INITIAL_LR).</summary>
+    public double LearningRate { get; set; } = 0.0005;
+
+    /// <summary>Learning-rate schedule.</summary>
+    public ScheduleOptions Schedule { get; set; } = new();
+
+    /// <summary>Early stopping on validation accuracy (null = none; the best epoch's weights are kept either way).</summary>
+    public EarlyStoppingOptions? EarlyStopping { get; set; }
+
+    /// <summary>Maximum epochs. Default 75 (MAX_EPOCHS).</summary>
+    public int Epochs { get; set; } = 75;
+
+    /// <summary>Batch size. Default 64.</summary>
+    public int BatchSize { get; set; } = 64;
+
+    /// <summary>Seed of weights, shuffling, augmentation and dropout. Default 42.</summary>
+    public int Seed { get; set; } = 42;
+
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    /// <summary>Reads and validates a pipeline file.</summary>
+    /// <exception cref="InvalidDataException">The file is missing, not JSON, has an unknown key or a wrong value.</exception>
+    public static PipelineOptions Load(string path)
+    {
+        if (!File.Exists(path)) throw new InvalidDataException($"Pipeline file '{path}' does not exist.");
+        PipelineOptions options;
+        try
+        {
+            options = JsonSerializer.Deserialize<PipelineOptions>(File.ReadAllText(path), JsonOptions)
+                ?? throw new InvalidDataException($"Pipeline file '{path}' is empty.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"Pipeline file '{path}': {DescribeJsonError(e)}");
+        }
+        options.Validate(path);
+        return options;
+    }
+
+    /// <summary>Serialises the options (written into run.json so a run records exactly what it ran).</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+
+    /// <summary>Checks every value; the message names the key and the file.</summary>
+    public void Validate(string source = "pipeline")
+    {
+        void Fail(string key, string why) => throw new InvalidDataException($"Pipeline '{source}': '{key}' {why}");
+        if (!ModelZoo.All.ContainsKey(Architecture))
+            Fail("architecture", $"is '{Architecture}'; known: {string.Join(", ", ModelZoo.All.Keys)}");
+        if (Dropout is not null && (Dropout.Length != 4 || Dropout.Any(d => d is < 0 or >= 1)))
+            Fail("dropout", "must be 4 rates in [0, 1): block1, block2, block3, head");
+        if (Dropout is not null && Architecture is not ("model-a" or "model-c"))
+            Fail("dropout", $"applies to model-a and model-c only, not '{Architecture}'");
+        if (L2 is < 0 or > 1) Fail("l2", "must be in [0, 1]");
+        if (ClassWeights is not ("balanced" or "none")) Fail("classWeights", "must be 'balanced' or 'none'");
+        if (LearningRate is <= 0 or > 1) Fail("learningRate", "must be in (0, 1]");
+        if (Epochs < 1) Fail("epochs", "must be at least 1");
+        if (BatchSize is < 1 or > 4096) Fail("batchSize", "must be 1..4096");
+        Loss.Validate(Fail);
+        Schedule.Validate(Fail);
+        Augmentation?.Validate(Fail);
+        if (EarlyStopping is { Patience: < 1 }) Fail("earlyStopping.patience", "must be at least 1");
+    }
+
+    private static string DescribeJsonError(JsonException e)
+    {
+        var where = e.Path is { Length: > 0 } p ? $" at '{p.TrimStart('$', '.')}'" : "";
+        return e.Message.Contains("could not be mapped", StringComparison.Ordinal)
+            ? $"unknown key{where} ({e.Message.Split('\'').ElementAtOrDefault(1)})"
+            : $"invalid value{where}: {e.Message.Split(" Path:")[0]}";
+    }
+}
+
+/// <summary>The notebook's soft augmentation (Keras RandomFlip/RandomRotation/RandomZoom/RandomContrast).</summary>
+public sealed class AugmentationOptions
+{
+    /// <summary>Random horizontal flip (p = 0.5). Default true.</summary>
+    public bool Flip { get; set; } = true;
+
+    /// <summary>Rotation factor as a fraction of a full turn: 0.05 = ±18°. Default 0.05.</summary>
+    public double Rotation { get; set; } = 0.05;
+
+    /// <summary>Zoom factor: scale drawn from [1 − z, 1 + z] (both axes). Default 0.05.</summary>
+    public double Zoom { get; set; } = 0.05;
+
+    /// <summary>Contrast factor: (x − mean)·f + mean with f in [1 − c, 1 + c] per image. Default 0.05.</summary>
+    public double Contrast { get; set; } = 0.05;
+
+    internal void Validate(Action<string, string> fail)
+    {
+        if (Rotation is < 0 or > 0.5) fail("augmentation.rotation", "must be in [0, 0.5] (fraction of a turn)");
+        if (Zoom is < 0 or >= 1) fail("augmentation.zoom", "must be in [0, 1)");
+        if (Contrast is < 0 or >= 1) fail("augmentation.contrast", "must be in [0, 1)");
+    }
+}
+
+/// <summary>Loss settings.</summary>
+public sealed class LossOptions
+{
+    /// <summary>"crossentropy" or "focal" (the notebook's FocalLoss). Default crossentropy.</summary>
+    public string Type { get; set; } = "crossentropy";
+
+    /// <summary>Label smoothing: targets y·(1 − ls) + ls / 4. Default 0.</summary>
+    public double LabelSmoothing { get; set; }
+
+    /// <summary>Focal γ. Default 2.</summary>
+    public double Gamma { get; set; } = 2.0;
+
+    /// <summary>Focal α (one scalar for every class, as the notebook). Default 0.25.</summary>
+    public double Alpha { get; set; } = 0.25;
+
+    internal void Validate(Action<string, string> fail)
+    {
+        if (Type is not ("crossentropy" or "focal")) fail("loss.type", "must be 'crossentropy' or 'focal'");
+        if (LabelSmoothing is < 0 or >= 1) fail("loss.labelSmoothing", "must be in [0, 1)");
+        if (Gamma < 0) fail("loss.gamma", "must be ≥ 0");
+        if (Alpha is <= 0 or > 1) fail("loss.alpha", "must be in (0, 1]");
+    }
+}
+
+/// <summary>Learning-rate schedule settings.</summary>
+public sealed class ScheduleOptions
+{
+    /// <summary>"constant", "reduce-on-plateau" (Keras ReduceLROnPlateau on val_loss) or "cosine" (Keras CosineDecay per step).</summary>
+    public string Type { get; set; } = "constant";
+
+    /// <summary>Plateau: factor. Default 0.5.</summary>
+    public double Factor { get; set; } = 0.5;
+
+    /// <summary>Plateau: epochs without val_loss improvement (min_delta 1e-4) before reducing. Default 5.</summary>
+    public int Patience { get; set; } = 5;
+
+    /// <summary>Plateau: floor of the learning rate. Default 1e-6.</summary>
+    public double MinLearningRate { get; set; } = 1e-6;
+
+    /// <summary>Cosine: final learning rate as a fraction of the initial. Default 0.</summary>
+    public double Alpha { get; set; }
+
+    /// <summary>Cosine: decay steps; 0 = the notebook's rule, floor(train images / batch) · epochs.</summary>
+    public int DecaySteps { get; set; }
+
+    internal void Validate(Action<string, string> fail)
+    {
+        if (Type is not ("constant" or "reduce-on-plateau" or "cosine"))
+            fail("schedule.type", "must be 'constant', 'reduce-on-plateau' or 'cosine'");
+        if (Factor is <= 0 or >= 1) fail("schedule.factor", "must be in (0, 1)");
+        if (Patience < 1) fail("schedule.patience", "must be at least 1");
+        if (Alpha is < 0 or > 1) fail("schedule.alpha", "must be in [0, 1]");
+        if (DecaySteps < 0) fail("schedule.decaySteps", "must be ≥ 0");
+    }
+}
+
+/// <summary>Early stopping on validation accuracy (Keras EarlyStopping(monitor='val_accuracy', mode='max')).</summary>
+public sealed class EarlyStoppingOptions
+{
+    /// <summary>Epochs without improvement before stopping. Default 20.</summary>
+    public int Patience { get; set; } = 20;
+
+    /// <summary>Restore the best epoch's weights at the end. Default true.</summary>
+    public bool RestoreBest { get; set; } = true;
+}

@@ -1,0 +1,26 @@
+namespace FerMlNet.Training.Engine;
+
+/// <summary>One epoch's numbers, as history.json stores them (Keras' history keys, camelCase).</summary>
+public sealed record EpochRecord(int Epoch, double Loss, double Accuracy, double ValLoss, double ValAccuracy,
+    double LearningRate, double Seconds, double ImagesPerSecond);
+
+/// <summary>Where a training run stands: written into every checkpoint so --resume continues exactly.</summary>
+public sealed class TrainingState
+{
+    public string Architecture { get; set; } = "";
+    public int EpochsDone { get; set; }
+    public long OptimizerStep { get; set; }
+    public double LearningRate { get; set; }
+    public double PlateauBest { get; set; } = double.PositiveInfinity;
+    public int PlateauWait { get; set; }
+    public double BestValAccuracy { get; set; } = double.NegativeInfinity;
+    public int BestEpoch { get; set; }
+    public int EarlyStopWait { get; set; }
+    public bool Finished { get; set; }
+    public string StopReason { get; set; } = "";
+    public List<EpochRecord> History { get; set; } = [];
+}
+
+/// <summary>Progress of a running epoch, for progress bars.</summary>
+public readonly record struct TrainingProgress(int Epoch, int Epochs, int Batch, int Batches, double ImagesPerSecond,
+    double RunningLoss, double RunningAccuracy);

@@ -1,0 +1,127 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace FerMlNet.Training.Models;
+
+/// <summary>
+/// A sequential CNN of the notebook built from <see cref="LayerSpec"/>s, each registered as a named TorchSharp
+/// sub-module (so state dictionaries, checkpoints and the ONNX graph share the names). The forward pass returns
+/// logits; softmax is applied by the losses and by the exported ONNX graph.
+/// Keras semantics are reproduced where they differ from PyTorch's defaults:
+/// <list type="bullet">
+/// <item>BatchNorm: Keras momentum 0.99 / epsilon 1e-3 = PyTorch momentum 0.01 / eps 1e-3.</item>
+/// <item>Kernels are glorot-uniform initialised and biases zero (PyTorch uses kaiming-uniform and uniform biases).</item>
+/// </list>
+/// </summary>
+public sealed class FerNet : nn.Module<Tensor, Tensor>
+{
+    /// <summary>Keras BatchNormalization epsilon.</summary>
+    public const double BatchNormEpsilon = 1e-3;
+
+    /// <summary>PyTorch momentum equal to Keras momentum 0.99.</summary>
+    public const double BatchNormMomentum = 0.01;
+
+    private readonly List<(LayerSpec Spec, nn.Module<Tensor, Tensor> Module)> _layers = [];
+
+    /// <summary>Builds the network for <paramref name="inputChannels"/>×48×48 inputs.</summary>
+    public FerNet(string name, int inputChannels, IReadOnlyList<LayerSpec> layers) : base(name)
+    {
+        Architecture = layers;
+        InputChannels = inputChannels;
+        long channels = inputChannels, side = 48, features = 0;
+        foreach (var spec in layers)
+        {
+            nn.Module<Tensor, Tensor> module = spec.Kind switch
+            {
+                LayerKind.Conv => nn.Conv2d(channels, spec.Units, 3, padding: 1),
+                LayerKind.BatchNorm when features > 0 => nn.BatchNorm1d(features, BatchNormEpsilon, BatchNormMomentum),
+                LayerKind.BatchNorm => nn.BatchNorm2d(channels, BatchNormEpsilon, BatchNormMomentum),
+                LayerKind.Relu => nn.ReLU(),
+                LayerKind.MaxPool => nn.MaxPool2d(2, 2),
+                LayerKind.Dropout => nn.Dropout(spec.Rate),
+                LayerKind.Flatten => nn.Flatten(),
+                LayerKind.GlobalAveragePool => nn.AdaptiveAvgPool2d(1),
+                LayerKind.Dense => nn.Linear(features, spec.Units),
+                _ => throw new ArgumentOutOfRangeException(nameof(layers), spec.Kind, "unknown layer kind"),
+            };
+            switch (spec.Kind)
+            {
+                case LayerKind.Conv: channels = spec.Units; break;
+                case LayerKind.MaxPool: side /= 2; break;
+                case LayerKind.Flatten: features = channels * side * side; break;
+                case LayerKind.GlobalAveragePool: features = channels; break;
+                case LayerKind.Dense: features = spec.Units; break;
+            }
+            _layers.Add((spec, module));
+            register_module(spec.Name, module);
+        }
+        InitializeLikeKeras();
+    }
+
+    /// <summary>The layer list this network was built from.</summary>
+    public IReadOnlyList<LayerSpec> Architecture { get; }
+
+    /// <summary>1 for grayscale input, 3 for the RGB variant.</summary>
+    public int InputChannels { get; }
+
+    /// <summary>Layers with their TorchSharp modules, in order.</summary>
+    public IReadOnlyList<(LayerSpec Spec, nn.Module<Tensor, Tensor> Module)> Layers => _layers;
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor input)
+    {
+        var x = input;
+        foreach (var (spec, module) in _layers)
+        {
+            var next = module.forward(x);
+            if (spec.Kind == LayerKind.GlobalAveragePool) next = next.flatten(1);
+            x = next;
+        }
+        return x;
+    }
+
+    /// <summary>
+    /// Parameters counted as Keras counts them: every weight and bias plus BatchNorm's moving mean and variance
+    /// (PyTorch's num_batches_tracked counter is not a parameter). Returns (total, trainable).
+    /// </summary>
+    public (long Total, long Trainable) CountParameters()
+    {
+        long trainable = parameters().Sum(p => p.numel());
+        long moving = _layers.Where(l => l.Spec.Kind == LayerKind.BatchNorm)
+            .Sum(l => 2 * ((NormBase)l.Module).running_mean!.numel());
+        return (trainable + moving, trainable);
+    }
+
+    /// <summary>Sum over kernels of λ·Σw² (Keras kernel_regularizer=l2(λ); biases are never regularised).</summary>
+    public Tensor L2Penalty()
+    {
+        Tensor? total = null;
+        foreach (var (spec, module) in _layers)
+        {
+            if (spec.L2 <= 0) continue;
+            var weight = spec.Kind == LayerKind.Conv ? ((Conv2d)module).weight! : ((Linear)module).weight!;
+            var term = weight.square().sum().mul(spec.L2);
+            total = total is null ? term : total.add(term);
+        }
+        return total ?? zeros(1).squeeze();
+    }
+
+    private void InitializeLikeKeras()
+    {
+        using var _ = no_grad();
+        foreach (var (spec, module) in _layers)
+        {
+            if (module is Conv2d conv)
+            {
+                nn.init.xavier_uniform_(conv.weight!);
+                nn.init.zeros_(conv.bias!);
+            }
+            else if (module is Linear linear)
+            {
+                nn.init.xavier_uniform_(linear.weight!);
+                nn.init.zeros_(linear.bias!);
+            }
+        }
+    }
+}

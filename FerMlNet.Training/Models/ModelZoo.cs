@@ -1,0 +1,144 @@
+namespace FerMlNet.Training.Models;
+
+/// <summary>
+/// The notebook's networks (../shared/docs/seed-spec.md §6), layer by layer, with the Keras parameter counts the
+/// notebook printed. Names are the architecture keys used by pipeline files.
+/// </summary>
+public static class ModelZoo
+{
+    /// <summary>An architecture: its key, description, input channels and layers, and the notebook's parameter count.</summary>
+    public sealed record Architecture(string Key, string Description, int InputChannels,
+        Func<IReadOnlyList<double>?, double, IReadOnlyList<LayerSpec>> Layers, long NotebookParameters);
+
+    /// <summary>Every architecture, by key.</summary>
+    public static IReadOnlyDictionary<string, Architecture> All { get; } = new Dictionary<string, Architecture>
+    {
+        ["model-0"] = new("model-0", "Baseline: 3 blocks Conv→BN→ReLU (32/64/128), Dense 256", 1, (_, _) => Model0(), 1_274_500),
+        ["model-a"] = new("model-a", "3 blocks of 2×(Conv→ReLU→BN) (64/128/256), Dense 256 + BN; shared by A, B, C, B+, B++", 1,
+            (d, l2) => ModelA(d ?? [0.20, 0.25, 0.30, 0.40], l2, l2OnConvs: true), 3_509_444),
+        ["model-c"] = new("model-c", "Model A layers with L2 on the two Dense kernels only (Model C)", 1,
+            (d, l2) => ModelA(d ?? [0.25, 0.30, 0.40, 0.50], l2, l2OnConvs: false, l2OnOutput: true), 3_509_444),
+        ["model-d"] = new("model-d", "5 blocks (32→512), BN once per block, pools after blocks 1 and 3, GAP, Dense 512", 1,
+            (_, l2) => ModelD(l2), 4_980_324),
+        ["gray"] = new("gray", "Gray-vs-RGB comparison network, 1 channel (64/128/256, one BN per block, Dense 512)", 1,
+            (_, l2) => GrayRgb(l2), 5_867_204),
+        ["rgb"] = new("rgb", "Gray-vs-RGB comparison network, 3 channels (gray replicated)", 3,
+            (_, l2) => GrayRgb(l2), 5_868_356),
+    };
+
+    /// <summary>Builds the TorchSharp network of an architecture.</summary>
+    public static FerNet Create(string key, IReadOnlyList<double>? dropout = null, double l2 = 0)
+    {
+        if (!All.TryGetValue(key, out var arch))
+            throw new ArgumentException($"unknown architecture '{key}' (known: {string.Join(", ", All.Keys)})");
+        return new FerNet(key, arch.InputChannels, arch.Layers(dropout, l2));
+    }
+
+    /// <summary>Model 0 (§6.1): Conv → BN → ReLU → MaxPool → Drop(0.25) ×3 (32/64/128); Dense 256; Drop 0.5.</summary>
+    public static IReadOnlyList<LayerSpec> Model0()
+    {
+        var layers = new List<LayerSpec>();
+        int block = 1;
+        foreach (var filters in new[] { 32, 64, 128 })
+        {
+            layers.Add(new($"block{block}_conv", LayerKind.Conv, filters));
+            layers.Add(new($"block{block}_bn", LayerKind.BatchNorm));
+            layers.Add(new($"block{block}_relu", LayerKind.Relu));
+            layers.Add(new($"block{block}_pool", LayerKind.MaxPool));
+            layers.Add(new($"block{block}_drop", LayerKind.Dropout, Rate: 0.25));
+            block++;
+        }
+        layers.AddRange(Head(256, batchNorm: false, dropout: 0.5, l2: 0, l2OnOutput: false));
+        return layers;
+    }
+
+    /// <summary>
+    /// Model A (§6.2), also B, C, B+, B++ with other dropout and L2: per block 2×(Conv → ReLU → BN), MaxPool, Dropout;
+    /// head Flatten → Dense 256 ReLU → BN → Dropout → Dense 4. Dropout rates: [block1, block2, block3, head].
+    /// </summary>
+    public static IReadOnlyList<LayerSpec> ModelA(IReadOnlyList<double> dropout, double l2, bool l2OnConvs, bool l2OnOutput = false)
+    {
+        if (dropout.Count != 4) throw new ArgumentException("model-a takes 4 dropout rates: block1, block2, block3, head");
+        var layers = new List<LayerSpec>();
+        int[] filters = [64, 128, 256];
+        for (int b = 0; b < 3; b++)
+        {
+            for (int c = 1; c <= 2; c++)
+            {
+                layers.Add(new($"block{b + 1}_conv{c}", LayerKind.Conv, filters[b], L2: l2OnConvs ? l2 : 0));
+                layers.Add(new($"block{b + 1}_relu{c}", LayerKind.Relu));
+                layers.Add(new($"block{b + 1}_bn{c}", LayerKind.BatchNorm));
+            }
+            layers.Add(new($"block{b + 1}_pool", LayerKind.MaxPool));
+            layers.Add(new($"block{b + 1}_drop", LayerKind.Dropout, Rate: dropout[b]));
+        }
+        layers.AddRange(Head(256, batchNorm: true, dropout: dropout[3], l2, l2OnOutput));
+        return layers;
+    }
+
+    /// <summary>
+    /// Model D (§6.12): 5 blocks of 2×(Conv → ReLU) then one BN; MaxPool after blocks 1 and 3; dropout 0.25-0.50;
+    /// GlobalAveragePool; Dense 512 (L2) → Drop 0.5 → Dense 4.
+    /// </summary>
+    public static IReadOnlyList<LayerSpec> ModelD(double l2)
+    {
+        var layers = new List<LayerSpec>();
+        int[] filters = [32, 64, 128, 256, 512];
+        double[] drops = [0.25, 0.30, 0.35, 0.40, 0.50];
+        for (int b = 0; b < 5; b++)
+        {
+            for (int c = 1; c <= 2; c++)
+            {
+                layers.Add(new($"block{b + 1}_conv{c}", LayerKind.Conv, filters[b], L2: l2));
+                layers.Add(new($"block{b + 1}_relu{c}", LayerKind.Relu));
+            }
+            layers.Add(new($"block{b + 1}_bn", LayerKind.BatchNorm));
+            if (b is 0 or 2) layers.Add(new($"block{b + 1}_pool", LayerKind.MaxPool));
+            if (b == 4) layers.Add(new("gap", LayerKind.GlobalAveragePool));
+            layers.Add(new($"block{b + 1}_drop", LayerKind.Dropout, Rate: drops[b]));
+        }
+        layers.Add(new("dense1", LayerKind.Dense, 512, L2: l2));
+        layers.Add(new("dense1_relu", LayerKind.Relu));
+        layers.Add(new("dense1_drop", LayerKind.Dropout, Rate: 0.5));
+        layers.Add(new("output", LayerKind.Dense, 4));
+        return layers;
+    }
+
+    /// <summary>
+    /// The gray-vs-RGB comparison network (§6.13): 3 blocks of 2×(Conv → ReLU), BN, MaxPool, Dropout (64/128/256;
+    /// 0.25/0.30/0.40); Flatten → Dense 512 (L2) → Drop 0.5 → Dense 4.
+    /// </summary>
+    public static IReadOnlyList<LayerSpec> GrayRgb(double l2)
+    {
+        var layers = new List<LayerSpec>();
+        int[] filters = [64, 128, 256];
+        double[] drops = [0.25, 0.30, 0.40];
+        for (int b = 0; b < 3; b++)
+        {
+            for (int c = 1; c <= 2; c++)
+            {
+                layers.Add(new($"block{b + 1}_conv{c}", LayerKind.Conv, filters[b], L2: l2));
+                layers.Add(new($"block{b + 1}_relu{c}", LayerKind.Relu));
+            }
+            layers.Add(new($"block{b + 1}_bn", LayerKind.BatchNorm));
+            layers.Add(new($"block{b + 1}_pool", LayerKind.MaxPool));
+            layers.Add(new($"block{b + 1}_drop", LayerKind.Dropout, Rate: drops[b]));
+        }
+        layers.Add(new("flatten", LayerKind.Flatten));
+        layers.Add(new("dense1", LayerKind.Dense, 512, L2: l2));
+        layers.Add(new("dense1_relu", LayerKind.Relu));
+        layers.Add(new("dense1_drop", LayerKind.Dropout, Rate: 0.5));
+        layers.Add(new("output", LayerKind.Dense, 4));
+        return layers;
+    }
+
+    private static IEnumerable<LayerSpec> Head(int units, bool batchNorm, double dropout, double l2, bool l2OnOutput)
+    {
+        yield return new("flatten", LayerKind.Flatten);
+        yield return new("dense1", LayerKind.Dense, units, L2: l2);
+        yield return new("dense1_relu", LayerKind.Relu);
+        if (batchNorm) yield return new("dense1_bn", LayerKind.BatchNorm);
+        yield return new("dense1_drop", LayerKind.Dropout, Rate: dropout);
+        yield return new("output", LayerKind.Dense, 4, L2: l2OnOutput ? l2 : 0);
+    }
+}

@@ -1,0 +1,184 @@
+using FerMlNet.Core.IO;
+using FerMlNet.Training.Models;
+using Google.Protobuf;
+using Onnx;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace FerMlNet.Training.Onnx;
+
+/// <summary>
+/// Writes a trained <see cref="FerNet"/> as an ONNX graph (TorchSharp has no ONNX export): Conv, BatchNormalization,
+/// Relu, MaxPool, Flatten, GlobalAveragePool, Gemm and a final Softmax; Dropout is dropped (inference only).
+/// Input <see cref="InputName"/> float [batch, C, 48, 48] with a dynamic batch; outputs <see cref="ProbabilitiesName"/>
+/// float [batch, 4] (happy, neutral, sad, surprise) and <see cref="LabelName"/> int64 [batch] (arg-max).
+/// </summary>
+public static class OnnxExporter
+{
+    /// <summary>Name of the graph input.</summary>
+    public const string InputName = "input";
+
+    /// <summary>Name of the probabilities output.</summary>
+    public const string ProbabilitiesName = "probabilities";
+
+    /// <summary>Name of the predicted class index output.</summary>
+    public const string LabelName = "label";
+
+    /// <summary>Name of the rank-0 label output of the graph variant embedded in model.zip (one row per run).</summary>
+    public const string ScalarLabelName = "label_scalar";
+
+    private const int Opset = 13;
+
+    /// <summary>
+    /// Builds the ONNX model of <paramref name="network"/> (its current weights, eval semantics). The input is always
+    /// one grey channel: the RGB network replicates it to three inside the graph, as the notebook stacked [g, g, g].
+    /// <paramref name="forMlNetRows"/> adds the scalar label output that model.zip needs.
+    /// </summary>
+    public static ModelProto Build(FerNet network, IDictionary<string, string>? metadata = null, bool forMlNetRows = false)
+    {
+        var graph = new GraphProto { Name = network.GetName() };
+        graph.Input.Add(TensorInfo(InputName, TensorProto.Types.DataType.Float, ["batch", 1, 48, 48]));
+        string current = InputName;
+        if (network.InputChannels > 1)
+        {
+            graph.Node.Add(Node("Concat", "gray_to_rgb", Enumerable.Repeat(InputName, network.InputChannels).ToArray(),
+                "rgb_input", Int("axis", 1)));
+            current = "rgb_input";
+        }
+        foreach (var (spec, module) in network.Layers)
+        {
+            string output = spec.Name;
+            switch (spec.Kind)
+            {
+                case LayerKind.Conv:
+                {
+                    var conv = (Conv2d)module;
+                    graph.Initializer.Add(Initializer($"{spec.Name}.weight", conv.weight!));
+                    graph.Initializer.Add(Initializer($"{spec.Name}.bias", conv.bias!));
+                    graph.Node.Add(Node("Conv", spec.Name, [current, $"{spec.Name}.weight", $"{spec.Name}.bias"], output,
+                        Ints("kernel_shape", 3, 3), Ints("pads", 1, 1, 1, 1), Ints("strides", 1, 1)));
+                    break;
+                }
+                case LayerKind.BatchNorm:
+                {
+                    var bn = (NormBase)module;
+                    graph.Initializer.Add(Initializer($"{spec.Name}.scale", bn.weight!));
+                    graph.Initializer.Add(Initializer($"{spec.Name}.bias", bn.bias!));
+                    graph.Initializer.Add(Initializer($"{spec.Name}.mean", bn.running_mean!));
+                    graph.Initializer.Add(Initializer($"{spec.Name}.var", bn.running_var!));
+                    graph.Node.Add(Node("BatchNormalization", spec.Name,
+                        [current, $"{spec.Name}.scale", $"{spec.Name}.bias", $"{spec.Name}.mean", $"{spec.Name}.var"],
+                        output, Float("epsilon", (float)FerNet.BatchNormEpsilon)));
+                    break;
+                }
+                case LayerKind.Relu:
+                    graph.Node.Add(Node("Relu", spec.Name, [current], output));
+                    break;
+                case LayerKind.MaxPool:
+                    graph.Node.Add(Node("MaxPool", spec.Name, [current], output,
+                        Ints("kernel_shape", 2, 2), Ints("strides", 2, 2)));
+                    break;
+                case LayerKind.Dropout:
+                    continue; // identity at inference
+                case LayerKind.Flatten:
+                    graph.Node.Add(Node("Flatten", spec.Name, [current], output, Int("axis", 1)));
+                    break;
+                case LayerKind.GlobalAveragePool:
+                    graph.Node.Add(Node("GlobalAveragePool", spec.Name, [current], spec.Name + "_4d"));
+                    graph.Node.Add(Node("Flatten", spec.Name + "_flatten", [spec.Name + "_4d"], output, Int("axis", 1)));
+                    break;
+                case LayerKind.Dense:
+                {
+                    var linear = (Linear)module;
+                    graph.Initializer.Add(Initializer($"{spec.Name}.weight", linear.weight!));
+                    graph.Initializer.Add(Initializer($"{spec.Name}.bias", linear.bias!));
+                    graph.Node.Add(Node("Gemm", spec.Name, [current, $"{spec.Name}.weight", $"{spec.Name}.bias"], output,
+                        Int("transB", 1)));
+                    break;
+                }
+            }
+            current = output;
+        }
+        graph.Node.Add(Node("Softmax", "softmax", [current], ProbabilitiesName, Int("axis", 1)));
+        graph.Node.Add(Node("ArgMax", "argmax", [ProbabilitiesName], LabelName, Int("axis", 1), Int("keepdims", 0)));
+        graph.Output.Add(TensorInfo(ProbabilitiesName, TensorProto.Types.DataType.Float, ["batch", 4]));
+        graph.Output.Add(TensorInfo(LabelName, TensorProto.Types.DataType.Int64, ["batch"]));
+        if (forMlNetRows)
+        {
+            // ML.NET's OnnxTransformer turns every [batch, ...] output into a vector column; a rank-0 output becomes a
+            // scalar column, which PredictedLabel must be. ML.NET feeds one row at a time, so [1] → [] is exact.
+            graph.Initializer.Add(new TensorProto { Name = "scalar_shape", DataType = (int)TensorProto.Types.DataType.Int64, Dims = { 0 } });
+            graph.Node.Add(Node("Reshape", "label_to_scalar", [LabelName, "scalar_shape"], ScalarLabelName));
+            graph.Output.Add(TensorInfo(ScalarLabelName, TensorProto.Types.DataType.Int64, []));
+        }
+
+        var model = new ModelProto
+        {
+            IrVersion = 7,
+            ProducerName = "FerMlNet",
+            ProducerVersion = typeof(OnnxExporter).Assembly.GetName().Version?.ToString() ?? "0",
+            Graph = graph,
+        };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
+        if (metadata is not null)
+            foreach (var (key, value) in metadata)
+                model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
+        return model;
+    }
+
+    /// <summary>Writes the ONNX file atomically (never a half-written model file).</summary>
+    public static void Save(FerNet network, string path, IDictionary<string, string>? metadata = null,
+        bool forMlNetRows = false)
+    {
+        var bytes = Build(network, metadata, forMlNetRows).ToByteArray();
+        AtomicFile.WriteAllBytes(path, bytes);
+    }
+
+    private static TensorProto Initializer(string name, Tensor value)
+    {
+        using var cpu = value.detach().cpu().to_type(ScalarType.Float32).contiguous();
+        var proto = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
+        proto.Dims.AddRange(cpu.shape);
+        var data = cpu.data<float>().ToArray();
+        var bytes = new byte[data.Length * 4];
+        Buffer.BlockCopy(data, 0, bytes, 0, bytes.Length); // raw_data is little-endian, as x64 memory is
+        proto.RawData = ByteString.CopyFrom(bytes);
+        return proto;
+    }
+
+    private static NodeProto Node(string op, string name, string[] inputs, string output, params AttributeProto[] attributes)
+    {
+        var node = new NodeProto { OpType = op, Name = name };
+        node.Input.AddRange(inputs);
+        node.Output.Add(output);
+        node.Attribute.AddRange(attributes);
+        return node;
+    }
+
+    private static AttributeProto Ints(string name, params long[] values)
+    {
+        var a = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
+        a.Ints.AddRange(values);
+        return a;
+    }
+
+    private static AttributeProto Int(string name, long value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+
+    private static AttributeProto Float(string name, float value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
+
+    private static ValueInfoProto TensorInfo(string name, TensorProto.Types.DataType type, object[] dims)
+    {
+        var shape = new TensorShapeProto();
+        foreach (var d in dims)
+            shape.Dim.Add(d is string p
+                ? new TensorShapeProto.Types.Dimension { DimParam = p }
+                : new TensorShapeProto.Types.Dimension { DimValue = Convert.ToInt64(d) });
+        return new ValueInfoProto
+        {
+            Name = name,
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = shape } },
+        };
+    }
+}
