@@ -14,13 +14,19 @@ internal static class Checkpoint
 {
     private static readonly byte[] Magic = "FERCKPT1"u8.ToArray();
 
+    // "best so far" starts at ±infinity before the first epoch.
+    private static readonly JsonSerializerOptions StateJson = new()
+    {
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
     public static void Save(string path, TrainingState state, IReadOnlyList<(string Name, Tensor Tensor)> tensors)
     {
         AtomicFile.Write(path, stream =>
         {
             using var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
             w.Write(Magic);
-            w.Write(JsonSerializer.Serialize(state));
+            w.Write(JsonSerializer.Serialize(state, StateJson));
             w.Write(tensors.Count);
             foreach (var (name, tensor) in tensors)
             {
@@ -43,7 +49,7 @@ internal static class Checkpoint
         using var r = new BinaryReader(stream, Encoding.UTF8);
         if (!r.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic))
             throw new InvalidDataException($"'{path}' is not a FerMlNet checkpoint.");
-        var state = JsonSerializer.Deserialize<TrainingState>(r.ReadString())
+        var state = JsonSerializer.Deserialize<TrainingState>(r.ReadString(), StateJson)
             ?? throw new InvalidDataException($"Checkpoint '{path}' has no training state.");
         int count = r.ReadInt32();
         var byName = tensors.ToDictionary(t => t.Name, t => t.Tensor);

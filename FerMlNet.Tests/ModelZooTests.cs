@@ -1,0 +1,47 @@
+using FerMlNet.Training.Models;
+
+namespace FerMlNet.Tests;
+
+public class ModelZooTests
+{
+    [Theory]
+    [InlineData("model-0", 1_274_500, 1_274_052)]
+    [InlineData("model-a", 3_509_444, 3_507_140)]
+    [InlineData("model-c", 3_509_444, 3_507_140)]
+    [InlineData("model-d", 4_980_324, 4_978_340)]
+    [InlineData("gray", 5_867_204, 5_866_308)]
+    [InlineData("rgb", 5_868_356, 5_867_460)]
+    public void ParameterCountsEqualTheNotebooksKerasCounts(string key, long total, long trainable)
+    {
+        using var net = ModelZoo.Create(key);
+        Assert.Equal((total, trainable), net.CountParameters());
+        Assert.Equal(total, ModelZoo.All[key].NotebookParameters);
+    }
+
+    [Fact]
+    public void LayersAreNamedAndBatchNormUsesKerasSettings()
+    {
+        using var net = ModelZoo.Create("model-a");
+        var names = net.named_modules().Select(m => m.name).ToHashSet();
+        Assert.Contains("block1_conv1", names);
+        Assert.Contains("dense1_bn", names);
+        var bn = (TorchSharp.Modules.BatchNorm2d)net.Layers.First(l => l.Spec.Name == "block1_bn1").Module;
+        Assert.Equal(1e-3, bn.eps, 9);
+        Assert.Equal(0.01, bn.momentum!.Value, 9);
+        // glorot-uniform kernels: limit sqrt(6 / (fan_in + fan_out)) = sqrt(6 / (9 + 576)) for 1→64 3×3.
+        var w = ((TorchSharp.Modules.Conv2d)net.Layers.First(l => l.Spec.Name == "block1_conv1").Module).weight!;
+        Assert.True(w.abs().max().item<float>() <= Math.Sqrt(6.0 / (9 + 576)) + 1e-6);
+        Assert.Equal(0f, ((TorchSharp.Modules.Conv2d)net.Layers.First(l => l.Spec.Name == "block1_conv1").Module).bias!.abs().sum().item<float>());
+    }
+
+    [Fact]
+    public void CliPrintsEveryPipelineWithItsParameters()
+    {
+        var r = CliProcess.Run("models", "--json");
+        Assert.Equal(0, r.ExitCode);
+        using var doc = System.Text.Json.JsonDocument.Parse(r.Stdout);
+        var rows = doc.RootElement.EnumerateArray().ToDictionary(e => e.GetProperty("name").GetString()!);
+        foreach (var name in new[] { "model-0", "model-a", "model-b", "model-c", "model-bplus", "model-bplusplus", "model-d", "gray", "rgb" })
+            Assert.Equal(rows[name].GetProperty("notebookParams").GetInt64(), rows[name].GetProperty("params").GetInt64());
+    }
+}

@@ -1,0 +1,143 @@
+using FerMlNet.Core.Preprocessing;
+using FerMlNet.Training.Engine;
+using FerMlNet.Training.Onnx;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using static TorchSharp.torch;
+
+namespace FerMlNet.Tests;
+
+public class TrainingEngineTests
+{
+    private static PipelineOptions Tiny(string architecture = "model-0", int epochs = 2) => new()
+    {
+        Name = "tiny",
+        Architecture = architecture,
+        Epochs = epochs,
+        BatchSize = 32,
+        L2 = architecture == "model-0" ? 0 : 1e-4,
+        Augmentation = new AugmentationOptions(),
+        Loss = new LossOptions { Type = "focal", LabelSmoothing = 0.1 },
+        Schedule = new ScheduleOptions { Type = "cosine", Alpha = 0.02 },
+        EarlyStopping = new EarlyStoppingOptions { Patience = 5 },
+    };
+
+    [Fact]
+    public void OnnxExportMatchesTorchSharpOnRealImages()
+    {
+        using var train = TrainingTestData.Load("train", 16);
+        using var val = TrainingTestData.Load("validation", 8);
+        foreach (var arch in new[] { "model-0", "rgb" })
+        {
+            var result = CnnTrainer.Train(Tiny(arch, 1), train, val);
+            var path = Path.Combine(Path.GetTempPath(), $"fer-export-{Guid.NewGuid():N}.onnx");
+            try
+            {
+                OnnxExporter.Save(result.Network, path);
+                var (pixels, _) = TrainingTestData.Decode("test", 8);
+                int n = pixels.Length / PreprocessingContract.PixelCount;
+                var input = pixels.Select(b => b / 255f).ToArray();
+                float[] expected;
+                using (no_grad())
+                using (var x = tensor(input, [n, 1, 48, 48]))
+                using (var xc = arch == "rgb" ? x.expand(-1, 3, -1, -1).contiguous() : x.alias())
+                using (var probs = result.Network.forward(xc).softmax(1))
+                    expected = probs.data<float>().ToArray();
+                using var session = new InferenceSession(path);
+                using var outputs = session.Run([NamedOnnxValue.CreateFromTensor(OnnxExporter.InputName,
+                    new DenseTensor<float>(input, [n, 1, 48, 48]))]);
+                var actual = outputs.First(o => o.Name == OnnxExporter.ProbabilitiesName).AsEnumerable<float>().ToArray();
+                Assert.Equal(expected.Length, actual.Length);
+                float maxDiff = expected.Zip(actual, (a, b) => Math.Abs(a - b)).Max();
+                Assert.True(maxDiff < 1e-5f, $"{arch}: max |ONNX − TorchSharp| = {maxDiff}");
+                var labels = outputs.First(o => o.Name == OnnxExporter.LabelName).AsEnumerable<long>().ToArray();
+                for (int i = 0; i < n; i++)
+                    Assert.Equal(Enumerable.Range(0, 4).MaxBy(c => actual[i * 4 + c]), (int)labels[i]);
+            }
+            finally
+            {
+                File.Delete(path);
+                result.Network.Dispose();
+            }
+        }
+    }
+
+    [Fact]
+    public void ResumeAfterAnInterruptionGivesTheSameWeightsAsAnUninterruptedRun()
+    {
+        using var train = TrainingTestData.Load("train", 24);
+        using var val = TrainingTestData.Load("validation", 8);
+        using var dirA = TestData.NewTempDir();
+        using var dirB = TestData.NewTempDir();
+        var options = Tiny("model-0", 3);
+        options.EarlyStopping = null;
+
+        var straight = CnnTrainer.Train(options, train, val, new TrainerRunOptions { CheckpointDirectory = dirA.Path });
+        // "Killed" after the first epoch, then resumed twice (one epoch each, then to the end).
+        CnnTrainer.Train(options, train, val, new TrainerRunOptions { CheckpointDirectory = dirB.Path, StopAfterEpochs = 1 }).Network.Dispose();
+        CnnTrainer.Train(options, train, val, new TrainerRunOptions { CheckpointDirectory = dirB.Path, Resume = true, StopAfterEpochs = 1 }).Network.Dispose();
+        var resumed = CnnTrainer.Train(options, train, val, new TrainerRunOptions { CheckpointDirectory = dirB.Path, Resume = true });
+
+        Assert.Equal(3, resumed.State.EpochsDone);
+        Assert.Equal(straight.State.History.Select(h => h.ValLoss), resumed.State.History.Select(h => h.ValLoss));
+        var a = straight.Network.state_dict();
+        var b = resumed.Network.state_dict();
+        foreach (var (name, t) in a)
+            Assert.True(t.eq(b[name]).all().item<bool>(), $"tensor {name} differs after resume");
+    }
+
+    [Fact]
+    public void CheckpointOfAnotherArchitectureIsRefusedWithAClearMessage()
+    {
+        using var train = TrainingTestData.Load("train", 8);
+        using var val = TrainingTestData.Load("validation", 4);
+        using var dir = TestData.NewTempDir();
+        CnnTrainer.Train(Tiny("model-0", 1), train, val, new TrainerRunOptions { CheckpointDirectory = dir.Path }).Network.Dispose();
+        var e = Assert.Throws<InvalidDataException>(() =>
+            CnnTrainer.Train(Tiny("model-d", 1), train, val, new TrainerRunOptions { CheckpointDirectory = dir.Path, Resume = true }));
+        Assert.Contains("model-0", e.Message);
+    }
+
+    [Fact]
+    public void EmptySplitsAndMissingClassesAreClearErrors()
+    {
+        using var val = TrainingTestData.Load("validation", 4);
+        using var empty = new TrainingData([], []);
+        Assert.Contains("training split is empty", Assert.Throws<InvalidDataException>(() => CnnTrainer.Train(Tiny(), empty, val)).Message);
+        var (p, l) = TrainingTestData.Decode("train", 4);
+        using var noSurprise = new TrainingData(p[..(12 * PreprocessingContract.PixelCount)], l[..12]);
+        Assert.Contains("'surprise'", Assert.Throws<InvalidDataException>(() => CnnTrainer.Train(Tiny(), noSurprise, val)).Message);
+    }
+
+    [Fact]
+    public void PipelineFilesWithTyposOrWrongValuesNameTheKey()
+    {
+        using var dir = TestData.NewTempDir();
+        var typo = dir.Combine("typo.json");
+        File.WriteAllText(typo, """{ "architecture": "model-a", "learningRat": 0.001 }""");
+        Assert.Contains("learningRat", Assert.Throws<InvalidDataException>(() => PipelineOptions.Load(typo)).Message);
+        var nested = dir.Combine("nested.json");
+        File.WriteAllText(nested, """{ "loss": { "type": "focal", "gama": 2 } }""");
+        Assert.Contains("gama", Assert.Throws<InvalidDataException>(() => PipelineOptions.Load(nested)).Message);
+        var wrong = dir.Combine("wrong.json");
+        File.WriteAllText(wrong, """{ "architecture": "resnet152" }""");
+        Assert.Contains("'architecture'", Assert.Throws<InvalidDataException>(() => PipelineOptions.Load(wrong)).Message);
+        var badType = dir.Combine("badtype.json");
+        File.WriteAllText(badType, """{ "epochs": "many" }""");
+        Assert.Contains("epochs", Assert.Throws<InvalidDataException>(() => PipelineOptions.Load(badType)).Message);
+        foreach (var file in Directory.GetFiles(Path.Combine(TestData.RepoRoot, "pipelines"), "*.json"))
+            PipelineOptions.Load(file); // every shipped pipeline is valid
+    }
+
+    [Fact]
+    public void CosineScheduleAndBalancedWeightsFollowTheNotebookFormulas()
+    {
+        var schedule = new LearningRateSchedule(new ScheduleOptions { Type = "cosine", Alpha = 0.02 }, 0.0005, 20_550);
+        Assert.Equal(0.0005, schedule.ForStep(0), 12);
+        Assert.Equal(0.0005 * 0.02, schedule.ForStep(20_550), 12);
+        Assert.Equal(0.0005 * 0.02, schedule.ForStep(30_000), 12);
+        var weights = Losses.BalancedClassWeights([.. Enumerable.Repeat(0, 3976), .. Enumerable.Repeat(1, 3978),
+            .. Enumerable.Repeat(2, 3982), .. Enumerable.Repeat(3, 3173)]);
+        Assert.Equal([0.950f, 0.950f, 0.949f, 1.190f], weights.Select(w => MathF.Round(w, 3)));
+    }
+}
