@@ -13,11 +13,13 @@ public sealed class FerImageInput
 /// <summary>Output row of a FerMlNet model.zip.</summary>
 public sealed class FerPrediction
 {
-    /// <summary>happy, neutral, sad or surprise.</summary>
-    [ColumnName("PredictedLabel")]
-    public string PredictedLabel { get; set; } = "";
-
     /// <summary>Probabilities in the order happy, neutral, sad, surprise.</summary>
     [ColumnName("Score")]
     public float[] Score { get; set; } = [];
+
+    /// <summary>The most probable class: happy, neutral, sad or surprise.</summary>
+    public string PredictedLabel =>
+        Score.Length == FerMlNet.Core.EmotionClasses.Count
+            ? FerMlNet.Core.EmotionClasses.Names[Array.IndexOf(Score, Score.Max())]
+            : "";
 }

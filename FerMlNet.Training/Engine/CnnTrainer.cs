@@ -114,7 +114,7 @@ public static class CnnTrainer
                 string.Join(", ", missing.Select(c => $"'{EmotionClasses.Names[c]}'")) + ".");
 
         torch.manual_seed(options.Seed);
-        var network = ModelZoo.Create(options.Architecture, options.Dropout, options.L2);
+        var network = ModelZoo.Create(options.Architecture, options.Dropout, options.L2, options.BatchNormMomentum);
         network.to(device);
         var parameters = network.named_parameters().Select(p => (p.name, p.parameter as Tensor)).ToList();
         var adam = new KerasAdam(parameters);

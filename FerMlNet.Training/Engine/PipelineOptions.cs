@@ -28,6 +28,13 @@ public sealed class PipelineOptions
     /// <summary>Keras L2 λ on the kernels the architecture regularises (0 = none). Default 0.</summary>
     public double L2 { get; set; }
 
+    /// <summary>
+    /// Keras BatchNormalization momentum of the moving statistics. Default 0.99 (Keras'; the notebook never set it).
+    /// With so slow an average, validation is meaningless for the first few hundred optimizer steps; short runs on
+    /// small data may use 0.9 (PyTorch's default).
+    /// </summary>
+    public double BatchNormMomentum { get; set; } = FerNet.KerasBatchNormMomentum;
+
     /// <summary>Soft augmentation (null = none).</summary>
     public AugmentationOptions? Augmentation { get; set; }
 
@@ -97,6 +104,7 @@ public sealed class PipelineOptions
         if (Dropout is not null && Architecture is not ("model-a" or "model-c"))
             Fail("dropout", $"applies to model-a and model-c only, not '{Architecture}'");
         if (L2 is < 0 or > 1) Fail("l2", "must be in [0, 1]");
+        if (BatchNormMomentum is <= 0 or >= 1) Fail("batchNormMomentum", "must be in (0, 1)");
         if (ClassWeights is not ("balanced" or "none")) Fail("classWeights", "must be 'balanced' or 'none'");
         if (LearningRate is <= 0 or > 1) Fail("learningRate", "must be in (0, 1]");
         if (Epochs < 1) Fail("epochs", "must be at least 1");

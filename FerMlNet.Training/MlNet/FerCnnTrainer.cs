@@ -32,7 +32,7 @@ public sealed class FerCnnTrainerOptions
 
 /// <summary>
 /// ML.NET trainer for the notebook's CNNs: Fit trains with TorchSharp, writes the network as ONNX and returns a
-/// transformer that scores through ONNX Runtime (adding Score and PredictedLabel), so the whole pipeline saves as a
+/// transformer that scores through ONNX Runtime (adding Score, the 4 probabilities), so the whole pipeline saves as a
 /// model.zip that loads without TorchSharp. Reach it with <c>mlContext.MulticlassClassification.Trainers.FerCnn()</c>.
 /// </summary>
 public sealed class FerCnnTrainer : IEstimator<ITransformer>
@@ -74,7 +74,7 @@ public sealed class FerCnnTrainer : IEstimator<ITransformer>
             LastResult = CnnTrainer.Train(_options.Pipeline, train, validation, _options.Run);
 
         var onnxPath = _options.OnnxModelPath ?? Path.Combine(Path.GetTempPath(), $"fercnn-{Guid.NewGuid():N}.onnx");
-        OnnxExporter.Save(LastResult.Network, onnxPath, forMlNetRows: true);
+        OnnxExporter.Save(LastResult.Network, onnxPath);
         return _context.Transforms.ApplyFerOnnxModel(onnxPath).Fit(input);
     }
 
@@ -91,7 +91,7 @@ public sealed class FerCnnTrainer : IEstimator<ITransformer>
         try
         {
             using var network = Models.ModelZoo.Create(_options.Pipeline.Architecture, _options.Pipeline.Dropout);
-            OnnxExporter.Save(network, template, forMlNetRows: true);
+            OnnxExporter.Save(network, template);
             return _context.Transforms.ApplyFerOnnxModel(template).GetOutputSchema(inputSchema);
         }
         finally

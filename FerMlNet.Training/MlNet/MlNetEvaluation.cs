@@ -16,6 +16,16 @@ public static class MlNetEvaluation
         public string Label { get; set; } = "";
     }
 
+    private sealed class ScoredImage
+    {
+        public string Label { get; set; } = "";
+
+        [VectorType(4)]
+        public float[] Score { get; set; } = [];
+
+        public string Predicted { get; set; } = "";
+    }
+
     /// <summary>
     /// Scores every image of <paramref name="split"/> through <paramref name="model"/> (the whole model.zip pipeline,
     /// image path in) and returns metrics.json's content: ML.NET's metrics plus per-class precision/recall/F1.
@@ -28,11 +38,21 @@ public static class MlNetEvaluation
         if (rows.Count == 0) throw new InvalidDataException($"The {split.ToName()} split of '{dataset.Root}' is empty.");
         var keys = ml.Data.LoadFromEnumerable(EmotionClasses.Names.Select(n => new { Label = n }));
         var data = ml.Data.LoadFromEnumerable(rows);
-        var scored = model.Transform(data);
+        // The model gives Score; the predicted label is its arg-max (see FerOnnxCatalog for why the model.zip has no
+        // text label column). Both go to ML.NET's evaluator as key columns over the same class list.
+        var scores = model.Transform(data).GetColumn<VBuffer<float>>(FerOnnxCatalog.ScoreColumn)
+            .Select(v => v.DenseValues().ToArray()).ToArray();
+        var scoredRows = rows.Select((r, i) => new ScoredImage
+        {
+            Label = r.Label,
+            Score = scores[i],
+            Predicted = EmotionClasses.Names[Array.IndexOf(scores[i], scores[i].Max())],
+        });
+        var scored = ml.Data.LoadFromEnumerable(scoredRows);
         var keyed = ml.Transforms.Conversion.MapValueToKey("LabelKey", "Label", keyData: keys)
-            .Append(ml.Transforms.Conversion.MapValueToKey("PredictedKey", FerOnnxCatalog.PredictedLabelColumn, keyData: keys))
+            .Append(ml.Transforms.Conversion.MapValueToKey("PredictedKey", "Predicted", keyData: keys))
             .Fit(scored).Transform(scored);
-        var m = ml.MulticlassClassification.Evaluate(keyed, "LabelKey", FerOnnxCatalog.ScoreColumn, "PredictedKey");
+        var m = ml.MulticlassClassification.Evaluate(keyed, "LabelKey", "Score", "PredictedKey");
 
         var matrix = m.ConfusionMatrix;
         var perClass = new JsonObject();

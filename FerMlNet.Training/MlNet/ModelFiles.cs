@@ -12,27 +12,18 @@ public static class ModelFiles
 {
     /// <summary>
     /// Writes <paramref name="onnxPath"/> (dynamic batch, for ONNX Runtime users) and <paramref name="zipPath"/>:
-    /// the ML.NET pipeline image path → preprocessing contract → ONNX network → Score, PredictedLabel. Both writes are
+    /// the ML.NET pipeline image path → preprocessing contract → ONNX network → Score (the ONNX bytes are embedded). Both writes are
     /// atomic. Returns the fitted ML.NET transformer.
     /// </summary>
     public static ITransformer Write(FerNet network, string onnxPath, string zipPath, IDictionary<string, string> metadata)
     {
         OnnxExporter.Save(network, onnxPath, metadata);
-        var rowsOnnx = Path.Combine(Path.GetTempPath(), $"fermlnet-{Guid.NewGuid():N}.onnx");
-        try
-        {
-            OnnxExporter.Save(network, rowsOnnx, metadata, forMlNetRows: true);
-            var ml = new MLContext(seed: 0);
-            var empty = ml.Data.LoadFromEnumerable(Array.Empty<FerImageInput>());
-            var transformer = ml.Transforms.FerPreprocessFromPath()
-                .Append(ml.Transforms.ApplyFerOnnxModel(rowsOnnx))
-                .Fit(empty);
-            AtomicFile.Write(zipPath, stream => ml.Model.Save(transformer, empty.Schema, stream));
-            return transformer;
-        }
-        finally
-        {
-            File.Delete(rowsOnnx);
-        }
+        var ml = new MLContext(seed: 0);
+        var empty = ml.Data.LoadFromEnumerable(Array.Empty<FerImageInput>());
+        var transformer = ml.Transforms.FerPreprocessFromPath()
+            .Append(ml.Transforms.ApplyFerOnnxModel(onnxPath))
+            .Fit(empty);
+        AtomicFile.Write(zipPath, stream => ml.Model.Save(transformer, empty.Schema, stream));
+        return transformer;
     }
 }

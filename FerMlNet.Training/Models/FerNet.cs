@@ -19,14 +19,16 @@ public sealed class FerNet : nn.Module<Tensor, Tensor>
     /// <summary>Keras BatchNormalization epsilon.</summary>
     public const double BatchNormEpsilon = 1e-3;
 
-    /// <summary>PyTorch momentum equal to Keras momentum 0.99.</summary>
-    public const double BatchNormMomentum = 0.01;
+    /// <summary>Keras BatchNormalization momentum (PyTorch momentum = 1 − this).</summary>
+    public const double KerasBatchNormMomentum = 0.99;
 
     private readonly List<(LayerSpec Spec, nn.Module<Tensor, Tensor> Module)> _layers = [];
 
     /// <summary>Builds the network for <paramref name="inputChannels"/>×48×48 inputs.</summary>
-    public FerNet(string name, int inputChannels, IReadOnlyList<LayerSpec> layers) : base(name)
+    public FerNet(string name, int inputChannels, IReadOnlyList<LayerSpec> layers,
+        double kerasBatchNormMomentum = KerasBatchNormMomentum) : base(name)
     {
+        double torchMomentum = 1 - kerasBatchNormMomentum;
         Architecture = layers;
         InputChannels = inputChannels;
         long channels = inputChannels, side = 48, features = 0;
@@ -35,8 +37,8 @@ public sealed class FerNet : nn.Module<Tensor, Tensor>
             nn.Module<Tensor, Tensor> module = spec.Kind switch
             {
                 LayerKind.Conv => nn.Conv2d(channels, spec.Units, 3, padding: 1),
-                LayerKind.BatchNorm when features > 0 => nn.BatchNorm1d(features, BatchNormEpsilon, BatchNormMomentum),
-                LayerKind.BatchNorm => nn.BatchNorm2d(channels, BatchNormEpsilon, BatchNormMomentum),
+                LayerKind.BatchNorm when features > 0 => nn.BatchNorm1d(features, BatchNormEpsilon, torchMomentum),
+                LayerKind.BatchNorm => nn.BatchNorm2d(channels, BatchNormEpsilon, torchMomentum),
                 LayerKind.Relu => nn.ReLU(),
                 LayerKind.MaxPool => nn.MaxPool2d(2, 2),
                 LayerKind.Dropout => nn.Dropout(spec.Rate),

@@ -27,11 +27,12 @@ public static class ModelZoo
     };
 
     /// <summary>Builds the TorchSharp network of an architecture.</summary>
-    public static FerNet Create(string key, IReadOnlyList<double>? dropout = null, double l2 = 0)
+    public static FerNet Create(string key, IReadOnlyList<double>? dropout = null, double l2 = 0,
+        double kerasBatchNormMomentum = FerNet.KerasBatchNormMomentum)
     {
         if (!All.TryGetValue(key, out var arch))
             throw new ArgumentException($"unknown architecture '{key}' (known: {string.Join(", ", All.Keys)})");
-        return new FerNet(key, arch.InputChannels, arch.Layers(dropout, l2));
+        return new FerNet(key, arch.InputChannels, arch.Layers(dropout, l2), kerasBatchNormMomentum);
     }
 
     /// <summary>Model 0 (§6.1): Conv → BN → ReLU → MaxPool → Drop(0.25) ×3 (32/64/128); Dense 256; Drop 0.5.</summary>

@@ -24,17 +24,13 @@ public static class OnnxExporter
     /// <summary>Name of the predicted class index output.</summary>
     public const string LabelName = "label";
 
-    /// <summary>Name of the rank-0 label output of the graph variant embedded in model.zip (one row per run).</summary>
-    public const string ScalarLabelName = "label_scalar";
-
     private const int Opset = 13;
 
     /// <summary>
     /// Builds the ONNX model of <paramref name="network"/> (its current weights, eval semantics). The input is always
     /// one grey channel: the RGB network replicates it to three inside the graph, as the notebook stacked [g, g, g].
-    /// <paramref name="forMlNetRows"/> adds the scalar label output that model.zip needs.
     /// </summary>
-    public static ModelProto Build(FerNet network, IDictionary<string, string>? metadata = null, bool forMlNetRows = false)
+    public static ModelProto Build(FerNet network, IDictionary<string, string>? metadata = null)
     {
         var graph = new GraphProto { Name = network.GetName() };
         graph.Input.Add(TensorInfo(InputName, TensorProto.Types.DataType.Float, ["batch", 1, 48, 48]));
@@ -103,14 +99,6 @@ public static class OnnxExporter
         graph.Node.Add(Node("ArgMax", "argmax", [ProbabilitiesName], LabelName, Int("axis", 1), Int("keepdims", 0)));
         graph.Output.Add(TensorInfo(ProbabilitiesName, TensorProto.Types.DataType.Float, ["batch", 4]));
         graph.Output.Add(TensorInfo(LabelName, TensorProto.Types.DataType.Int64, ["batch"]));
-        if (forMlNetRows)
-        {
-            // ML.NET's OnnxTransformer turns every [batch, ...] output into a vector column; a rank-0 output becomes a
-            // scalar column, which PredictedLabel must be. ML.NET feeds one row at a time, so [1] → [] is exact.
-            graph.Initializer.Add(new TensorProto { Name = "scalar_shape", DataType = (int)TensorProto.Types.DataType.Int64, Dims = { 0 } });
-            graph.Node.Add(Node("Reshape", "label_to_scalar", [LabelName, "scalar_shape"], ScalarLabelName));
-            graph.Output.Add(TensorInfo(ScalarLabelName, TensorProto.Types.DataType.Int64, []));
-        }
 
         var model = new ModelProto
         {
@@ -127,10 +115,9 @@ public static class OnnxExporter
     }
 
     /// <summary>Writes the ONNX file atomically (never a half-written model file).</summary>
-    public static void Save(FerNet network, string path, IDictionary<string, string>? metadata = null,
-        bool forMlNetRows = false)
+    public static void Save(FerNet network, string path, IDictionary<string, string>? metadata = null)
     {
-        var bytes = Build(network, metadata, forMlNetRows).ToByteArray();
+        var bytes = Build(network, metadata).ToByteArray();
         AtomicFile.WriteAllBytes(path, bytes);
     }
 
