@@ -9,6 +9,8 @@ using Microsoft.ML.Data;
 
 namespace FerMlNet.Tests;
 
+// TorchSharp's RNG is process-global: tests that seed it must not run alongside each other.
+[Collection("TorchSharp")]
 public class MlNetIntegrationTests
 {
     private sealed class LabelledImage

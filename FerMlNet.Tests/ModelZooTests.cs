@@ -2,6 +2,8 @@ using FerMlNet.Training.Models;
 
 namespace FerMlNet.Tests;
 
+// TorchSharp's RNG is process-global: tests that seed it must not run alongside each other.
+[Collection("TorchSharp")]
 public class ModelZooTests
 {
     [Theory]

@@ -7,6 +7,8 @@ using static TorchSharp.torch;
 
 namespace FerMlNet.Tests;
 
+// TorchSharp's RNG is process-global: tests that seed it must not run alongside each other.
+[Collection("TorchSharp")]
 public class TrainingEngineTests
 {
     private static PipelineOptions Tiny(string architecture = "model-0", int epochs = 2) => new()
