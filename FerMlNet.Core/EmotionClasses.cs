@@ -12,6 +12,16 @@ public static class EmotionClasses
     /// <summary>Number of classes (4).</summary>
     public const int Count = 4;
 
+    /// <summary>The class with the highest probability in a 4-value score vector (first one on ties).</summary>
+    public static string MostProbable(ReadOnlySpan<float> scores)
+    {
+        if (scores.Length != Count) throw new ArgumentException($"expected {Count} scores, got {scores.Length}");
+        int best = 0;
+        for (int i = 1; i < Count; i++)
+            if (scores[i] > scores[best]) best = i;
+        return Names[best];
+    }
+
     /// <summary>
     /// Maps a class folder name to its index: case-insensitive, and "surprised" is accepted as "surprise"
     /// (outside datasets such as AffectNet use that spelling). Returns -1 for any other name.

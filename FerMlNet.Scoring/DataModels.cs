@@ -19,7 +19,5 @@ public sealed class FerPrediction
 
     /// <summary>The most probable class: happy, neutral, sad or surprise.</summary>
     public string PredictedLabel =>
-        Score.Length == FerMlNet.Core.EmotionClasses.Count
-            ? FerMlNet.Core.EmotionClasses.Names[Array.IndexOf(Score, Score.Max())]
-            : "";
+        Score.Length == FerMlNet.Core.EmotionClasses.Count ? FerMlNet.Core.EmotionClasses.MostProbable(Score) : "";
 }

@@ -22,12 +22,16 @@ public sealed class TrainingData : IDisposable
     }
 
     /// <summary>Selects images of a decoded dataset (e.g. one split).</summary>
-    public static TrainingData From(DecodedDataset data, int[] indices)
+    public static TrainingData From(DecodedDataset data, int[] indices) => Select(data.Pixels, data.Labels, indices);
+
+    /// <summary>Selects the given rows of images stored one after another (2,304 bytes each) with their labels.</summary>
+    public static TrainingData Select(byte[] pixels, int[] labels, int[] rows)
     {
-        var pixels = new byte[indices.Length * PreprocessingContract.PixelCount];
-        for (int j = 0; j < indices.Length; j++)
-            data.ImagePixels(indices[j]).CopyTo(pixels.AsSpan(j * PreprocessingContract.PixelCount));
-        return new TrainingData(pixels, indices.Select(i => data.Labels[i]).ToArray());
+        const int size = PreprocessingContract.PixelCount;
+        var selected = new byte[rows.Length * size];
+        for (int j = 0; j < rows.Length; j++)
+            pixels.AsSpan(rows[j] * size, size).CopyTo(selected.AsSpan(j * size));
+        return new TrainingData(selected, rows.Select(r => labels[r]).ToArray());
     }
 
     internal Tensor Images { get; }
@@ -168,7 +172,7 @@ public static class CnnTrainer
                 state.BestValAccuracy = record.ValAccuracy;
                 state.BestEpoch = epoch;
                 state.EarlyStopWait = 0;
-                CopyInto(network, best);
+                CopyBest(network, best, intoBest: true);
             }
             else
             {
@@ -199,7 +203,7 @@ public static class CnnTrainer
         }
 
         // The kept model is the best epoch's (Keras ModelCheckpoint save_best_only / restore_best_weights).
-        if (state.History.Count > 0) RestoreFrom(network, best);
+        if (state.History.Count > 0) CopyBest(network, best, intoBest: false);
         network.eval();
         return new TrainingResult { Network = network, State = state, ClassWeights = weights };
     }
@@ -225,7 +229,7 @@ public static class CnnTrainer
             if (run.MaxMinutes > 0 && clock.Elapsed.TotalMinutes >= run.MaxMinutes)
             {
                 timedOut = true;
-                if (b == 0 || seen < train.Count) return null;
+                return null; // a partial epoch is discarded; the best finished epoch is kept
             }
             using var scope = NewDisposeScope();
             var idx = orderTensor.narrow(0, (long)b * options.BatchSize,
@@ -293,17 +297,15 @@ public static class CnnTrainer
         _ => throw new InvalidDataException($"Unknown device '{name}'; use cpu or cuda."),
     };
 
-    private static void CopyInto(FerNet network, List<(string Name, Tensor Tensor)> best)
+    /// <summary>Copies the network's state into the "best." tensors, or back from them.</summary>
+    private static void CopyBest(FerNet network, List<(string Name, Tensor Tensor)> best, bool intoBest)
     {
         using var _ = no_grad();
         var current = network.state_dict();
-        foreach (var (name, t) in best) t.copy_(current[name["best.".Length..]]);
-    }
-
-    private static void RestoreFrom(FerNet network, List<(string Name, Tensor Tensor)> best)
-    {
-        using var _ = no_grad();
-        var current = network.state_dict();
-        foreach (var (name, t) in best) current[name["best.".Length..]].copy_(t);
+        foreach (var (name, saved) in best)
+        {
+            var live = current[name["best.".Length..]];
+            if (intoBest) saved.copy_(live); else live.copy_(saved);
+        }
     }
 }

@@ -66,8 +66,8 @@ public sealed class FerCnnTrainer : IEstimator<ITransformer>
             var order = Enumerable.Range(0, labels.Length).ToArray();
             new Random(_options.Pipeline.Seed).Shuffle(order);
             int nVal = Math.Max(1, labels.Length / 10);
-            train = Select(pixels, labels, order[nVal..]);
-            validation = Select(pixels, labels, order[..nVal]);
+            train = TrainingData.Select(pixels, labels, order[nVal..]);
+            validation = TrainingData.Select(pixels, labels, order[..nVal]);
         }
         using (train)
         using (validation)
@@ -126,15 +126,6 @@ public sealed class FerCnnTrainer : IEstimator<ITransformer>
             labels.Add((int)key - 1);
         }
         return (pixels.ToArray(), labels.ToArray());
-    }
-
-    private static TrainingData Select(byte[] pixels, int[] labels, int[] rows)
-    {
-        var p = new byte[rows.Length * PreprocessingContract.PixelCount];
-        for (int j = 0; j < rows.Length; j++)
-            Array.Copy(pixels, rows[j] * PreprocessingContract.PixelCount, p, j * PreprocessingContract.PixelCount,
-                PreprocessingContract.PixelCount);
-        return new TrainingData(p, rows.Select(r => labels[r]).ToArray());
     }
 }
 

@@ -46,7 +46,7 @@ public static class MlNetEvaluation
         {
             Label = r.Label,
             Score = scores[i],
-            Predicted = EmotionClasses.Names[Array.IndexOf(scores[i], scores[i].Max())],
+            Predicted = EmotionClasses.MostProbable(scores[i]),
         });
         var scored = ml.Data.LoadFromEnumerable(scoredRows);
         var keyed = ml.Transforms.Conversion.MapValueToKey("LabelKey", "Label", keyData: keys)
