@@ -15,6 +15,8 @@ internal static class DataCommands
     {
         var data = new Command("data", "Dataset tools: stats, audit, split, mislabels, relabel, import.");
         data.Add(CreateStats());
+        data.Add(AuditCommand.Create());
+        data.Add(SplitCommand.Create());
         return data;
     }
 

@@ -1,0 +1,178 @@
+using System.Text.Json.Nodes;
+using FerMlNet.Core.Data;
+using FerMlNet.Core.Reports;
+
+namespace FerMlNet.Core.Quality;
+
+/// <summary>Writes an <see cref="AuditResult"/> as audit.json (contract fields) and a reviewable audit.html.</summary>
+public static class AuditReport
+{
+    /// <summary>Target share of each split, the notebook's 80/10/10.</summary>
+    public static readonly IReadOnlyDictionary<DatasetSplit, double> TargetShares =
+        new Dictionary<DatasetSplit, double> { [DatasetSplit.Train] = 0.8, [DatasetSplit.Val] = 0.1, [DatasetSplit.Test] = 0.1 };
+
+    /// <summary>Most groups drawn per section of the HTML page; the JSON always lists all.</summary>
+    public const int MaxGroupsPerSection = 300;
+
+    /// <summary>The audit as JSON (camelCase, paths relative to the dataset root).</summary>
+    public static JsonObject ToJson(AuditResult audit, IReadOnlyList<DatasetNotice> notices)
+    {
+        var data = audit.Data;
+        var exact = audit.ExactCounts;
+        var near = audit.NearCounts;
+        var merged = audit.AllCounts;
+        return new JsonObject
+        {
+            ["images"] = data.Count + data.Failures.Count,
+            ["decoded"] = data.Count,
+            ["unreadable"] = PathReasons(data.Failures),
+            ["notices"] = PathReasons(notices),
+            ["perSplit"] = PerSplit(data),
+            ["distribution"] = Distribution(data),
+            ["exactDuplicates"] = new JsonObject
+            {
+                ["groups"] = exact.Groups, ["files"] = exact.Files, ["redundant"] = exact.Redundant,
+                ["crossSplitGroups"] = exact.CrossSplitGroups, ["conflictingLabelGroups"] = exact.ConflictingLabelGroups,
+                ["largestGroup"] = exact.LargestGroup, ["list"] = GroupList(audit, audit.ExactGroups),
+            },
+            ["nearDuplicates"] = new JsonObject
+            {
+                ["method"] = audit.Options.NearMethod == NearDuplicateMethod.PHash ? "phash" : "dhash",
+                ["threshold"] = audit.Options.NearThreshold,
+                ["pairs"] = audit.NearPairs.Count,
+                ["groups"] = near.Groups, ["files"] = near.Files,
+                ["crossSplitGroups"] = near.CrossSplitGroups, ["conflictingLabelGroups"] = near.ConflictingLabelGroups,
+                ["largestGroup"] = near.LargestGroup, ["list"] = GroupList(audit, audit.NearGroups),
+            },
+            ["leakage"] = new JsonObject
+            {
+                ["crossSplitGroups"] = merged.CrossSplitGroups,
+                ["conflictingLabelGroups"] = merged.ConflictingLabelGroups,
+                ["evaluationImagesWithTrainCopy"] = LeakedEvaluationImages(audit),
+            },
+            ["blankMaxStdDev"] = audit.Options.BlankMaxStdDev,
+            ["blankImages"] = new JsonArray(audit.Blank.Select(i => (JsonNode)data.RelativePaths[i]).ToArray()),
+        };
+    }
+
+    /// <summary>Images of val and test that have an exact or near copy in train, per split: the leak that inflates
+    /// validation and test accuracy.</summary>
+    public static JsonObject LeakedEvaluationImages(AuditResult audit)
+    {
+        var data = audit.Data;
+        var counts = new JsonObject();
+        foreach (var split in new[] { DatasetSplit.Val, DatasetSplit.Test })
+        {
+            int leaked = audit.DuplicateGroups.Where(g => g.Any(i => data.Splits[i] == DatasetSplit.Train))
+                .Sum(g => g.Count(i => data.Splits[i] == split));
+            counts[split.ToName()] = leaked;
+        }
+        return counts;
+    }
+
+    /// <summary>The audit as a self-contained HTML page.</summary>
+    public static string ToHtml(AuditResult audit, IReadOnlyList<DatasetNotice> notices, string datasetName)
+    {
+        var data = audit.Data;
+        var page = new HtmlReport($"Data audit — {datasetName}");
+        var exact = audit.ExactCounts;
+        var near = audit.NearCounts;
+        page.Paragraph($"{data.Count + data.Failures.Count:N0} images, {data.Count:N0} decoded through the " +
+                       $"preprocessing contract, {data.Failures.Count} unreadable, {audit.Blank.Count} blank " +
+                       $"(grey-level standard deviation ≤ {audit.Options.BlankMaxStdDev}).");
+        page.Table(["finding", "groups", "files", "redundant", "cross-split groups", "conflicting-label groups", "largest"],
+        [
+            ["exact duplicates (identical pixels)", .. Row(exact)],
+            [$"near duplicates ({audit.Options.NearMethod}, Hamming ≤ {audit.Options.NearThreshold})", .. Row(near)],
+        ]);
+        var leaked = LeakedEvaluationImages(audit);
+        page.Paragraph($"Leakage: {leaked["val"]} validation and {leaked["test"]} test images have an exact or near " +
+                       "copy in train.");
+
+        page.Heading("Class × split distribution (target 80/10/10 of each class)");
+        var splits = data.Splits.Distinct().Order().ToList();
+        page.Table(["class", .. splits.Select(s => s.ToName()), "total", .. splits.Select(s => $"{s.ToName()} share")],
+            EmotionClasses.Names.Select((name, c) =>
+            {
+                int total = data.Labels.Count(l => l == c);
+                var perSplit = splits.Select(s => Enumerable.Range(0, data.Count).Count(i => data.Labels[i] == c && data.Splits[i] == s)).ToList();
+                return (IEnumerable<string>)[name, .. perSplit.Select(v => $"{v:N0}"), $"{total:N0}",
+                    .. perSplit.Select(v => total == 0 ? "-" : $"{100.0 * v / total:F1}%")];
+            }));
+
+        GroupSection(page, audit, "Conflicting labels (same picture, different classes)",
+            audit.DuplicateGroups.Where(audit.IsConflicting).ToList());
+        GroupSection(page, audit, "Exact duplicates across splits",
+            audit.ExactGroups.Where(audit.IsCrossSplit).ToList());
+        GroupSection(page, audit, "Near duplicates across splits",
+            audit.NearGroups.Where(audit.IsCrossSplit).ToList());
+        GroupSection(page, audit, "Blank images", audit.Blank.Select(i => new[] { i }).ToList());
+        GroupSection(page, audit, "Exact duplicates within one split",
+            audit.ExactGroups.Where(g => !audit.IsCrossSplit(g)).ToList());
+        GroupSection(page, audit, "Near duplicates within one split",
+            audit.NearGroups.Where(g => !audit.IsCrossSplit(g)).ToList());
+
+        page.Heading("Unreadable files and skipped folders");
+        page.Table(["path", "reason"], data.Failures.Concat(notices).Select(f => (IEnumerable<string>)[f.Path, f.Reason]));
+        return page.ToString();
+    }
+
+    private static IEnumerable<string> Row(GroupCounts c) =>
+        [$"{c.Groups:N0}", $"{c.Files:N0}", $"{c.Redundant:N0}", $"{c.CrossSplitGroups:N0}",
+         $"{c.ConflictingLabelGroups:N0}", $"{c.LargestGroup}"];
+
+    private static void GroupSection(HtmlReport page, AuditResult audit, string title, IReadOnlyList<int[]> groups)
+    {
+        page.Heading($"{title} — {groups.Count:N0}");
+        if (groups.Count > MaxGroupsPerSection)
+            page.Paragraph($"Showing the first {MaxGroupsPerSection} of {groups.Count:N0}; audit.json lists all.");
+        var data = audit.Data;
+        foreach (var g in groups.Take(MaxGroupsPerSection))
+        {
+            bool bad = g.Length > 1 && (audit.IsCrossSplit(g) || audit.IsConflicting(g));
+            var figures = g.Select(i => HtmlReport.Thumbnail(data.ImagePixels(i), data.RelativePaths[i],
+                $"{data.Splits[i].ToName()} · {EmotionClasses.Names[data.Labels[i]]}", Path.GetFileName(data.RelativePaths[i]),
+                $"σ {audit.StdDev[i]:F1}"));
+            page.Raw($"<div class=\"group{(bad ? " bad" : "")}\">{string.Concat(figures)}</div>");
+        }
+    }
+
+    private static JsonObject PerSplit(Preprocessing.DecodedDataset data)
+    {
+        var perSplit = new JsonObject();
+        foreach (var split in data.Splits.Distinct().Order())
+        {
+            var perClass = new JsonObject();
+            for (int c = 0; c < EmotionClasses.Count; c++)
+                perClass[EmotionClasses.Names[c]] = Enumerable.Range(0, data.Count)
+                    .Count(i => data.Splits[i] == split && data.Labels[i] == c);
+            perSplit[split.ToName()] = perClass;
+        }
+        return perSplit;
+    }
+
+    /// <summary>Each class's share per split, next to the 80/10/10 target.</summary>
+    private static JsonObject Distribution(Preprocessing.DecodedDataset data)
+    {
+        var result = new JsonObject { ["target"] = new JsonObject(TargetShares.Select(t =>
+            KeyValuePair.Create(t.Key.ToName(), (JsonNode?)t.Value))) };
+        for (int c = 0; c < EmotionClasses.Count; c++)
+        {
+            int total = data.Labels.Count(l => l == c);
+            var shares = new JsonObject();
+            foreach (var split in data.Splits.Distinct().Order())
+            {
+                int n = Enumerable.Range(0, data.Count).Count(i => data.Labels[i] == c && data.Splits[i] == split);
+                shares[split.ToName()] = total == 0 ? 0 : Math.Round((double)n / total, 4);
+            }
+            result[EmotionClasses.Names[c]] = shares;
+        }
+        return result;
+    }
+
+    private static JsonArray GroupList(AuditResult audit, IReadOnlyList<int[]> groups) =>
+        new(groups.Select(g => (JsonNode)new JsonArray(g.Select(i => (JsonNode)audit.Data.RelativePaths[i]).ToArray())).ToArray());
+
+    private static JsonArray PathReasons(IEnumerable<DatasetNotice> items) =>
+        new(items.Select(f => (JsonNode)new JsonObject { ["path"] = f.Path, ["reason"] = f.Reason }).ToArray());
+}

@@ -1,0 +1,32 @@
+using FerMlNet.Core.Data;
+using FerMlNet.Core.Preprocessing;
+
+namespace FerMlNet.Training.Cli;
+
+/// <summary>Dataset loading and report output shared by the `data` commands.</summary>
+internal static class CliData
+{
+    /// <summary>Reads the dataset as it is on disk (no made-up validation split) and decodes it with a progress bar.</summary>
+    public static (DatasetIndex Index, DecodedDataset Data) LoadAsIs(string root)
+    {
+        var index = DatasetReader.Read(root, new DatasetReaderOptions { CreateValidationWhenMissing = false });
+        var data = FerCommandLine.WithProgress("Decoding images", report => DecodedDatasetCache.Load(index, progress: report));
+        return (index, data);
+    }
+
+    /// <summary>
+    /// Creates the report folder and refuses to replace reports already in it unless <paramref name="force"/>: a
+    /// reviewer's earlier report (and the decisions they wrote next to it) is never overwritten without asking.
+    /// </summary>
+    public static string PrepareReportFolder(string outDir, bool force, params string[] fileNames)
+    {
+        var full = Path.GetFullPath(outDir);
+        if (File.Exists(full)) throw new UsageException($"--out '{outDir}' is a file; give a folder.");
+        if (!force)
+            foreach (var name in fileNames)
+                if (File.Exists(Path.Combine(full, name)))
+                    throw new UsageException($"'{Path.Combine(outDir, name)}' already exists; choose another --out or add --force to replace it.");
+        Directory.CreateDirectory(full);
+        return full;
+    }
+}
