@@ -17,6 +17,12 @@ public static class DecodedDatasetCache
 {
     private static readonly byte[] Magic = "FERDC001"u8.ToArray();
 
+    /// <summary>
+    /// Changes when the decoder's accept/reject rules change without changing any decoded pixel (so the contract
+    /// version stays): 2 = truncated files are rejected.
+    /// </summary>
+    private const string DecoderRevision = "decoder-2";
+
     /// <summary>Default cache folder.</summary>
     public static string DefaultDirectory =>
         Environment.GetEnvironmentVariable("FER_CACHE_DIR") is { Length: > 0 } dir
@@ -70,7 +76,7 @@ public static class DecodedDatasetCache
     internal static string ComputeKey(DatasetIndex index, byte[]?[] files)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(Encoding.UTF8.GetBytes(PreprocessingContract.Version));
+        hash.AppendData(Encoding.UTF8.GetBytes(PreprocessingContract.Version + ";" + DecoderRevision));
         Span<byte> header = stackalloc byte[10];
         for (int i = 0; i < files.Length; i++)
         {

@@ -59,8 +59,21 @@ public static class FaceImageDecoder
             || (long)info.Width * info.Height > PreprocessingContract.MaxImagePixels)
             throw new ImageDecodeException($"image too large ({info.Width}×{info.Height}; limit " +
                 $"{PreprocessingContract.MaxImageSide} per side and {PreprocessingContract.MaxImagePixels / 1_000_000} Mpx)");
-        // Same call as ML.NET's MLImage.CreateFromStream, so the decoded pixels match its path exactly.
-        var bitmap = SKBitmap.Decode(data) ?? throw new ImageDecodeException("image data is corrupt or truncated");
+        // The steps of SKBitmap.Decode (what ML.NET's MLImage.CreateFromStream calls), so the pixels match its path
+        // exactly; done by hand to see the codec's result, because SKBitmap.Decode quietly accepts a truncated file
+        // and fills the missing rows.
+        var decodeInfo = info;
+        if (decodeInfo.AlphaType == SKAlphaType.Unpremul) decodeInfo.AlphaType = SKAlphaType.Premul;
+        decodeInfo.ColorSpace = null;
+        var bitmap = new SKBitmap(decodeInfo);
+        var result = codec.GetPixels(decodeInfo, bitmap.GetPixels());
+        if (result != SKCodecResult.Success)
+        {
+            bitmap.Dispose();
+            throw new ImageDecodeException(result == SKCodecResult.IncompleteInput
+                ? "truncated image data (the file ends before the image does)"
+                : $"image data is corrupt ({result})");
+        }
         if (bitmap.ColorType is SKColorType.Bgra8888 or SKColorType.Rgba8888) return bitmap;
         using (bitmap)
         {
