@@ -13,13 +13,16 @@ public static class EmotionClasses
     public const int Count = 4;
 
     /// <summary>The class with the highest probability in a 4-value score vector (first one on ties).</summary>
-    public static string MostProbable(ReadOnlySpan<float> scores)
+    public static string MostProbable(ReadOnlySpan<float> scores) => Names[ArgMax(scores)];
+
+    /// <summary>Index of the highest of the four scores (the first on a tie).</summary>
+    public static int ArgMax(ReadOnlySpan<float> scores)
     {
         if (scores.Length != Count) throw new ArgumentException($"expected {Count} scores, got {scores.Length}");
         int best = 0;
         for (int i = 1; i < Count; i++)
             if (scores[i] > scores[best]) best = i;
-        return Names[best];
+        return best;
     }
 
     /// <summary>

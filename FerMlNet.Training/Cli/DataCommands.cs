@@ -17,6 +17,9 @@ internal static class DataCommands
         data.Add(CreateStats());
         data.Add(AuditCommand.Create());
         data.Add(SplitCommand.Create());
+        data.Add(MislabelsCommand.Create());
+        data.Add(MislabelsCommand.CreateRelabel());
+        data.Add(ImportCommand.Create());
         return data;
     }
 

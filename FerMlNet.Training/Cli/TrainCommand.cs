@@ -35,7 +35,7 @@ internal static class TrainCommand
         };
         cmd.SetAction(parse => FerCommandLine.Guard(() =>
         {
-            var options = PipelineOptions.Load(parse.GetValue(pipeline)!);
+            var options = PipelineOptions.LoadByNameOrPath(parse.GetValue(pipeline)!);
             if (parse.GetValue(epochs) is { } e) options.Epochs = e;
             if (parse.GetValue(data) is { } d) options.Dataset = d;
             options.Validate(parse.GetValue(pipeline)!);

@@ -256,6 +256,37 @@ public static class CnnTrainer
             schedule.Current, epochClock.Elapsed.TotalSeconds, seen / trainSeconds);
     }
 
+    /// <summary>Softmax probabilities of every image (evaluation mode, no augmentation), row per image.</summary>
+    public static float[][] PredictProbabilities(FerNet network, TrainingData data)
+    {
+        var device = network.parameters().First().device;
+        var result = new float[data.Count][];
+        network.eval();
+        using (no_grad())
+            ForEachBatch(network, data, device, (start, logits, _) =>
+            {
+                var probabilities = logits.softmax(1).cpu().data<float>().ToArray();
+                for (int i = 0; i < probabilities.Length / EmotionClasses.Count; i++)
+                    result[start + i] = probabilities.AsSpan(i * EmotionClasses.Count, EmotionClasses.Count).ToArray();
+            });
+        network.train();
+        return result;
+    }
+
+    /// <summary>Runs the network over the data in batches of 256 and hands each batch's logits and labels over.</summary>
+    private static void ForEachBatch(FerNet network, TrainingData data, Device device, Action<long, Tensor, Tensor> onBatch)
+    {
+        const int batch = 256;
+        for (long start = 0; start < data.Count; start += batch)
+        {
+            using var scope = NewDisposeScope();
+            long n = Math.Min(batch, data.Count - start);
+            var idx = arange(start, start + n, dtype: ScalarType.Int64);
+            var logits = network.forward(Batch(data, idx, network.InputChannels, device));
+            onBatch(start, logits, data.Labels.index_select(0, idx).to(device));
+        }
+    }
+
     /// <summary>Validation loss (same loss, no class weights, plus L2 as Keras reports it) and accuracy.</summary>
     internal static (double Loss, double Accuracy) Evaluate(FerNet network, TrainingData data, PipelineOptions options,
         Device device)
@@ -264,17 +295,11 @@ public static class CnnTrainer
         using var _ = no_grad();
         double lossSum = 0;
         long correct = 0;
-        const int batch = 256;
-        for (long start = 0; start < data.Count; start += batch)
+        ForEachBatch(network, data, device, (_, logits, y) =>
         {
-            using var scope = NewDisposeScope();
-            long n = Math.Min(batch, data.Count - start);
-            var idx = arange(start, start + n, dtype: ScalarType.Int64);
-            var logits = network.forward(Batch(data, idx, network.InputChannels, device));
-            var y = data.Labels.index_select(0, idx).to(device);
             lossSum += Losses.PerSample(logits, y, options.Loss).sum().item<float>();
             correct += logits.argmax(1).eq(y).sum().item<long>();
-        }
+        });
         double l2;
         using (var penalty = network.L2Penalty()) l2 = penalty.item<float>();
         network.train();

@@ -71,6 +71,22 @@ public sealed class PipelineOptions
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
+    /// <summary>
+    /// Reads a pipeline given as a file path or as a name of the repository's pipelines/ folder ("model-0" →
+    /// pipelines/model-0.json), looked up from the working directory and then above the program's folder.
+    /// </summary>
+    public static PipelineOptions LoadByNameOrPath(string nameOrPath)
+    {
+        if (File.Exists(nameOrPath) || nameOrPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+            return Load(nameOrPath);
+        var file = nameOrPath + ".json";
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "pipelines", file))) return Load(Path.Combine(dir.FullName, "pipelines", file));
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "pipelines", file))) return Load(Path.Combine(dir.FullName, "pipelines", file));
+        throw new InvalidDataException($"Pipeline '{nameOrPath}' is neither a file nor a name in pipelines/ (try `fer models --pipelines`).");
+    }
+
     /// <summary>Reads and validates a pipeline file.</summary>
     /// <exception cref="InvalidDataException">The file is missing, not JSON, has an unknown key or a wrong value.</exception>
     public static PipelineOptions Load(string path)

@@ -1,0 +1,94 @@
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using FerMlNet.Core.Data;
+using FerMlNet.Core.IO;
+using FerMlNet.Core.Preprocessing;
+
+namespace FerMlNet.Core.Quality;
+
+/// <summary>
+/// Applies a reviewed decisions file to a dataset, into a new tree: kept images are copied to the same relative path,
+/// relabelled ones into the new class's folder, removed ones left out. The source is only read. The manifest records
+/// the source's content key and the decisions file's SHA-256, so the same inputs give a byte-identical manifest.
+/// </summary>
+public static class Relabeler
+{
+    /// <summary>Checks every decision against the dataset, then writes the new tree; returns the manifest.</summary>
+    /// <exception cref="InvalidDataException">A decision names an image that is not in the dataset (nothing is written).</exception>
+    public static JsonObject Apply(DatasetIndex index, string decisionsFile, string newRoot)
+    {
+        var decisions = RelabelDecisions.Read(decisionsFile);
+        var entries = index.Entries.ToDictionary(e => e.RelativePath, StringComparer.Ordinal);
+        foreach (var d in decisions)
+            if (!entries.ContainsKey(d.Path))
+                throw new InvalidDataException($"'{decisionsFile}' line {d.Line}: '{d.Path}' is not an image of '{index.Root}'.");
+        var byPath = decisions.ToDictionary(d => d.Path, StringComparer.Ordinal);
+
+        var files = index.Entries.Select(e => File.ReadAllBytes(e.FullPath)).ToArray();
+        var contentKey = DecodedDatasetCache.ComputeKey(index, files!);
+        var tree = NewDatasetTree.Begin(newRoot);
+        var changes = new JsonArray();
+        var counts = new Dictionary<(DatasetSplit, int), int>();
+        // Paths that keep their place are reserved first, so a relabelled file can never take one.
+        var used = index.Entries.Where(e => byPath.GetValueOrDefault(e.RelativePath) is not { } d
+                || d.Action == RelabelAction.Keep || (d.Action == RelabelAction.Relabel && d.NewLabel == e.Label))
+            .Select(e => e.RelativePath).ToHashSet(StringComparer.Ordinal);
+        for (int i = 0; i < index.Entries.Count; i++)
+        {
+            var e = index.Entries[i];
+            var decision = byPath.GetValueOrDefault(e.RelativePath);
+            if (decision?.Action == RelabelAction.Remove)
+            {
+                changes.Add(new JsonObject { ["source"] = e.RelativePath, ["action"] = "remove", ["from"] = EmotionClasses.Names[e.Label] });
+                continue;
+            }
+            int label = decision?.Action == RelabelAction.Relabel ? decision.NewLabel : e.Label;
+            var target = label == e.Label ? e.RelativePath : WithClassFolder(e.RelativePath, label, used);
+            tree.WriteFile(target, files[i]);
+            counts[(e.Split, label)] = counts.GetValueOrDefault((e.Split, label)) + 1;
+            if (label != e.Label)
+                changes.Add(new JsonObject
+                {
+                    ["source"] = e.RelativePath, ["action"] = "relabel", ["from"] = EmotionClasses.Names[e.Label],
+                    ["to"] = EmotionClasses.Names[label], ["path"] = target,
+                });
+        }
+        var perSplit = new JsonObject();
+        foreach (var split in counts.Keys.Select(k => k.Item1).Distinct().Order())
+            perSplit[split.ToName()] = new JsonObject(EmotionClasses.Names.Select((name, c) =>
+                KeyValuePair.Create(name, (JsonNode?)counts.GetValueOrDefault((split, c)))));
+        var manifest = new JsonObject
+        {
+            ["tool"] = "fer data relabel",
+            ["source"] = new JsonObject
+            {
+                ["name"] = Path.GetFileName(index.Root.TrimEnd('/')), ["contentKey"] = contentKey, ["images"] = index.Entries.Count,
+            },
+            ["decisionsSha256"] = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(decisionsFile))),
+            ["decisions"] = new JsonObject
+            {
+                ["keep"] = decisions.Count(d => d.Action == RelabelAction.Keep),
+                ["relabel"] = decisions.Count(d => d.Action == RelabelAction.Relabel),
+                ["remove"] = decisions.Count(d => d.Action == RelabelAction.Remove),
+            },
+            ["images"] = counts.Values.Sum(),
+            ["counts"] = perSplit,
+            ["changes"] = changes,
+        };
+        tree.WriteFile("manifest.json", System.Text.Encoding.UTF8.GetBytes(SplitManifest.Serialize(manifest)));
+        tree.Commit();
+        return manifest;
+    }
+
+    /// <summary>The same path with the class folder (the file's parent) replaced; a numeric suffix avoids clashes.</summary>
+    private static string WithClassFolder(string relativePath, int label, HashSet<string> used)
+    {
+        var parts = relativePath.Split('/');
+        var folder = string.Join('/', parts[..^2].Append(EmotionClasses.Names[label]));
+        var name = Path.GetFileNameWithoutExtension(parts[^1]);
+        var ext = Path.GetExtension(parts[^1]);
+        var target = $"{folder}/{name}{ext}";
+        for (int k = 2; !used.Add(target); k++) target = $"{folder}/{name}-{k}{ext}";
+        return target;
+    }
+}

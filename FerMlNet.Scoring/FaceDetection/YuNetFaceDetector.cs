@@ -1,0 +1,111 @@
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using SkiaSharp;
+
+namespace FerMlNet.Scoring.FaceDetection;
+
+/// <summary>
+/// Face detection with YuNet (ONNX, ~230 KB, run by ONNX Runtime; no OpenCV). The photo is scaled to fit
+/// <see cref="FaceDetectorOptions.MaxInputSide"/>, padded right and bottom to multiples of 32, fed as BGR 0-255
+/// planes; each stride's grid gives anchor-free boxes and five landmarks, filtered by score and non-maximum
+/// suppression. One instance is safe to share between threads (ONNX Runtime sessions are).
+/// </summary>
+public sealed class YuNetFaceDetector : IDisposable
+{
+    private static readonly int[] Strides = [8, 16, 32];
+    private readonly InferenceSession _session;
+    private readonly FaceDetectorOptions _options;
+
+    /// <summary>Loads the detector model.</summary>
+    /// <exception cref="FileNotFoundException">The model file is missing.</exception>
+    public YuNetFaceDetector(FaceDetectorOptions? options = null)
+    {
+        _options = options ?? new FaceDetectorOptions();
+        var path = _options.ModelPath ?? DefaultModelPath();
+        if (!File.Exists(path)) throw new FileNotFoundException($"Face detector model '{path}' does not exist.", path);
+        using var sessionOptions = new SessionOptions();
+        if (_options.Threads > 0) sessionOptions.IntraOpNumThreads = _options.Threads;
+        _session = new InferenceSession(path, sessionOptions);
+    }
+
+    /// <summary>The shipped dynamic-input YuNet model, looked up next to the program and above the working folder.</summary>
+    public static string DefaultModelPath()
+    {
+        const string relative = "models/face-detection-yunet/yunet_s_dynamic.onnx";
+        foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+                if (File.Exists(Path.Combine(dir.FullName, relative))) return Path.Combine(dir.FullName, relative);
+        return Path.Combine(AppContext.BaseDirectory, relative);
+    }
+
+    /// <summary>Faces in a decoded photo, best score first.</summary>
+    public IReadOnlyList<DetectedFace> Detect(SKBitmap photo)
+    {
+        float scale = Math.Min(1f, (float)_options.MaxInputSide / Math.Max(photo.Width, photo.Height));
+        int width = Math.Max(1, (int)Math.Round(photo.Width * scale)), height = Math.Max(1, (int)Math.Round(photo.Height * scale));
+        int paddedW = (width + 31) / 32 * 32, paddedH = (height + 31) / 32 * 32;
+        var input = ToBgrPlanes(photo, width, height, paddedW, paddedH);
+        using var results = _session.Run([NamedOnnxValue.CreateFromTensor("input", input)]);
+        var outputs = results.ToDictionary(r => r.Name, r => r.AsTensor<float>());
+
+        var candidates = new List<DetectedFace>();
+        foreach (int stride in Strides)
+        {
+            int cols = paddedW / stride, rows = paddedH / stride;
+            var cls = outputs[$"cls_{stride}"];
+            var obj = outputs[$"obj_{stride}"];
+            var bbox = outputs[$"bbox_{stride}"];
+            var kps = outputs[$"kps_{stride}"];
+            for (int r = 0; r < rows; r++)
+                for (int c = 0; c < cols; c++)
+                {
+                    int i = r * cols + c;
+                    float score = MathF.Sqrt(Math.Clamp(cls[0, i, 0], 0, 1) * Math.Clamp(obj[0, i, 0], 0, 1));
+                    if (score < _options.ScoreThreshold) continue;
+                    float cx = (c + bbox[0, i, 0]) * stride, cy = (r + bbox[0, i, 1]) * stride;
+                    float w = MathF.Exp(bbox[0, i, 2]) * stride, h = MathF.Exp(bbox[0, i, 3]) * stride;
+                    var landmarks = new (float, float)[5];
+                    for (int k = 0; k < 5; k++)
+                        landmarks[k] = ((kps[0, i, 2 * k] + c) * stride / scale, (kps[0, i, 2 * k + 1] + r) * stride / scale);
+                    var face = new DetectedFace((cx - w / 2) / scale, (cy - h / 2) / scale, w / scale, h / scale, score, landmarks);
+                    if (Math.Min(face.Width, face.Height) >= _options.MinFaceSize) candidates.Add(face);
+                }
+        }
+        return NonMaximumSuppression(candidates, _options.NmsIoU);
+    }
+
+    /// <summary>Greedy NMS: best score first, dropping boxes that overlap a kept one by more than the IoU.</summary>
+    public static List<DetectedFace> NonMaximumSuppression(IEnumerable<DetectedFace> faces, float iou)
+    {
+        var kept = new List<DetectedFace>();
+        foreach (var face in faces.OrderByDescending(f => f.Score))
+            if (kept.All(k => k.IoU(face) <= iou)) kept.Add(face);
+        return kept;
+    }
+
+    private static DenseTensor<float> ToBgrPlanes(SKBitmap photo, int width, int height, int paddedW, int paddedH)
+    {
+        using var resized = photo.Width == width && photo.Height == height && photo.ColorType == SKColorType.Bgra8888
+            ? photo.Copy()
+            : photo.Resize(new SKImageInfo(width, height, SKColorType.Bgra8888, SKAlphaType.Premul), SKFilterQuality.Medium)
+              ?? throw new InvalidOperationException("could not resize the photo for face detection");
+        var tensor = new DenseTensor<float>([1, 3, paddedH, paddedW]);
+        var span = tensor.Buffer.Span;
+        int plane = paddedH * paddedW;
+        var pixels = resized.GetPixelSpan();
+        int rowBytes = resized.RowBytes;
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
+            {
+                int p = y * rowBytes + x * 4; // BGRA: the detector wants B, G, R planes
+                int o = y * paddedW + x;
+                span[o] = pixels[p];
+                span[plane + o] = pixels[p + 1];
+                span[2 * plane + o] = pixels[p + 2];
+            }
+        return tensor;
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _session.Dispose();
+}

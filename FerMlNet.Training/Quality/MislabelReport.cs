@@ -1,0 +1,97 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FerMlNet.Core;
+using FerMlNet.Core.IO;
+using FerMlNet.Core.Preprocessing;
+using FerMlNet.Core.Quality;
+using FerMlNet.Core.Reports;
+
+namespace FerMlNet.Training.Quality;
+
+/// <summary>Writes mislabels.json, mislabels.html, decisions.csv and review-sheet.png for a <see cref="MislabelResult"/>.</summary>
+public static class MislabelReport
+{
+    /// <summary>Most flagged images drawn in the HTML gallery; the JSON and CSV list all.</summary>
+    public const int MaxGallery = 600;
+
+    /// <summary>Writes the four files into <paramref name="dir"/> (atomically, one by one).</summary>
+    public static JsonObject Write(string dir, DecodedDataset data, MislabelResult result, string pipelineName, MislabelOptions options)
+    {
+        var json = ToJson(data, result, pipelineName, options);
+        AtomicFile.WriteAllText(Path.Combine(dir, "mislabels.json"), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.WriteAllText(Path.Combine(dir, "decisions.csv"), DecisionsCsv(result));
+        AtomicFile.WriteAllText(Path.Combine(dir, "mislabels.html"), Html(data, result, pipelineName, options));
+        AtomicFile.WriteAllBytes(Path.Combine(dir, "review-sheet.png"), ReviewSheet(data, result));
+        return json;
+    }
+
+    private static JsonObject ToJson(DecodedDataset data, MislabelResult result, string pipelineName, MislabelOptions options)
+    {
+        var byPair = new JsonObject();
+        foreach (var g in result.Flagged.GroupBy(f => (f.Given, f.Suggested)).OrderByDescending(g => g.Count()).ThenBy(g => g.Key))
+            byPair[$"{EmotionClasses.Names[g.Key.Given]}->{EmotionClasses.Names[g.Key.Suggested]}"] = g.Count();
+        return new JsonObject
+        {
+            ["method"] = "confident learning on k-fold out-of-fold probabilities",
+            ["pipeline"] = pipelineName,
+            ["folds"] = options.Folds,
+            ["seed"] = options.Seed,
+            ["budgetMinutes"] = options.BudgetMinutes,
+            ["images"] = data.Count,
+            ["outOfFoldAccuracy"] = Math.Round(result.OutOfFoldAccuracy, 4),
+            ["thresholds"] = new JsonObject(EmotionClasses.Names.Select((n, c) =>
+                KeyValuePair.Create(n, (JsonNode?)Math.Round(result.Thresholds[c], 4)))),
+            ["flaggedCount"] = result.Flagged.Count,
+            ["byPair"] = byPair,
+            ["flagged"] = new JsonArray(result.Flagged.Select((f, rank) => (JsonNode)new JsonObject
+            {
+                ["rank"] = rank + 1,
+                ["path"] = f.Path,
+                ["given"] = EmotionClasses.Names[f.Given],
+                ["suggested"] = EmotionClasses.Names[f.Suggested],
+                ["margin"] = Math.Round(f.Margin, 4),
+                ["probabilities"] = Probabilities(f.Probabilities),
+            }).ToArray()),
+        };
+    }
+
+    private static JsonObject Probabilities(float[] p) =>
+        new(EmotionClasses.Names.Select((n, c) => KeyValuePair.Create(n, (JsonNode?)Math.Round(p[c], 4))));
+
+    private static string DecisionsCsv(MislabelResult result)
+    {
+        var sb = new StringBuilder(Csv.Line(RelabelDecisions.Header)).Append('\n');
+        foreach (var f in result.Flagged)
+            sb.Append(Csv.Line([f.Path, EmotionClasses.Names[f.Given], EmotionClasses.Names[f.Suggested],
+                f.Probabilities[f.Suggested].ToString("F3", CultureInfo.InvariantCulture), ""])).Append('\n');
+        return sb.ToString();
+    }
+
+    private static string Html(DecodedDataset data, MislabelResult result, string pipelineName, MislabelOptions options)
+    {
+        var page = new HtmlReport($"Possible mislabels — {Path.GetFileName(data.Root.TrimEnd('/'))}");
+        page.Paragraph($"{result.Flagged.Count:N0} of {data.Count:N0} images flagged by confident learning on {options.Folds}-fold " +
+                       $"out-of-fold probabilities of the '{pipelineName}' pipeline (out-of-fold accuracy " +
+                       $"{result.OutOfFoldAccuracy:P1}). Ranked by p(suggested) − p(given). Write keep, relabel:CLASS or " +
+                       "remove in the decision column of decisions.csv, then run `fer data relabel`.");
+        page.Table(["class", "threshold t_j (mean own-class probability)"],
+            EmotionClasses.Names.Select((n, c) => (IEnumerable<string>)[n, result.Thresholds[c].ToString("F3", CultureInfo.InvariantCulture)]));
+        page.Table(["given → suggested", "flagged"], result.Flagged.GroupBy(f => (f.Given, f.Suggested))
+            .OrderByDescending(g => g.Count())
+            .Select(g => (IEnumerable<string>)[$"{EmotionClasses.Names[g.Key.Given]} → {EmotionClasses.Names[g.Key.Suggested]}", $"{g.Count():N0}"]));
+        page.Heading(result.Flagged.Count > MaxGallery ? $"Top {MaxGallery} of {result.Flagged.Count:N0}" : "Flagged images");
+        var figures = result.Flagged.Take(MaxGallery).Select((f, rank) => HtmlReport.Thumbnail(data.ImagePixels(f.Index), f.Path,
+            $"#{rank + 1} {EmotionClasses.Names[f.Given]} → {EmotionClasses.Names[f.Suggested]}",
+            string.Join(" ", EmotionClasses.Names.Select((n, c) => $"{n[..2]} {f.Probabilities[c]:F2}")),
+            f.Path));
+        page.Raw($"<div class=\"group\">{string.Concat(figures)}</div>");
+        return page.ToString();
+    }
+
+    /// <summary>One row per (given → suggested) pair, its top ten flags: to judge precision without a browser.</summary>
+    private static byte[] ReviewSheet(DecodedDataset data, MislabelResult result) =>
+        GrayImages.ContactSheetPng(result.Flagged.GroupBy(f => (f.Given, f.Suggested)).OrderBy(g => g.Key)
+            .Select(g => (IReadOnlyList<byte[]>)g.Take(10).Select(f => data.ImagePixels(f.Index).ToArray()).ToList()).ToList());
+}
