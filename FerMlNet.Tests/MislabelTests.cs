@@ -1,0 +1,95 @@
+using System.Text.Json;
+using FerMlNet.Core.IO;
+using FerMlNet.Core.Quality;
+using FerMlNet.Training.Quality;
+
+namespace FerMlNet.Tests;
+
+[Collection("TorchSharp")]
+public class MislabelTests(DataQualityFixture fixture) : IClassFixture<DataQualityFixture>
+{
+    [Fact]
+    public void ConfidentLearningFlagsAnImageWhoseOtherClassIsConfident()
+    {
+        var data = fixture.Data;
+        // Out-of-fold probabilities that agree with the labels (0.7 on the given class)...
+        var oof = Enumerable.Range(0, data.Count).Select(i =>
+        {
+            var p = Enumerable.Repeat(0.1f, 4).ToArray();
+            p[data.Labels[i]] = 0.7f;
+            return p;
+        }).ToArray();
+        // ...except one labelled happy that the models call surprise, and one that is merely unsure.
+        int wrong = Array.FindIndex(data.Labels, l => l == 0);
+        oof[wrong] = [0.05f, 0.05f, 0.05f, 0.85f];
+        int unsure = Array.FindIndex(data.Labels, wrong + 1, l => l == 0);
+        oof[unsure] = [0.4f, 0.3f, 0.2f, 0.1f];
+        var result = MislabelDetector.Flag(data, oof, new int[data.Count]);
+
+        var flag = Assert.Single(result.Flagged);
+        Assert.Equal((wrong, 0, 3), (flag.Index, flag.Given, flag.Suggested));
+        Assert.Equal(0.8, flag.Margin, 3);
+    }
+
+    [Fact]
+    public void FoldsAreStratifiedAndKeepDuplicateGroupsTogether()
+    {
+        var audit = DatasetAudit.Run(fixture.Data);
+        var fold = MislabelDetector.AssignFolds(fixture.Data, audit, 3, seed: 1);
+        foreach (var group in audit.DuplicateGroups)
+            Assert.Single(group.Select(i => fold[i]).Distinct());
+        for (int c = 0; c < 4; c++)
+        {
+            var sizes = Enumerable.Range(0, 3).Select(k => Enumerable.Range(0, fixture.Data.Count)
+                .Count(i => fold[i] == k && fixture.Data.Labels[i] == c)).ToArray();
+            Assert.True(sizes.Max() - sizes.Min() <= 3, $"class {c} folds {string.Join("/", sizes)}");
+        }
+    }
+
+    [Fact]
+    public void CliWritesRankedReportsThatRelabelApplies()
+    {
+        using var work = TestData.NewTempDir();
+        var dataset = work.Combine("data");
+        TestData.CopySubset(dataset, 12, ("train", "train"));
+        var run = CliProcess.Run("data", "mislabels", dataset, "--out", work.Combine("report"), "--folds", "2", "--epochs", "1");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        using (var doc = JsonDocument.Parse(File.ReadAllText(work.Combine("report", "mislabels.json"))))
+        {
+            Assert.Equal(48, doc.RootElement.GetProperty("images").GetInt32());
+            Assert.Equal(2, doc.RootElement.GetProperty("folds").GetInt32());
+            var margins = doc.RootElement.GetProperty("flagged").EnumerateArray().Select(f => f.GetProperty("margin").GetDouble()).ToList();
+            Assert.Equal(margins.OrderByDescending(m => m), margins);
+        }
+        Assert.StartsWith("path,given,suggested,confidence,decision", File.ReadAllText(work.Combine("report", "decisions.csv")));
+        Assert.Contains("data:image/png", File.ReadAllText(work.Combine("report", "mislabels.html")));
+
+        // A reviewer's decisions: one relabel, one removal, one keep; a path with a comma survives the CSV.
+        var files = Directory.GetFiles(Path.Combine(dataset, "train", "sad")).Order(StringComparer.Ordinal).ToArray();
+        File.Move(files[2], Path.Combine(dataset, "train", "sad", "odd, name.jpg"));
+        var decisions = work.Combine("decisions.csv");
+        File.WriteAllText(decisions, Csv.Line(RelabelDecisions.Header) + "\n" +
+            Csv.Line([$"train/sad/{Path.GetFileName(files[0])}", "sad", "neutral", "0.9", "relabel:neutral"]) + "\n" +
+            Csv.Line([$"train/sad/{Path.GetFileName(files[1])}", "sad", "happy", "0.8", "remove"]) + "\n" +
+            Csv.Line(["train/sad/odd, name.jpg", "sad", "happy", "0.7", "keep"]) + "\n");
+        var relabel = CliProcess.Run("data", "relabel", dataset, "--decisions", decisions, "--out", work.Combine("fixed"));
+        Assert.True(relabel.ExitCode == 0, relabel.Stderr);
+        Assert.True(File.Exists(work.Combine("fixed", "train", "neutral", Path.GetFileName(files[0]))));
+        Assert.False(File.Exists(work.Combine("fixed", "train", "sad", Path.GetFileName(files[0]))));
+        Assert.False(File.Exists(work.Combine("fixed", "train", "sad", Path.GetFileName(files[1]))));
+        Assert.True(File.Exists(work.Combine("fixed", "train", "sad", "odd, name.jpg")));
+        Assert.True(File.Exists(Path.Combine(dataset, "train", "sad", Path.GetFileName(files[0]))), "the source is never changed");
+        var again = CliProcess.Run("data", "relabel", dataset, "--decisions", decisions, "--out", work.Combine("fixed2"));
+        Assert.Equal(0, again.ExitCode);
+        Assert.Equal(File.ReadAllBytes(work.Combine("fixed", "manifest.json")), File.ReadAllBytes(work.Combine("fixed2", "manifest.json")));
+
+        File.WriteAllText(decisions, "path,decision\ntrain/sad/nope.jpg,remove\n");
+        var unknown = CliProcess.Run("data", "relabel", dataset, "--decisions", decisions, "--out", work.Combine("fixed3"));
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Contains("line 2: 'train/sad/nope.jpg' is not an image", unknown.Stderr);
+        File.WriteAllText(decisions, $"path,decision\ntrain/sad/odd, name.jpg,relabel:angry\n");
+        var badClass = CliProcess.Run("data", "relabel", dataset, "--decisions", decisions, "--out", work.Combine("fixed3"));
+        Assert.Equal(2, badClass.ExitCode);
+        Assert.False(Directory.Exists(work.Combine("fixed3")));
+    }
+}
