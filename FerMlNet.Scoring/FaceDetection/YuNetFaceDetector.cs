@@ -67,7 +67,11 @@ public sealed class YuNetFaceDetector : IDisposable
                     var landmarks = new (float, float)[5];
                     for (int k = 0; k < 5; k++)
                         landmarks[k] = ((kps[0, i, 2 * k] + c) * stride / scale, (kps[0, i, 2 * k + 1] + r) * stride / scale);
-                    var face = new DetectedFace((cx - w / 2) / scale, (cy - h / 2) / scale, w / scale, h / scale, score, landmarks);
+                    // Boxes are clipped to the photo, so every reported box is a real region of it.
+                    float x0 = Math.Max(0, (cx - w / 2) / scale), y0 = Math.Max(0, (cy - h / 2) / scale);
+                    float x1 = Math.Min(photo.Width, (cx + w / 2) / scale), y1 = Math.Min(photo.Height, (cy + h / 2) / scale);
+                    if (x1 <= x0 || y1 <= y0) continue;
+                    var face = new DetectedFace(x0, y0, x1 - x0, y1 - y0, score, landmarks);
                     if (Math.Min(face.Width, face.Height) >= _options.MinFaceSize) candidates.Add(face);
                 }
         }

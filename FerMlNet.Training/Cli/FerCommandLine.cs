@@ -14,6 +14,7 @@ internal static class FerCommandLine
         root.Add(DataCommands.Create());
         root.Add(ModelsCommand.Create());
         root.Add(TrainCommand.Create());
+        root.Add(ScoreCommand.Create());
         return root.Parse(args).Invoke();
     }
 

@@ -1,0 +1,141 @@
+using System.Globalization;
+using System.Text;
+using FerMlNet.Core;
+using FerMlNet.Core.Data;
+using FerMlNet.Core.IO;
+using FerMlNet.Core.Preprocessing;
+using FerMlNet.Scoring.FaceDetection;
+using SkiaSharp;
+
+namespace FerMlNet.Scoring.Batch;
+
+/// <summary>Options of <see cref="BatchScorer"/>.</summary>
+public sealed class BatchScoreOptions
+{
+    /// <summary>Find faces in photos first (one row per face). Default: false (one row per image).</summary>
+    public bool DetectFaces { get; set; }
+
+    /// <summary>Continue an interrupted run: keep the rows already in the CSV and score only the rest. Default: false.</summary>
+    public bool Resume { get; set; }
+
+    /// <summary>Images decoded per ONNX Runtime call. Default: 64.</summary>
+    public int BatchSize { get; set; } = 64;
+
+    /// <summary>Reports (done, total) images.</summary>
+    public Action<int, int>? Progress { get; set; }
+}
+
+/// <summary>What a batch run did.</summary>
+public sealed record BatchScoreSummary(int Images, int Faces, int Errors, int NoFace, int Resumed, int NonImageFilesSkipped);
+
+/// <summary>
+/// Scores a file or a folder (recursively) into the contract's CSV:
+/// <c>path,face,x,y,width,height,label,confidence,p_happy,p_neutral,p_sad,p_surprise,error</c>. Each image's rows are
+/// written and flushed together; a file that cannot be read gets one row with <c>error</c> set and the job goes on.
+/// With <see cref="BatchScoreOptions.Resume"/>, the rows of the last image in the file (possibly cut by a kill) are
+/// dropped and every image not yet in the CSV is scored, so each input appears exactly once.
+/// </summary>
+public static class BatchScorer
+{
+    /// <summary>The CSV header.</summary>
+    public static readonly string[] Header =
+        ["path", "face", "x", "y", "width", "height", "label", "confidence", "p_happy", "p_neutral", "p_sad", "p_surprise", "error"];
+
+    /// <summary>Runs the job.</summary>
+    /// <exception cref="IOException">The CSV exists and <see cref="BatchScoreOptions.Resume"/> is off.</exception>
+    public static BatchScoreSummary Run(FerPredictor predictor, string input, string csvPath, BatchScoreOptions options)
+    {
+        var (root, files, skipped) = ListInputs(input);
+        var done = options.Resume ? PrepareResume(csvPath) : [];
+        if (!options.Resume && File.Exists(csvPath))
+            throw new IOException($"'{csvPath}' already exists; choose another --out, or --resume to continue it.");
+        if (Path.GetDirectoryName(Path.GetFullPath(csvPath)) is { } dir) Directory.CreateDirectory(dir);
+
+        var todo = files.Select(f => (Full: f, Rel: Relative(root, f))).Where(f => !done.Contains(f.Rel)).ToList();
+        using var writer = new StreamWriter(csvPath, append: true, new UTF8Encoding(false));
+        if (writer.BaseStream.Length == 0) writer.Write(Csv.Line(Header) + "\n");
+        writer.Flush();
+        int faces = 0, errors = 0, noFace = 0, processed = 0;
+        foreach (var chunk in todo.Chunk(Math.Max(1, options.BatchSize)))
+        {
+            var prepared = new (string Rel, List<FaceCrop> Crops, string? Error)[chunk.Length];
+            Parallel.For(0, chunk.Length, i => prepared[i] = Prepare(chunk[i].Full, chunk[i].Rel, predictor, options.DetectFaces));
+            var allCrops = prepared.Where(p => p.Error is null).SelectMany(p => p.Crops).ToList();
+            var predictions = predictor.PredictBatch(allCrops.Select(c => c.Pixels).ToList(), allCrops.Select(c => c.Face).ToList());
+            int next = 0;
+            foreach (var (rel, crops, error) in prepared)
+            {
+                var sb = new StringBuilder();
+                if (error is not null) { errors++; sb.Append(ErrorRow(rel, error)); }
+                else if (crops.Count == 0) { noFace++; sb.Append(ErrorRow(rel, "no face found")); }
+                else
+                    for (int f = 0; f < crops.Count; f++, faces++)
+                        sb.Append(Row(rel, options.DetectFaces ? f.ToString(CultureInfo.InvariantCulture) : "", predictions[next++]));
+                writer.Write(sb.ToString());
+                writer.Flush();
+                options.Progress?.Invoke(++processed, todo.Count);
+            }
+        }
+        return new BatchScoreSummary(todo.Count, faces, errors, noFace, done.Count, skipped);
+    }
+
+    private static (string Rel, List<FaceCrop> Crops, string? Error) Prepare(string full, string rel, FerPredictor predictor, bool detect)
+    {
+        try
+        {
+            var bytes = File.ReadAllBytes(full);
+            using SKBitmap photo = FaceImageDecoder.DecodeBitmap(bytes);
+            var crops = detect
+                ? predictor.ExtractFaces(photo)
+                : [new FaceCrop(null, FaceImageDecoder.FromBitmap(photo))];
+            return (rel, crops.ToList(), null);
+        }
+        catch (ImageDecodeException e) { return (rel, [], e.Reason); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return (rel, [], "cannot read the file: " + e.Message); }
+    }
+
+    private static string Row(string path, string face, EmotionPrediction p)
+    {
+        string F(float v) => v.ToString("0.####", CultureInfo.InvariantCulture);
+        var box = p.Face is { } b ? new[] { F(MathF.Round(b.X)), F(MathF.Round(b.Y)), F(MathF.Round(b.Width)), F(MathF.Round(b.Height)) } : ["", "", "", ""];
+        return Csv.Line([path, face, .. box, p.Label, F(p.Confidence), .. p.Probabilities.Select(F), ""]) + "\n";
+    }
+
+    private static string ErrorRow(string path, string error) =>
+        Csv.Line([path, "", "", "", "", "", "", "", "", "", "", "", error]) + "\n";
+
+    private static (string Root, List<string> Files, int Skipped) ListInputs(string input)
+    {
+        if (File.Exists(input)) return (Path.GetDirectoryName(Path.GetFullPath(input))!, [Path.GetFullPath(input)], 0);
+        if (!Directory.Exists(input)) throw new FileNotFoundException($"Input '{input}' does not exist.");
+        var root = Path.GetFullPath(input);
+        var all = Directory.EnumerateFiles(root, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.Hidden })
+            .Order(StringComparer.Ordinal).ToList();
+        var images = all.Where(DatasetReader.IsImageFile).ToList();
+        return (root, images, all.Count - images.Count);
+    }
+
+    private static string Relative(string root, string file) => Path.GetRelativePath(root, file).Replace('\\', '/');
+
+    /// <summary>Paths already complete in an interrupted CSV; the last image's rows are removed (it is scored again).</summary>
+    private static HashSet<string> PrepareResume(string csvPath)
+    {
+        if (!File.Exists(csvPath)) return [];
+        var text = File.ReadAllText(csvPath);
+        int lastNewline = text.LastIndexOf('\n');
+        var complete = lastNewline < 0 ? "" : text[..(lastNewline + 1)];
+        var rows = Csv.Parse(complete);
+        if (rows.Count == 0 || !rows[0].SequenceEqual(Header))
+            throw new InvalidDataException($"'{csvPath}' is not a score CSV of this version (header differs); cannot --resume it.");
+        var data = rows.Skip(1).ToList();
+        if (data.Count > 0)
+        {
+            var last = data[^1][0];
+            data = data.Where(r => r[0] != last).ToList();
+        }
+        var sb = new StringBuilder(Csv.Line(Header)).Append('\n');
+        foreach (var r in data) sb.Append(Csv.Line(r)).Append('\n');
+        AtomicFile.WriteAllText(csvPath, sb.ToString());
+        return data.Select(r => r[0]).ToHashSet(StringComparer.Ordinal);
+    }
+}

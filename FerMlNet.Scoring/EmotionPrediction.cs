@@ -1,0 +1,47 @@
+using FerMlNet.Core;
+using FerMlNet.Scoring.FaceDetection;
+
+namespace FerMlNet.Scoring;
+
+/// <summary>The answer for one face.</summary>
+public sealed class EmotionPrediction
+{
+    /// <summary>Label shown to users: the most probable class, or "uncertain" below the threshold.</summary>
+    public required string Label { get; init; }
+
+    /// <summary>The most probable class, even when <see cref="IsUncertain"/>.</summary>
+    public required string PredictedClass { get; init; }
+
+    /// <summary>Probability of <see cref="PredictedClass"/>.</summary>
+    public required float Confidence { get; init; }
+
+    /// <summary>True when <see cref="Confidence"/> is below the predictor's threshold.</summary>
+    public required bool IsUncertain { get; init; }
+
+    /// <summary>The four probabilities in the order happy, neutral, sad, surprise.</summary>
+    public required float[] Probabilities { get; init; }
+
+    /// <summary>Where the face is in the photo; null when the whole image was classified.</summary>
+    public DetectedFace? Face { get; init; }
+
+    /// <summary>The label "uncertain" used below the threshold.</summary>
+    public const string Uncertain = "uncertain";
+
+    /// <summary>Probability of a class by name.</summary>
+    public float this[string className] => Probabilities[EmotionClasses.Names.ToList().IndexOf(className)];
+
+    internal static EmotionPrediction From(float[] probabilities, float threshold, DetectedFace? face)
+    {
+        int best = EmotionClasses.ArgMax(probabilities);
+        bool uncertain = probabilities[best] < threshold;
+        return new EmotionPrediction
+        {
+            Label = uncertain ? Uncertain : EmotionClasses.Names[best],
+            PredictedClass = EmotionClasses.Names[best],
+            Confidence = probabilities[best],
+            IsUncertain = uncertain,
+            Probabilities = probabilities,
+            Face = face,
+        };
+    }
+}

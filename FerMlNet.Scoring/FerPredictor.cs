@@ -1,0 +1,204 @@
+using System.IO.Compression;
+using FerMlNet.Core;
+using FerMlNet.Core.Preprocessing;
+using FerMlNet.Scoring.FaceDetection;
+using Microsoft.ML;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace FerMlNet.Scoring;
+
+/// <summary>
+/// Loads a FerMlNet model once (model.zip or .onnx) and classifies faces: one 48×48 image, a batch, an image file or
+/// stream, or every face of a photo. One shared ONNX Runtime session serves all threads (ONNX Runtime sessions are
+/// thread-safe), so one instance per process is the intended use. Every input goes through the one preprocessing
+/// contract, so answers match training and evaluation exactly.
+/// </summary>
+public sealed class FerPredictor : IDisposable
+{
+    private const string InputName = "input", OutputName = "probabilities";
+    private readonly InferenceSession _session;
+    private readonly FerPredictorOptions _options;
+    private readonly Lazy<YuNetFaceDetector> _detector;
+
+    private FerPredictor(InferenceSession session, FerPredictorOptions options, string modelPath, string deviceNote)
+    {
+        _session = session;
+        _options = options;
+        ModelPath = modelPath;
+        DeviceNote = deviceNote;
+        InputChannels = (int)session.InputMetadata[InputName].Dimensions[1];
+        _detector = new Lazy<YuNetFaceDetector>(() => new YuNetFaceDetector(options.FaceDetector));
+    }
+
+    /// <summary>The model file this predictor runs.</summary>
+    public string ModelPath { get; }
+
+    /// <summary>Where the network runs, and why when it is not where the options asked.</summary>
+    public string DeviceNote { get; }
+
+    /// <summary>1 for gray networks, 3 for the RGB network (gray replicated).</summary>
+    public int InputChannels { get; }
+
+    /// <summary>The "uncertain" threshold in use.</summary>
+    public float UncertainThreshold => _options.UncertainThreshold;
+
+    /// <summary>Loads a model.zip (ML.NET, as written by `fer train`) or a .onnx file.</summary>
+    /// <exception cref="FileNotFoundException">The file is missing.</exception>
+    /// <exception cref="InvalidDataException">The file is not a FerMlNet model (the message says why).</exception>
+    public static FerPredictor Load(string modelPath, FerPredictorOptions? options = null)
+    {
+        options ??= new FerPredictorOptions();
+        if (!File.Exists(modelPath)) throw new FileNotFoundException($"Model '{modelPath}' does not exist.", modelPath);
+        byte[] onnx = Path.GetExtension(modelPath).Equals(".zip", StringComparison.OrdinalIgnoreCase)
+            ? OnnxFromModelZip(modelPath)
+            : File.ReadAllBytes(modelPath);
+        var (sessionOptions, note) = CreateSessionOptions(options);
+        InferenceSession session;
+        try
+        {
+            session = new InferenceSession(onnx, sessionOptions);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new InvalidDataException($"Model '{modelPath}' is not a readable ONNX graph: {FirstLine(e.Message)}");
+        }
+        finally
+        {
+            sessionOptions.Dispose();
+        }
+        if (!session.InputMetadata.ContainsKey(InputName) || !session.OutputMetadata.ContainsKey(OutputName))
+        {
+            session.Dispose();
+            throw new InvalidDataException($"Model '{modelPath}' is not a FerMlNet network (it needs an input '{InputName}' " +
+                                           $"and an output '{OutputName}').");
+        }
+        return new FerPredictor(session, options, modelPath, note);
+    }
+
+    /// <summary>Classifies one 48×48 grey face (2,304 bytes, row-major, 0-255).</summary>
+    public EmotionPrediction PredictPixels(ReadOnlySpan<byte> pixels) => PredictBatch([pixels.ToArray()])[0];
+
+    /// <summary>Classifies many 48×48 grey faces in one ONNX Runtime call (the fast path for batch scoring).</summary>
+    public EmotionPrediction[] PredictBatch(IReadOnlyList<byte[]> faces, IReadOnlyList<DetectedFace?>? boxes = null)
+    {
+        if (faces.Count == 0) return [];
+        const int size = PreprocessingContract.PixelCount;
+        var input = new DenseTensor<float>([faces.Count, InputChannels, PreprocessingContract.ImageSize, PreprocessingContract.ImageSize]);
+        var span = input.Buffer.Span;
+        for (int i = 0; i < faces.Count; i++)
+        {
+            if (faces[i].Length != size)
+                throw new ArgumentException($"Face {i} has {faces[i].Length} bytes; a 48×48 grey face has {size}.");
+            for (int c = 0; c < InputChannels; c++)
+            {
+                var target = span.Slice((i * InputChannels + c) * size, size);
+                for (int p = 0; p < size; p++) target[p] = faces[i][p] / 255f; // the contract's scale
+            }
+        }
+        using var results = _session.Run([NamedOnnxValue.CreateFromTensor(InputName, input)], [OutputName]);
+        var probabilities = results[0].AsTensor<float>().ToArray();
+        return Enumerable.Range(0, faces.Count).Select(i => EmotionPrediction.From(
+            probabilities.AsSpan(i * EmotionClasses.Count, EmotionClasses.Count).ToArray(),
+            _options.UncertainThreshold, boxes?[i])).ToArray();
+    }
+
+    /// <summary>Classifies a whole image (any size or colour) through the preprocessing contract, without face detection.</summary>
+    /// <exception cref="ImageDecodeException">The bytes are not a decodable image.</exception>
+    public EmotionPrediction Predict(ReadOnlySpan<byte> encodedImage) => PredictPixels(FaceImageDecoder.Decode(encodedImage));
+
+    /// <summary>Classifies a whole image file.</summary>
+    public EmotionPrediction Predict(string imagePath) => PredictPixels(FaceImageDecoder.DecodeFile(imagePath));
+
+    /// <summary>Classifies a whole image read from a stream.</summary>
+    public EmotionPrediction Predict(Stream imageStream)
+    {
+        using var buffer = new MemoryStream();
+        imageStream.CopyTo(buffer);
+        return Predict(buffer.ToArray());
+    }
+
+    /// <summary>
+    /// Every face of a photo, largest first: photos go through the face detector (an empty list means no face);
+    /// images of at most 64 px are taken as face crops and classified whole.
+    /// </summary>
+    public IReadOnlyList<EmotionPrediction> PredictFaces(ReadOnlySpan<byte> encodedPhoto)
+    {
+        using var photo = FaceImageDecoder.DecodeBitmap(encodedPhoto);
+        var crops = ExtractFaces(photo);
+        return PredictBatch(crops.Select(c => c.Pixels).ToList(), crops.Select(c => c.Face).ToList());
+    }
+
+    /// <summary>The face crops of a decoded photo, as <see cref="PredictFaces(ReadOnlySpan{byte})"/> finds them.</summary>
+    public IReadOnlyList<FaceCrop> ExtractFaces(SkiaSharp.SKBitmap photo) => PhotoFaces.Extract(photo, _detector.Value, _options.FaceCrop);
+
+    /// <summary>Every face of a photo file (see <see cref="PredictFaces(ReadOnlySpan{byte})"/>).</summary>
+    public IReadOnlyList<EmotionPrediction> PredictFaces(string photoPath) => PredictFaces(ReadFile(photoPath));
+
+    private static byte[] ReadFile(string path)
+    {
+        try { return File.ReadAllBytes(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ImageDecodeException($"cannot read the file ({e.Message})");
+        }
+    }
+
+    /// <summary>
+    /// The ONNX graph inside a FerMlNet model.zip. ML.NET's OnnxTransformer stores the model bytes in an entry named
+    /// "OnnxModel" as a 4-byte little-endian length followed by the ONNX protobuf; reading it directly lets the
+    /// library run one shared ONNX Runtime session (fast, thread-safe) instead of a PredictionEngine per thread.
+    /// </summary>
+    internal static byte[] OnnxFromModelZip(string zipPath)
+    {
+        try
+        {
+            using var zip = ZipFile.OpenRead(zipPath);
+            var entry = zip.Entries.FirstOrDefault(e => e.FullName.EndsWith("/OnnxModel", StringComparison.Ordinal))
+                ?? throw new InvalidDataException($"'{zipPath}' is an ML.NET model without an ONNX network; it was not written by FerMlNet.");
+            using var stream = entry.Open();
+            using var reader = new BinaryReader(stream);
+            int length = reader.ReadInt32();
+            if (length <= 0 || length > entry.Length - 4)
+                throw new InvalidDataException($"'{zipPath}': the embedded ONNX network is truncated.");
+            var bytes = reader.ReadBytes(length);
+            if (bytes.Length != length) throw new InvalidDataException($"'{zipPath}': the embedded ONNX network is truncated.");
+            return bytes;
+        }
+        catch (InvalidDataException e) when (!e.Message.StartsWith('\''))
+        {
+            throw new InvalidDataException($"'{zipPath}' is not a readable model.zip ({e.Message}).");
+        }
+        catch (EndOfStreamException)
+        {
+            throw new InvalidDataException($"'{zipPath}': the embedded ONNX network is truncated.");
+        }
+    }
+
+    private static (SessionOptions, string) CreateSessionOptions(FerPredictorOptions options)
+    {
+        var sessionOptions = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        if (options.IntraOpThreads > 0) sessionOptions.IntraOpNumThreads = options.IntraOpThreads;
+        if (!options.UseGpu) return (sessionOptions, "cpu");
+        try
+        {
+            sessionOptions.AppendExecutionProvider_CUDA(options.GpuDeviceId);
+            return (sessionOptions, $"cuda:{options.GpuDeviceId}");
+        }
+        catch (Exception e) when (e is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
+        {
+            var note = $"cpu (GPU requested, CUDA unavailable: {FirstLine(e.Message)}; install Microsoft.ML.OnnxRuntime.Gpu and CUDA)";
+            options.Log?.Invoke(note);
+            return (sessionOptions, note);
+        }
+    }
+
+    private static string FirstLine(string text) => text.Split('\n')[0].Trim();
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _session.Dispose();
+        if (_detector.IsValueCreated) _detector.Value.Dispose();
+    }
+}

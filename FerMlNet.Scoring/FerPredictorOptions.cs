@@ -1,0 +1,33 @@
+using FerMlNet.Scoring.FaceDetection;
+
+namespace FerMlNet.Scoring;
+
+/// <summary>Options of <see cref="FerPredictor"/>.</summary>
+public sealed class FerPredictorOptions
+{
+    /// <summary>
+    /// Below this top probability the answer is "uncertain". Default: 0.7, the notebook's production setting.
+    /// </summary>
+    public float UncertainThreshold { get; set; } = 0.7f;
+
+    /// <summary>ONNX Runtime intra-op threads; 0 = ONNX Runtime's default (one per core). Default: 0.</summary>
+    public int IntraOpThreads { get; set; }
+
+    /// <summary>
+    /// Run on a CUDA GPU (needs the Microsoft.ML.OnnxRuntime.Gpu package and a GPU). When that fails the predictor
+    /// runs on CPU and <see cref="FerPredictor.DeviceNote"/> says why. Default: false.
+    /// </summary>
+    public bool UseGpu { get; set; }
+
+    /// <summary>CUDA device index used with <see cref="UseGpu"/>. Default: 0.</summary>
+    public int GpuDeviceId { get; set; }
+
+    /// <summary>Face detector settings for the photo methods; null = defaults.</summary>
+    public FaceDetectorOptions? FaceDetector { get; set; }
+
+    /// <summary>Face crop settings for the photo methods; null = defaults.</summary>
+    public FaceCropOptions? FaceCrop { get; set; }
+
+    /// <summary>Receives one-line notes (e.g. GPU fallback). Default: none.</summary>
+    public Action<string>? Log { get; set; }
+}

@@ -1,0 +1,140 @@
+using FerMlNet.Core.IO;
+using FerMlNet.Core.Preprocessing;
+using FerMlNet.Scoring;
+using Microsoft.ML;
+
+namespace FerMlNet.Tests;
+
+[Collection("TorchSharp")]
+public class ScoringTests(TrainedModelFixture model) : IClassFixture<TrainedModelFixture>
+{
+    private static string[] Faces(int perClass) =>
+        Core.EmotionClasses.Names.SelectMany(c => TestData.Fer4MitImages("test", c, perClass)).ToArray();
+
+    [Fact]
+    public void ZipOnnxAndPredictionEngineGiveTheSameProbabilities()
+    {
+        using var fromZip = FerPredictor.Load(model.ZipPath);
+        using var fromOnnx = FerPredictor.Load(model.OnnxPath);
+        var ml = new MLContext();
+        var engine = ml.Model.CreatePredictionEngine<FerImageInput, FerPrediction>(ml.Model.Load(model.ZipPath, out _));
+        foreach (var file in Faces(3))
+        {
+            var a = fromZip.Predict(file);
+            var b = fromOnnx.Predict(File.ReadAllBytes(file));
+            using var stream = File.OpenRead(file);
+            var c = fromZip.Predict(stream);
+            var viaMlNet = engine.Predict(new FerImageInput { ImagePath = file });
+            Assert.Equal(a.Probabilities, b.Probabilities);
+            Assert.Equal(a.Probabilities, c.Probabilities);
+            for (int k = 0; k < 4; k++) Assert.Equal(viaMlNet.Score[k], a.Probabilities[k], 5);
+            Assert.Equal(viaMlNet.PredictedLabel, a.PredictedClass);
+            Assert.Equal(1f, a.Probabilities.Sum(), 4);
+        }
+    }
+
+    [Fact]
+    public void ConcurrentCallersGetTheSequentialAnswers()
+    {
+        using var predictor = FerPredictor.Load(model.ZipPath);
+        var pixels = Faces(5).Select(FaceImageDecoder.DecodeFile).ToArray();
+        var expected = pixels.Select(p => predictor.PredictPixels(p).Probabilities).ToArray();
+        var batch = predictor.PredictBatch(pixels);
+        for (int i = 0; i < pixels.Length; i++)
+            for (int k = 0; k < 4; k++) Assert.Equal(expected[i][k], batch[i].Probabilities[k], 5);
+        Parallel.For(0, 8 * pixels.Length, new ParallelOptions { MaxDegreeOfParallelism = 8 }, j =>
+        {
+            int i = j % pixels.Length;
+            Assert.Equal(expected[i], predictor.PredictPixels(pixels[i]).Probabilities);
+        });
+    }
+
+    [Fact]
+    public void BelowTheThresholdTheAnswerIsUncertain()
+    {
+        using var strict = FerPredictor.Load(model.OnnxPath, new FerPredictorOptions { UncertainThreshold = 1.01f });
+        using var lenient = FerPredictor.Load(model.OnnxPath, new FerPredictorOptions { UncertainThreshold = 0f });
+        var face = Faces(1)[0];
+        var s = strict.Predict(face);
+        Assert.True(s.IsUncertain);
+        Assert.Equal(EmotionPrediction.Uncertain, s.Label);
+        var l = lenient.Predict(face);
+        Assert.False(l.IsUncertain);
+        Assert.Equal(l.PredictedClass, l.Label);
+        Assert.Equal(s.PredictedClass, l.PredictedClass);
+    }
+
+    [Fact]
+    public void BrokenModelFilesGiveAClearErrorAtLoad()
+    {
+        using var dir = TestData.NewTempDir();
+        var truncatedZip = dir.Combine("truncated.zip");
+        var bytes = File.ReadAllBytes(model.ZipPath);
+        File.WriteAllBytes(truncatedZip, bytes[..(bytes.Length / 2)]);
+        var e1 = Assert.Throws<InvalidDataException>(() => FerPredictor.Load(truncatedZip));
+        Assert.Contains("truncated.zip", e1.Message);
+
+        var garbage = dir.Combine("garbage.onnx");
+        File.WriteAllBytes(garbage, new byte[] { 1, 2, 3, 4, 5, 6, 7, 8 });
+        var e2 = Assert.Throws<InvalidDataException>(() => FerPredictor.Load(garbage));
+        Assert.Contains("garbage.onnx", e2.Message);
+
+        var detector = Path.Combine(TestData.RepoRoot, "models", "face-detection-yunet", "yunet_s_dynamic.onnx");
+        var e3 = Assert.Throws<InvalidDataException>(() => FerPredictor.Load(detector));
+        Assert.Contains("not a FerMlNet network", e3.Message);
+        Assert.Throws<FileNotFoundException>(() => FerPredictor.Load(dir.Combine("missing.zip")));
+    }
+
+    [Fact]
+    public void ScoreCliWritesOneRowPerImageRecordsBadFilesAndResumesExactlyOnce()
+    {
+        using var dir = TestData.NewTempDir();
+        var input = dir.Combine("in");
+        Directory.CreateDirectory(Path.Combine(input, "sub"));
+        var faces = Faces(2);
+        foreach (var f in faces) File.Copy(f, Path.Combine(input, "sub", Path.GetFileName(f)));
+        File.WriteAllText(Path.Combine(input, "not-an-image.jpg"), "hello");
+        File.WriteAllText(Path.Combine(input, "notes.txt"), "ignored: not an image extension");
+        var csv = dir.Combine("out", "scores.csv");
+
+        var r = CliProcess.Run("score", model.ZipPath, input, "--out", csv);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var rows = Csv.Parse(File.ReadAllText(csv));
+        Assert.Equal("path,face,x,y,width,height,label,confidence,p_happy,p_neutral,p_sad,p_surprise,error", string.Join(",", rows[0]));
+        Assert.Equal(faces.Length + 1, rows.Count - 1);
+        Assert.Contains(rows, row => row[0] == "not-an-image.jpg" && row[12].Contains("not a decodable image"));
+        Assert.Contains("1 non-image files not scored", r.Stdout.Replace("\n", ""));
+        Assert.All(rows.Skip(1).Where(row => row[12] == ""), row => Assert.Contains(row[6], new[] { "happy", "neutral", "sad", "surprise", "uncertain" }));
+
+        var strict = CliProcess.Run("score", model.ZipPath, input, "--out", dir.Combine("strict.csv"), "--strict");
+        Assert.Equal(3, strict.ExitCode);
+        Assert.Equal(1, CliProcess.Run("score", model.ZipPath, input, "--out", csv).ExitCode); // never overwrites
+
+        // A kill mid-run: keep the header and three rows, cut the fourth in half; --resume completes every input once.
+        var text = File.ReadAllText(csv);
+        var lines = text.Split('\n');
+        File.WriteAllText(csv, string.Join('\n', lines[..4]) + "\n" + lines[4][..(lines[4].Length / 2)]);
+        var resumed = CliProcess.Run("score", model.ZipPath, input, "--out", csv, "--resume");
+        Assert.True(resumed.ExitCode == 0, resumed.Stderr);
+        var after = Csv.Parse(File.ReadAllText(csv)).Skip(1).ToList();
+        Assert.Equal(faces.Length + 1, after.Count);
+        Assert.Equal(after.Count, after.Select(row => row[0]).Distinct().Count());
+        Assert.Equal(rows.Skip(1).Select(row => string.Join(",", row)).Order(), after.Select(row => string.Join(",", row)).Order());
+    }
+
+    [Fact]
+    public void DetectFacesScoresEachFaceWithItsBox()
+    {
+        using var dir = TestData.NewTempDir();
+        var photo = Directory.GetFiles(Path.Combine(TestData.WildDev, "surprise")).Order(StringComparer.Ordinal).First();
+        var csv = dir.Combine("faces.csv");
+        var r = CliProcess.Run("score", model.OnnxPath, photo, "--out", csv, "--detect-faces", "--threshold", "0");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var row = Assert.Single(Csv.Parse(File.ReadAllText(csv)).Skip(1));
+        Assert.Equal(Path.GetFileName(photo), row[0]);
+        Assert.Equal("0", row[1]);
+        var (x, y, w, h) = (float.Parse(row[2]), float.Parse(row[3]), float.Parse(row[4]), float.Parse(row[5]));
+        Assert.True(x >= 0 && y >= 0 && w > 50 && h > 50 && x + w <= 350 && y + h <= 350, string.Join(",", row));
+        Assert.NotEqual("uncertain", row[6]);
+    }
+}

@@ -1,0 +1,67 @@
+using System.CommandLine;
+using FerMlNet.Scoring;
+using FerMlNet.Scoring.Batch;
+using Spectre.Console;
+
+namespace FerMlNet.Training.Cli;
+
+/// <summary>`fer score [MODEL] INPUT --out FILE.csv`: batch scoring of a file or folder into the contract's CSV.</summary>
+internal static class ScoreCommand
+{
+    /// <summary>The shipped default model, used when MODEL is omitted.</summary>
+    public const string DefaultModel = "models/fer-default.zip";
+
+    public static Command Create()
+    {
+        var paths = new Argument<string[]>("model-and-input")
+        {
+            Description = $"[MODEL] INPUT: a model.zip or .onnx (default {DefaultModel}), then an image file or folder.",
+            Arity = new ArgumentArity(1, 2),
+        };
+        var outFile = new Option<string>("--out") { Description = "CSV to write (one row per face or image).", Required = true };
+        var detect = new Option<bool>("--detect-faces") { Description = "Find faces in photos first; one row per face." };
+        var threshold = new Option<float>("--threshold") { Description = "Below this confidence the label is 'uncertain'.", DefaultValueFactory = _ => 0.7f };
+        var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run; every input ends up in the CSV exactly once." };
+        var strict = new Option<bool>("--strict") { Description = "Exit with 3 when any image failed." };
+        var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (0 = one per core)." };
+        var gpu = new Option<bool>("--gpu") { Description = "Run on CUDA when available (CPU fallback, with the reason)." };
+        var cmd = new Command("score", "Score images with a model: CSV path,face,x,y,width,height,label,confidence,p_happy,p_neutral,p_sad,p_surprise,error.")
+        {
+            paths, outFile, detect, threshold, resume, strict, threads, gpu,
+        };
+        cmd.SetAction(parse => FerCommandLine.Guard(() =>
+        {
+            var args = parse.GetValue(paths)!;
+            var (model, input) = args.Length == 2 ? (args[0], args[1]) : (ResolveDefaultModel(), args[0]);
+            float t = parse.GetValue(threshold);
+            if (t is < 0 or > 1) throw new UsageException("--threshold must be between 0 and 1.");
+            using var predictor = FerPredictor.Load(model, new FerPredictorOptions
+            {
+                UncertainThreshold = t, IntraOpThreads = parse.GetValue(threads), UseGpu = parse.GetValue(gpu),
+                Log = note => FerCommandLine.ErrorConsole.MarkupLine($"[yellow]note[/] {Markup.Escape(note)}"),
+            });
+            BatchScoreSummary summary;
+            try
+            {
+                summary = FerCommandLine.WithProgress("Scoring", report => BatchScorer.Run(predictor, input, parse.GetValue(outFile)!,
+                    new BatchScoreOptions { DetectFaces = parse.GetValue(detect), Resume = parse.GetValue(resume), Progress = report }));
+            }
+            catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException) { throw new UsageException(e.Message); }
+            AnsiConsole.MarkupLine($"{summary.Images:N0} images scored ({summary.Faces:N0} faces, {summary.NoFace} without a face, " +
+                                   $"{summary.Errors} unreadable{(summary.Resumed > 0 ? $", {summary.Resumed:N0} already done" : "")}" +
+                                   $"{(summary.NonImageFilesSkipped > 0 ? $", {summary.NonImageFilesSkipped} non-image files not scored" : "")}) " +
+                                   $"on {Markup.Escape(predictor.DeviceNote)} → {Markup.Escape(parse.GetValue(outFile)!)}");
+            return parse.GetValue(strict) && summary.Errors + summary.NoFace > 0 ? ExitCodes.ItemFailed : ExitCodes.Success;
+        }));
+        return cmd;
+    }
+
+    /// <summary>models/fer-default.zip next to the program's repository or the working folder.</summary>
+    public static string ResolveDefaultModel()
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+                if (File.Exists(Path.Combine(dir.FullName, DefaultModel))) return Path.Combine(dir.FullName, DefaultModel);
+        throw new FileNotFoundException($"No MODEL given and the default model '{DefaultModel}' is not there; pass a model.zip or .onnx.");
+    }
+}
