@@ -137,4 +137,24 @@ public class ScoringTests(TrainedModelFixture model) : IClassFixture<TrainedMode
         Assert.True(x >= 0 && y >= 0 && w > 50 && h > 50 && x + w <= 350 && y + h <= 350, string.Join(",", row));
         Assert.NotEqual("uncertain", row[6]);
     }
+
+    [Fact]
+    public void EvaluateWritesContractMetricsWithAConfidenceInterval()
+    {
+        using var dir = TestData.NewTempDir();
+        TestData.CopySubset(dir.Combine("data"), 10, ("test", "test"));
+        var r = CliProcess.Run("evaluate", model.ZipPath, "--data", dir.Combine("data"), "--split", "test", "--out", dir.Combine("eval"), "--threshold", "0.3");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(dir.Combine("eval", "metrics.json")));
+        var m = doc.RootElement;
+        Assert.Equal(40, m.GetProperty("images").GetInt32());
+        double accuracy = m.GetProperty("accuracy").GetDouble();
+        var ci = m.GetProperty("accuracyCi95").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+        Assert.True(ci[0] <= accuracy && accuracy <= ci[1] && ci[1] - ci[0] > 0.05, $"{accuracy} not inside a real interval {ci[0]}..{ci[1]}");
+        Assert.InRange(m.GetProperty("ece").GetDouble(), 0, 1);
+        Assert.Equal(0.3, m.GetProperty("threshold").GetProperty("value").GetDouble(), 5);
+        Assert.Equal(10, m.GetProperty("perClass").GetProperty("sad").GetProperty("support").GetInt32());
+        var bad = CliProcess.Run("evaluate", model.ZipPath, "--data", dir.Combine("data"), "--split", "dev2", "--out", dir.Combine("eval2"));
+        Assert.Equal(1, bad.ExitCode);
+    }
 }

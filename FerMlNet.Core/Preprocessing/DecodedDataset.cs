@@ -39,7 +39,10 @@ public sealed class DecodedDataset
     /// <summary>Images that could not be decoded, each with its reason.</summary>
     public IReadOnlyList<DatasetNotice> Failures { get; }
 
-    /// <summary>Hash of the file contents, labels, splits and preprocessing version this data came from.</summary>
+    /// <summary>
+    /// Identity of the source data: SHA-256 over every file's relative path, label, split and bytes (not the preprocessing
+    /// version, so it names the same data across FerMlNet versions; manifests and runs record it).
+    /// </summary>
     public string ContentKey { get; }
 
     /// <summary>Number of decoded images.</summary>

@@ -38,10 +38,13 @@ public static class DecodedDatasetCache
     {
         var files = ReadAllFiles(index);
         var key = ComputeKey(index, files);
+        // The cache file also depends on how pixels are made; the data's identity (ContentKey) does not.
+        var cacheKey = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
+            $"{key};{PreprocessingContract.Version};{DecoderRevision}")));
         cacheDirectory ??= DefaultDirectory;
         var rootTag = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(index.Root)))[..12];
-        var cachePath = Path.Combine(cacheDirectory, $"{rootTag}-{key[..32]}.ferdc");
-        if (useCache && File.Exists(cachePath) && TryRead(cachePath, key, index.Root) is { } cached)
+        var cachePath = Path.Combine(cacheDirectory, $"{rootTag}-{cacheKey[..32]}.ferdc");
+        if (useCache && File.Exists(cachePath) && TryRead(cachePath, cacheKey, key, index.Root) is { } cached)
             return cached;
 
         var decoded = Decode(index, files, key, progress);
@@ -49,7 +52,7 @@ public static class DecodedDatasetCache
         {
             try
             {
-                AtomicFile.Write(cachePath, s => WriteTo(s, decoded));
+                AtomicFile.Write(cachePath, s => WriteTo(s, decoded, cacheKey));
                 foreach (var old in Directory.GetFiles(cacheDirectory, $"{rootTag}-*.ferdc"))
                     if (old != cachePath) File.Delete(old);
             }
@@ -76,7 +79,6 @@ public static class DecodedDatasetCache
     internal static string ComputeKey(DatasetIndex index, byte[]?[] files)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(Encoding.UTF8.GetBytes(PreprocessingContract.Version + ";" + DecoderRevision));
         Span<byte> header = stackalloc byte[10];
         for (int i = 0; i < files.Length; i++)
         {
@@ -122,11 +124,11 @@ public static class DecodedDatasetCache
             ok.Select(i => index.Entries[i].RelativePath).ToArray(), failures, key);
     }
 
-    private static void WriteTo(Stream stream, DecodedDataset d)
+    private static void WriteTo(Stream stream, DecodedDataset d, string cacheKey)
     {
         using var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
         w.Write(Magic);
-        w.Write(d.ContentKey);
+        w.Write(cacheKey);
         w.Write(d.Count);
         for (int i = 0; i < d.Count; i++)
         {
@@ -139,13 +141,13 @@ public static class DecodedDatasetCache
         w.Write(d.Pixels);
     }
 
-    private static DecodedDataset? TryRead(string path, string key, string root)
+    private static DecodedDataset? TryRead(string path, string cacheKey, string key, string root)
     {
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
             using var r = new BinaryReader(stream, Encoding.UTF8);
-            if (!r.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic) || r.ReadString() != key) return null;
+            if (!r.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic) || r.ReadString() != cacheKey) return null;
             int n = r.ReadInt32();
             var paths = new string[n];
             var labels = new int[n];

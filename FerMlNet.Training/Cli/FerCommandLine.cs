@@ -15,6 +15,7 @@ internal static class FerCommandLine
         root.Add(ModelsCommand.Create());
         root.Add(TrainCommand.Create());
         root.Add(ScoreCommand.Create());
+        root.Add(EvaluateCommand.Create());
         return root.Parse(args).Invoke();
     }
 

@@ -30,7 +30,7 @@ public static class MlNetEvaluation
     /// Scores every image of <paramref name="split"/> through <paramref name="model"/> (the whole model.zip pipeline,
     /// image path in) and returns metrics.json's content: ML.NET's metrics plus per-class precision/recall/F1.
     /// </summary>
-    public static JsonObject Evaluate(ITransformer model, DatasetIndex dataset, DatasetSplit split)
+    public static JsonObject Evaluate(ITransformer model, DatasetIndex dataset, DatasetSplit split, float threshold = 0.7f)
     {
         var ml = new MLContext(seed: 0);
         var rows = dataset.Entries.Where(e => e.Split == split)
@@ -75,11 +75,22 @@ public static class MlNetEvaluation
         for (int t = 0; t < EmotionClasses.Count; t++)
             rowsJson.Add(new JsonArray(Enumerable.Range(0, EmotionClasses.Count)
                 .Select(p => (JsonNode)(int)matrix.GetCountForClassPair(p, t)).ToArray()));
+        var truth = rows.Select(r => EmotionClasses.Names.ToList().IndexOf(r.Label)).ToArray();
+        var (lo, hi) = BootstrapAccuracyCi(scores, truth);
+        var confident = Enumerable.Range(0, rows.Count).Where(i => scores[i].Max() >= threshold).ToList();
         return new JsonObject
         {
             ["split"] = split.ToName(),
             ["images"] = rows.Count,
             ["accuracy"] = m.MicroAccuracy,
+            ["accuracyCi95"] = new JsonArray(lo, hi),
+            ["ece"] = ExpectedCalibrationError(scores, truth),
+            ["threshold"] = new JsonObject
+            {
+                ["value"] = threshold,
+                ["coverage"] = (double)confident.Count / rows.Count,
+                ["accuracy"] = confident.Count == 0 ? 0 : (double)confident.Count(i => EmotionClasses.ArgMax(scores[i]) == truth[i]) / confident.Count,
+            },
             ["macroF1"] = f1Sum / EmotionClasses.Count,
             ["microAccuracy"] = m.MicroAccuracy,
             ["macroAccuracy"] = m.MacroAccuracy,
@@ -92,5 +103,40 @@ public static class MlNetEvaluation
                 ["rows"] = rowsJson,
             },
         };
+    }
+
+    /// <summary>95% percentile bootstrap interval of accuracy (1,000 resamples, seed 42).</summary>
+    public static (double Low, double High) BootstrapAccuracyCi(float[][] scores, int[] truth, int resamples = 1000)
+    {
+        var correct = truth.Select((t, i) => EmotionClasses.ArgMax(scores[i]) == t ? 1 : 0).ToArray();
+        var random = new Random(42);
+        var accuracies = new double[resamples];
+        for (int r = 0; r < resamples; r++)
+        {
+            int sum = 0;
+            for (int k = 0; k < correct.Length; k++) sum += correct[random.Next(correct.Length)];
+            accuracies[r] = (double)sum / correct.Length;
+        }
+        Array.Sort(accuracies);
+        return (accuracies[(int)(0.025 * resamples)], accuracies[(int)(0.975 * resamples) - 1]);
+    }
+
+    /// <summary>Expected calibration error over 10 equal-width confidence bins (top-class probability).</summary>
+    public static double ExpectedCalibrationError(float[][] scores, int[] truth, int bins = 10)
+    {
+        double ece = 0;
+        for (int b = 0; b < bins; b++)
+        {
+            var inBin = Enumerable.Range(0, truth.Length).Where(i =>
+            {
+                float c = scores[i].Max();
+                return c > (double)b / bins && c <= (double)(b + 1) / bins;
+            }).ToList();
+            if (inBin.Count == 0) continue;
+            double accuracy = inBin.Average(i => EmotionClasses.ArgMax(scores[i]) == truth[i] ? 1.0 : 0.0);
+            double confidence = inBin.Average(i => (double)scores[i].Max());
+            ece += inBin.Count * Math.Abs(accuracy - confidence) / truth.Length;
+        }
+        return ece;
     }
 }

@@ -1,0 +1,54 @@
+using System.CommandLine;
+using System.Text.Json;
+using FerMlNet.Core.Data;
+using FerMlNet.Core.IO;
+using FerMlNet.Training.MlNet;
+using Microsoft.ML;
+using Spectre.Console;
+
+namespace FerMlNet.Training.Cli;
+
+/// <summary>`fer evaluate [MODEL] --data DATASET [--split test] --out DIR`: ML.NET metrics of a model.zip on one split.</summary>
+internal static class EvaluateCommand
+{
+    public static Command Create()
+    {
+        var model = new Argument<string?>("model") { Description = $"A model.zip (default {ScoreCommand.DefaultModel}).", Arity = ArgumentArity.ZeroOrOne };
+        var data = new Option<string>("--data") { Description = "Dataset root (split or unsplit).", Required = true };
+        var split = new Option<string>("--split") { Description = "Split to evaluate: train, val, test (an unsplit dataset is evaluated whole).", DefaultValueFactory = _ => "test" };
+        var outDir = new Option<string>("--out") { Description = "Folder for metrics.json.", Required = true };
+        var threshold = new Option<float>("--threshold") { Description = "Confidence below which answers are 'uncertain' (coverage is reported).", DefaultValueFactory = _ => 0.7f };
+        var force = new Option<bool>("--force") { Description = "Replace an existing metrics.json." };
+        var cmd = new Command("evaluate", "ML.NET multiclass metrics, per-class P/R/F1, confusion matrix, bootstrap CI, ECE, threshold coverage.")
+        {
+            model, data, split, outDir, threshold, force,
+        };
+        cmd.SetAction(parse => FerCommandLine.Guard(() =>
+        {
+            var modelPath = parse.GetValue(model) ?? ScoreCommand.ResolveDefaultModel();
+            if (!Path.GetExtension(modelPath).Equals(".zip", StringComparison.OrdinalIgnoreCase))
+                throw new UsageException("evaluate takes a model.zip (the ML.NET pipeline); score an .onnx with `fer score`.");
+            if (!File.Exists(modelPath)) throw new FileNotFoundException($"Model '{modelPath}' does not exist.");
+            var index = DatasetReader.Read(parse.GetValue(data)!);
+            DatasetSplit wanted;
+            try { wanted = index.IsSplit ? SplitNames.Parse(parse.GetValue(split)!) : DatasetSplit.All; }
+            catch (ArgumentException e) { throw new UsageException(e.Message); }
+            var dir = CliData.PrepareReportFolder(parse.GetValue(outDir)!, parse.GetValue(force), "metrics.json");
+            ITransformer loaded;
+            try { loaded = new MLContext().Model.Load(modelPath, out _); }
+            catch (Exception e) when (e is FormatException or InvalidOperationException or System.IO.InvalidDataException)
+            {
+                throw new InvalidDataException($"Model '{modelPath}' cannot be loaded by ML.NET: {e.Message}");
+            }
+            var metrics = FerCommandLine.WithProgress($"Evaluating ({wanted.ToName()})", _ =>
+                MlNetEvaluation.Evaluate(loaded, index, wanted, parse.GetValue(threshold)));
+            metrics["model"] = Path.GetFileName(modelPath);
+            AtomicFile.WriteAllText(Path.Combine(dir, "metrics.json"), metrics.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            var ci = metrics["accuracyCi95"]!.AsArray();
+            AnsiConsole.MarkupLine($"{wanted.ToName()} ({(int)metrics["images"]!:N0} images): accuracy {(double)metrics["accuracy"]!:P2} " +
+                                   $"(95% CI {(double)ci[0]!:P1}–{(double)ci[1]!:P1}), macro-F1 {(double)metrics["macroF1"]!:F3} → {Markup.Escape(dir)}");
+            return ExitCodes.Success;
+        }));
+        return cmd;
+    }
+}
