@@ -16,6 +16,7 @@ internal static class FerCommandLine
         root.Add(TrainCommand.Create());
         root.Add(ScoreCommand.Create());
         root.Add(EvaluateCommand.Create());
+        root.Add(PublishCommand.Create());
         return root.Parse(args).Invoke();
     }
 

@@ -1,0 +1,82 @@
+using System.CommandLine;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FerMlNet.Core.IO;
+using Spectre.Console;
+
+namespace FerMlNet.Training.Cli;
+
+/// <summary>
+/// `fer publish RUNDIR --split-manifest M --test-metrics T`: copies a run's model.zip and model.onnx to
+/// models/NAME.* and writes models/NAME.json saying how the model was made and how it scored, so a shipped model can
+/// be rebuilt (`fer data split --seed`, `fer train`) and its numbers checked.
+/// </summary>
+internal static class PublishCommand
+{
+    public static Command Create()
+    {
+        var run = new Argument<string>("run") { Description = "Run folder written by `fer train`." };
+        var manifest = new Option<string>("--split-manifest") { Description = "manifest.json of the dataset the run trained on (from `fer data split`).", Required = true };
+        var test = new Option<string>("--test-metrics") { Description = "metrics.json of `fer evaluate` on that dataset's test split.", Required = true };
+        var name = new Option<string>("--name") { Description = "Base name in models/.", DefaultValueFactory = _ => "fer-default" };
+        var outDir = new Option<string>("--models") { Description = "Models folder.", DefaultValueFactory = _ => "models" };
+        var force = new Option<bool>("--force") { Description = "Replace a published model of that name." };
+        var cmd = new Command("publish", "Ship a trained run as models/NAME.zip, .onnx and .json (provenance and metrics).")
+        {
+            run, manifest, test, name, outDir, force,
+        };
+        cmd.SetAction(parse => FerCommandLine.Guard(() =>
+        {
+            var runDir = parse.GetValue(run)!;
+            var baseName = parse.GetValue(name)!;
+            if (baseName.IndexOfAny(['/', '\\']) >= 0) throw new UsageException("--name must be a plain file name.");
+            var models = Directory.CreateDirectory(parse.GetValue(outDir)!).FullName;
+            var targets = new[] { ".zip", ".onnx", ".json" }.Select(e => Path.Combine(models, baseName + e)).ToArray();
+            if (!parse.GetValue(force) && targets.FirstOrDefault(File.Exists) is { } existing)
+                throw new UsageException($"'{existing}' already exists; add --force to replace the published model.");
+            var runJson = ReadJson(Path.Combine(runDir, "run.json"));
+            var valMetrics = ReadJson(Path.Combine(runDir, "metrics.json"));
+            var manifestPath = parse.GetValue(manifest)!;
+            var split = ReadJson(manifestPath);
+            var testMetrics = ReadJson(parse.GetValue(test)!);
+            if ((string?)split["source"]?["contentKey"] is null || (string?)testMetrics["split"] != "test")
+                throw new InvalidDataException("--split-manifest must be a `fer data split` manifest and --test-metrics a metrics.json of the test split.");
+
+            var card = new JsonObject
+            {
+                ["name"] = baseName,
+                ["pipeline"] = runJson["pipeline"]?.DeepClone(),
+                ["trainingSeed"] = runJson["pipeline"]?["seed"]?.DeepClone(),
+                ["epochsRun"] = runJson["epochsRun"]?.DeepClone(),
+                ["bestEpoch"] = runJson["bestEpoch"]?.DeepClone(),
+                ["stopReason"] = runJson["stopReason"]?.DeepClone(),
+                ["trainSeconds"] = runJson["trainSeconds"]?.DeepClone(),
+                ["params"] = runJson["params"]?.DeepClone(),
+                ["splitSeed"] = split["seed"]?.DeepClone(),
+                ["splitRatios"] = split["ratios"]?.DeepClone(),
+                ["splitSource"] = split["source"]?.DeepClone(),
+                ["dataManifestSha256"] = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(manifestPath))),
+                ["trainedDatasetContentKey"] = runJson["datasetContentKey"]?.DeepClone(),
+                ["rebuild"] = $"./fer data split datasets/{split["source"]?["name"]} --out datasets/fer4-clean --seed {split["seed"]} && " +
+                              $"./fer train {runJson["pipeline"]?["name"]} --data datasets/fer4-clean",
+                ["validation"] = valMetrics,
+                ["test"] = testMetrics,
+            };
+            AtomicFile.Write(targets[0], s => { using var f = File.OpenRead(Path.Combine(runDir, "model.zip")); f.CopyTo(s); });
+            AtomicFile.Write(targets[1], s => { using var f = File.OpenRead(Path.Combine(runDir, "model.onnx")); f.CopyTo(s); });
+            AtomicFile.WriteAllText(targets[2], card.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+            AnsiConsole.MarkupLine($"Published [bold]{Markup.Escape(baseName)}[/]: validation {(double)valMetrics["accuracy"]!:P2}, " +
+                                   $"test {(double)testMetrics["accuracy"]!:P2} ({(int)testMetrics["images"]!:N0} images).");
+            return ExitCodes.Success;
+        }));
+        return cmd;
+    }
+
+    private static JsonObject ReadJson(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"'{path}' does not exist.");
+        try { return JsonNode.Parse(File.ReadAllText(path))?.AsObject() ?? throw new InvalidDataException($"'{path}' is empty."); }
+        catch (JsonException e) { throw new InvalidDataException($"'{path}' is not valid JSON: {e.Message}"); }
+    }
+}
