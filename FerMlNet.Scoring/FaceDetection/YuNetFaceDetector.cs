@@ -32,9 +32,7 @@ public sealed class YuNetFaceDetector : IDisposable
     public static string DefaultModelPath()
     {
         const string relative = "models/face-detection-yunet/yunet_s_dynamic.onnx";
-        foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-                if (File.Exists(Path.Combine(dir.FullName, relative))) return Path.Combine(dir.FullName, relative);
+        if (Core.IO.RepositoryFiles.Find(relative) is { } found) return found;
         return Path.Combine(AppContext.BaseDirectory, relative);
     }
 

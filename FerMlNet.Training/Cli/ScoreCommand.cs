@@ -59,9 +59,7 @@ internal static class ScoreCommand
     /// <summary>models/fer-default.zip next to the program's repository or the working folder.</summary>
     public static string ResolveDefaultModel()
     {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-                if (File.Exists(Path.Combine(dir.FullName, DefaultModel))) return Path.Combine(dir.FullName, DefaultModel);
+        if (Core.IO.RepositoryFiles.Find(DefaultModel) is { } found) return found;
         throw new FileNotFoundException($"No MODEL given and the default model '{DefaultModel}' is not there; pass a model.zip or .onnx.");
     }
 }

@@ -79,11 +79,7 @@ public sealed class PipelineOptions
     {
         if (File.Exists(nameOrPath) || nameOrPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
             return Load(nameOrPath);
-        var file = nameOrPath + ".json";
-        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "pipelines", file))) return Load(Path.Combine(dir.FullName, "pipelines", file));
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "pipelines", file))) return Load(Path.Combine(dir.FullName, "pipelines", file));
+        if (Core.IO.RepositoryFiles.Find(Path.Combine("pipelines", nameOrPath + ".json")) is { } found) return Load(found);
         throw new InvalidDataException($"Pipeline '{nameOrPath}' is neither a file nor a name in pipelines/ (try `fer models --pipelines`).");
     }
 
