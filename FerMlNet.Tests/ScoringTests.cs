@@ -100,7 +100,7 @@ public class ScoringTests(TrainedModelFixture model) : IClassFixture<TrainedMode
         var r = CliProcess.Run("score", model.ZipPath, input, "--out", csv);
         Assert.True(r.ExitCode == 0, r.Stderr);
         var rows = Csv.Parse(File.ReadAllText(csv));
-        Assert.Equal("path,face,x,y,width,height,label,confidence,p_happy,p_neutral,p_sad,p_surprise,error", string.Join(",", rows[0]));
+        Assert.Equal("path,face,x,y,width,height,label,confidence,p_happy,p_neutral,p_sad,p_surprise,error,mode", string.Join(",", rows[0]));
         Assert.Equal(faces.Length + 1, rows.Count - 1);
         Assert.Contains(rows, row => row[0] == "not-an-image.jpg" && row[12].Contains("not a decodable image"));
         Assert.Contains("1 non-image files not scored", r.Stdout.Replace("\n", ""));
@@ -123,19 +123,38 @@ public class ScoringTests(TrainedModelFixture model) : IClassFixture<TrainedMode
     }
 
     [Fact]
-    public void DetectFacesScoresEachFaceWithItsBox()
+    public void AGroupPhotoGivesOneRowPerFaceAndSmallCropsAreScoredWhole()
     {
         using var dir = TestData.NewTempDir();
-        var photo = Directory.GetFiles(Path.Combine(TestData.WildDev, "surprise")).Order(StringComparer.Ordinal).First();
+        // A group photo made of three wild-dev portraits side by side, and a 48×48 dataset face.
+        var portraits = new[] { "happy", "sad", "surprise" }
+            .Select(c => Directory.GetFiles(Path.Combine(TestData.WildDev, c)).Order(StringComparer.Ordinal).First()).ToArray();
+        using (var group = new SkiaSharp.SKBitmap(3 * 350, 350))
+        using (var canvas = new SkiaSharp.SKCanvas(group))
+        {
+            for (int i = 0; i < 3; i++)
+                using (var face = SkiaSharp.SKBitmap.Decode(portraits[i]))
+                    canvas.DrawBitmap(face, i * 350, 0);
+            canvas.Flush();
+            File.WriteAllBytes(dir.Combine("group.jpg"), group.Encode(SkiaSharp.SKEncodedImageFormat.Jpeg, 92).ToArray());
+        }
+        File.Copy(Faces(1)[0], dir.Combine("crop.jpg"));
+        File.WriteAllText(dir.Combine("list.txt"), "path\ngroup.jpg\ncrop.jpg\nmissing.jpg\n");
+
         var csv = dir.Combine("faces.csv");
-        var r = CliProcess.Run("score", model.OnnxPath, photo, "--out", csv, "--detect-faces", "--threshold", "0");
+        var r = CliProcess.Run("score", model.OnnxPath, dir.Combine("list.txt"), "--out", csv, "--detect-faces");
         Assert.True(r.ExitCode == 0, r.Stderr);
-        var row = Assert.Single(Csv.Parse(File.ReadAllText(csv)).Skip(1));
-        Assert.Equal(Path.GetFileName(photo), row[0]);
-        Assert.Equal("0", row[1]);
-        var (x, y, w, h) = (float.Parse(row[2]), float.Parse(row[3]), float.Parse(row[4]), float.Parse(row[5]));
-        Assert.True(x >= 0 && y >= 0 && w > 50 && h > 50 && x + w <= 350 && y + h <= 350, string.Join(",", row));
-        Assert.NotEqual("uncertain", row[6]);
+        var rows = Csv.Parse(File.ReadAllText(csv)).Skip(1).ToList();
+        var groupRows = rows.Where(row => row[0] == "group.jpg").ToList();
+        Assert.Equal(3, groupRows.Count);
+        Assert.Equal(["0", "1", "2"], groupRows.Select(row => row[1]));
+        Assert.All(groupRows, row => Assert.Equal("detected", row[13]));
+        // Each box lies within one of the three portraits.
+        Assert.Equal([0, 1, 2], groupRows.Select(row => (int)((float.Parse(row[2]) + float.Parse(row[4]) / 2) / 350)).Order());
+        var crop = Assert.Single(rows, row => row[0] == "crop.jpg");
+        Assert.Equal(("whole", ""), (crop[13], crop[2]));
+        var missing = Assert.Single(rows, row => row[0] == "missing.jpg");
+        Assert.Contains("cannot read the file", missing[12]);
     }
 
     [Fact]

@@ -26,7 +26,7 @@ public sealed class BatchScoreOptions
 }
 
 /// <summary>What a batch run did.</summary>
-public sealed record BatchScoreSummary(int Images, int Faces, int Errors, int NoFace, int Resumed, int NonImageFilesSkipped);
+public sealed record BatchScoreSummary(int Images, int Faces, int Uncertain, int Errors, int NoFace, int Resumed, int NonImageFilesSkipped);
 
 /// <summary>
 /// Scores a file or a folder (recursively) into the contract's CSV:
@@ -37,9 +37,12 @@ public sealed record BatchScoreSummary(int Images, int Faces, int Errors, int No
 /// </summary>
 public static class BatchScorer
 {
-    /// <summary>The CSV header.</summary>
+    /// <summary>
+    /// The contract's 13 columns, then <c>mode</c>: how the row's face was found — <c>detected</c> (face detector),
+    /// <c>whole</c> (the image itself: no detection asked, or a small image that already is a face crop).
+    /// </summary>
     public static readonly string[] Header =
-        ["path", "face", "x", "y", "width", "height", "label", "confidence", "p_happy", "p_neutral", "p_sad", "p_surprise", "error"];
+        ["path", "face", "x", "y", "width", "height", "label", "confidence", "p_happy", "p_neutral", "p_sad", "p_surprise", "error", "mode"];
 
     /// <summary>Runs the job.</summary>
     /// <exception cref="IOException">The CSV exists and <see cref="BatchScoreOptions.Resume"/> is off.</exception>
@@ -55,7 +58,7 @@ public static class BatchScorer
         using var writer = new StreamWriter(csvPath, append: true, new UTF8Encoding(false));
         if (writer.BaseStream.Length == 0) writer.Write(Csv.Line(Header) + "\n");
         writer.Flush();
-        int faces = 0, errors = 0, noFace = 0, processed = 0;
+        int faces = 0, uncertain = 0, errors = 0, noFace = 0, processed = 0;
         foreach (var chunk in todo.Chunk(Math.Max(1, options.BatchSize)))
         {
             var prepared = new (string Rel, List<FaceCrop> Crops, string? Error)[chunk.Length];
@@ -70,13 +73,17 @@ public static class BatchScorer
                 else if (crops.Count == 0) { noFace++; sb.Append(ErrorRow(rel, "no face found")); }
                 else
                     for (int f = 0; f < crops.Count; f++, faces++)
-                        sb.Append(Row(rel, options.DetectFaces ? f.ToString(CultureInfo.InvariantCulture) : "", predictions[next++]));
+                    {
+                        var p = predictions[next++];
+                        if (p.IsUncertain) uncertain++;
+                        sb.Append(Row(rel, options.DetectFaces ? f.ToString(CultureInfo.InvariantCulture) : "", p));
+                    }
                 writer.Write(sb.ToString());
                 writer.Flush();
                 options.Progress?.Invoke(++processed, todo.Count);
             }
         }
-        return new BatchScoreSummary(todo.Count, faces, errors, noFace, done.Count, skipped);
+        return new BatchScoreSummary(todo.Count, faces, uncertain, errors, noFace, done.Count, skipped);
     }
 
     private static (string Rel, List<FaceCrop> Crops, string? Error) Prepare(string full, string rel, FerPredictor predictor, bool detect)
@@ -98,14 +105,23 @@ public static class BatchScorer
     {
         string F(float v) => v.ToString("0.####", CultureInfo.InvariantCulture);
         var box = p.Face is { } b ? new[] { F(MathF.Round(b.X)), F(MathF.Round(b.Y)), F(MathF.Round(b.Width)), F(MathF.Round(b.Height)) } : ["", "", "", ""];
-        return Csv.Line([path, face, .. box, p.Label, F(p.Confidence), .. p.Probabilities.Select(F), ""]) + "\n";
+        return Csv.Line([path, face, .. box, p.Label, F(p.Confidence), .. p.Probabilities.Select(F), "", p.Face is null ? "whole" : "detected"]) + "\n";
     }
 
     private static string ErrorRow(string path, string error) =>
-        Csv.Line([path, "", "", "", "", "", "", "", "", "", "", "", error]) + "\n";
+        Csv.Line([path, "", "", "", "", "", "", "", "", "", "", "", error, ""]) + "\n";
 
     private static (string Root, List<string> Files, int Skipped) ListInputs(string input)
     {
+        if (File.Exists(input) && Path.GetExtension(input).ToLowerInvariant() is ".csv" or ".txt")
+        {
+            // A list of paths, one per line (a CSV's first column; a "path" header is skipped), relative to the list.
+            var listRoot = Path.GetDirectoryName(Path.GetFullPath(input))!;
+            var listed = Csv.Parse(File.ReadAllText(input)).Select(r => r[0].Trim())
+                .Where(p => p.Length > 0 && !p.Equals("path", StringComparison.OrdinalIgnoreCase))
+                .Select(p => Path.GetFullPath(Path.Combine(listRoot, p))).Distinct().ToList();
+            return (listRoot, listed, 0);
+        }
         if (File.Exists(input)) return (Path.GetDirectoryName(Path.GetFullPath(input))!, [Path.GetFullPath(input)], 0);
         if (!Directory.Exists(input)) throw new FileNotFoundException($"Input '{input}' does not exist.");
         var root = Path.GetFullPath(input);

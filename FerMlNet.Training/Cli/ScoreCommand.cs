@@ -15,7 +15,7 @@ internal static class ScoreCommand
     {
         var paths = new Argument<string[]>("model-and-input")
         {
-            Description = $"[MODEL] INPUT: a model.zip or .onnx (default {DefaultModel}), then an image file or folder.",
+            Description = $"[MODEL] INPUT: a model.zip or .onnx (default {DefaultModel}), then an image file, a folder (recursive) or a .csv/.txt list of paths.",
             Arity = new ArgumentArity(1, 2),
         };
         var outFile = new Option<string>("--out") { Description = "CSV to write (one row per face or image).", Required = true };
@@ -25,7 +25,7 @@ internal static class ScoreCommand
         var strict = new Option<bool>("--strict") { Description = "Exit with 3 when any image failed." };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (0 = one per core)." };
         var gpu = new Option<bool>("--gpu") { Description = "Run on CUDA when available (CPU fallback, with the reason)." };
-        var cmd = new Command("score", "Score images with a model: CSV path,face,x,y,width,height,label,confidence,p_happy,p_neutral,p_sad,p_surprise,error.")
+        var cmd = new Command("score", "Score images with a model: CSV path,face,x,y,width,height,label,confidence,p_happy,p_neutral,p_sad,p_surprise,error,mode.")
         {
             paths, outFile, detect, threshold, resume, strict, threads, gpu,
         };
@@ -47,7 +47,7 @@ internal static class ScoreCommand
                     new BatchScoreOptions { DetectFaces = parse.GetValue(detect), Resume = parse.GetValue(resume), Progress = report }));
             }
             catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException) { throw new UsageException(e.Message); }
-            AnsiConsole.MarkupLine($"{summary.Images:N0} images scored ({summary.Faces:N0} faces, {summary.NoFace} without a face, " +
+            AnsiConsole.MarkupLine($"{summary.Images:N0} images scored ({summary.Faces:N0} faces, {summary.Uncertain:N0} uncertain, {summary.NoFace} without a face, " +
                                    $"{summary.Errors} unreadable{(summary.Resumed > 0 ? $", {summary.Resumed:N0} already done" : "")}" +
                                    $"{(summary.NonImageFilesSkipped > 0 ? $", {summary.NonImageFilesSkipped} non-image files not scored" : "")}) " +
                                    $"on {Markup.Escape(predictor.DeviceNote)} → {Markup.Escape(parse.GetValue(outFile)!)}");
