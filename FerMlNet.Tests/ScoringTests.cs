@@ -176,4 +176,28 @@ public class ScoringTests(TrainedModelFixture model) : IClassFixture<TrainedMode
         var bad = CliProcess.Run("evaluate", model.ZipPath, "--data", dir.Combine("data"), "--split", "dev2", "--out", dir.Combine("eval2"));
         Assert.Equal(1, bad.ExitCode);
     }
+
+    [Fact]
+    public void EvaluateWithFaceDetectionCountsPhotosWithoutAFaceAsErrors()
+    {
+        using var dir = TestData.NewTempDir();
+        foreach (var c in Core.EmotionClasses.Names)
+        {
+            var folder = Directory.CreateDirectory(dir.Combine("photos", c)).FullName;
+            foreach (var f in Directory.GetFiles(Path.Combine(TestData.WildDev, c)).Order(StringComparer.Ordinal).Take(2))
+                File.Copy(f, Path.Combine(folder, Path.GetFileName(f)));
+        }
+        using (var black = new SkiaSharp.SKBitmap(200, 200))
+        {
+            black.Erase(SkiaSharp.SKColors.Black);
+            File.WriteAllBytes(dir.Combine("photos", "sad", "black.png"), black.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100).ToArray());
+        }
+        var r = CliProcess.Run("evaluate", model.OnnxPath, "--data", dir.Combine("photos"), "--out", dir.Combine("eval"), "--detect-faces");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(dir.Combine("eval", "metrics.json")));
+        var m = doc.RootElement;
+        Assert.Equal(("all", 9, 8, 1), (m.GetProperty("split").GetString(), m.GetProperty("images").GetInt32(),
+            m.GetProperty("detectedImages").GetInt32(), m.GetProperty("noFaceDetected").GetInt32()));
+        Assert.Equal(m.GetProperty("accuracyOnDetected").GetDouble() * 8 / 9, m.GetProperty("accuracy").GetDouble(), 6);
+    }
 }

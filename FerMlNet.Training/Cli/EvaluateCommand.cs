@@ -11,6 +11,15 @@ namespace FerMlNet.Training.Cli;
 /// <summary>`fer evaluate [MODEL] --data DATASET [--split test] --out DIR`: ML.NET metrics of a model.zip on one split.</summary>
 internal static class EvaluateCommand
 {
+    private static ITransformer LoadModel(string modelPath)
+    {
+        try { return new MLContext().Model.Load(modelPath, out _); }
+        catch (Exception e) when (e is FormatException or InvalidOperationException or InvalidDataException)
+        {
+            throw new InvalidDataException($"Model '{modelPath}' cannot be loaded by ML.NET: {e.Message}");
+        }
+    }
+
     public static Command Create()
     {
         var model = new Argument<string?>("model") { Description = $"A model.zip (default {ScoreCommand.DefaultModel}).", Arity = ArgumentArity.ZeroOrOne };
@@ -19,29 +28,25 @@ internal static class EvaluateCommand
         var outDir = new Option<string>("--out") { Description = "Folder for metrics.json.", Required = true };
         var threshold = new Option<float>("--threshold") { Description = "Confidence below which answers are 'uncertain' (coverage is reported).", DefaultValueFactory = _ => 0.7f };
         var force = new Option<bool>("--force") { Description = "Replace an existing metrics.json." };
+        var detect = new Option<bool>("--detect-faces") { Description = "Find faces in photos first (largest face per image); images without a face count as errors." };
         var cmd = new Command("evaluate", "ML.NET multiclass metrics, per-class P/R/F1, confusion matrix, bootstrap CI, ECE, threshold coverage.")
         {
-            model, data, split, outDir, threshold, force,
+            model, data, split, outDir, threshold, force, detect,
         };
         cmd.SetAction(parse => FerCommandLine.Guard(() =>
         {
             var modelPath = parse.GetValue(model) ?? ScoreCommand.ResolveDefaultModel();
-            if (!Path.GetExtension(modelPath).Equals(".zip", StringComparison.OrdinalIgnoreCase))
-                throw new UsageException("evaluate takes a model.zip (the ML.NET pipeline); score an .onnx with `fer score`.");
+            if (!parse.GetValue(detect) && !Path.GetExtension(modelPath).Equals(".zip", StringComparison.OrdinalIgnoreCase))
+                throw new UsageException("evaluate takes a model.zip (the ML.NET pipeline), or any model with --detect-faces.");
             if (!File.Exists(modelPath)) throw new FileNotFoundException($"Model '{modelPath}' does not exist.");
             var index = DatasetReader.Read(parse.GetValue(data)!);
             DatasetSplit wanted;
             try { wanted = index.IsSplit ? SplitNames.Parse(parse.GetValue(split)!) : DatasetSplit.All; }
             catch (ArgumentException e) { throw new UsageException(e.Message); }
             var dir = CliData.PrepareReportFolder(parse.GetValue(outDir)!, parse.GetValue(force), "metrics.json");
-            ITransformer loaded;
-            try { loaded = new MLContext().Model.Load(modelPath, out _); }
-            catch (Exception e) when (e is FormatException or InvalidOperationException or System.IO.InvalidDataException)
-            {
-                throw new InvalidDataException($"Model '{modelPath}' cannot be loaded by ML.NET: {e.Message}");
-            }
-            var metrics = FerCommandLine.WithProgress($"Evaluating ({wanted.ToName()})", _ =>
-                MlNetEvaluation.Evaluate(loaded, index, wanted, parse.GetValue(threshold)));
+            var metrics = FerCommandLine.WithProgress($"Evaluating ({wanted.ToName()})", _ => parse.GetValue(detect)
+                ? MlNetEvaluation.EvaluateWithFaceDetection(modelPath, index, wanted, parse.GetValue(threshold))
+                : MlNetEvaluation.Evaluate(LoadModel(modelPath), index, wanted, parse.GetValue(threshold)));
             metrics["model"] = Path.GetFileName(modelPath);
             AtomicFile.WriteAllText(Path.Combine(dir, "metrics.json"), metrics.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             var ci = metrics["accuracyCi95"]!.AsArray();

@@ -36,12 +36,24 @@ public static class MlNetEvaluation
         var rows = dataset.Entries.Where(e => e.Split == split)
             .Select(e => new LabelledImage { ImagePath = e.FullPath, Label = EmotionClasses.Names[e.Label] }).ToList();
         if (rows.Count == 0) throw new InvalidDataException($"The {split.ToName()} split of '{dataset.Root}' is empty.");
-        var keys = ml.Data.LoadFromEnumerable(EmotionClasses.Names.Select(n => new { Label = n }));
         var data = ml.Data.LoadFromEnumerable(rows);
         // The model gives Score; the predicted label is its arg-max (see FerOnnxCatalog for why the model.zip has no
         // text label column). Both go to ML.NET's evaluator as key columns over the same class list.
         var scores = model.Transform(data).GetColumn<VBuffer<float>>(FerOnnxCatalog.ScoreColumn)
             .Select(v => v.DenseValues().ToArray()).ToArray();
+        var truth = rows.Select(r => EmotionClasses.Names.ToList().IndexOf(r.Label)).ToArray();
+        return FromScores(scores, truth, split, threshold);
+    }
+
+    /// <summary>
+    /// metrics.json from probabilities and true classes: ML.NET's MulticlassClassification.Evaluate (the predicted
+    /// label is the arg-max) plus per-class precision/recall/F1, bootstrap CI, ECE and threshold coverage.
+    /// </summary>
+    public static JsonObject FromScores(float[][] scores, int[] truth, DatasetSplit split, float threshold = 0.7f)
+    {
+        var ml = new MLContext(seed: 0);
+        var keys = ml.Data.LoadFromEnumerable(EmotionClasses.Names.Select(n => new { Label = n }));
+        var rows = truth.Select(t => new LabelledImage { Label = EmotionClasses.Names[t] }).ToList();
         var scoredRows = rows.Select((r, i) => new ScoredImage
         {
             Label = r.Label,
@@ -75,8 +87,7 @@ public static class MlNetEvaluation
         for (int t = 0; t < EmotionClasses.Count; t++)
             rowsJson.Add(new JsonArray(Enumerable.Range(0, EmotionClasses.Count)
                 .Select(p => (JsonNode)(int)matrix.GetCountForClassPair(p, t)).ToArray()));
-        var truth = rows.Select(r => EmotionClasses.Names.ToList().IndexOf(r.Label)).ToArray();
-        var (lo, hi) = BootstrapAccuracyCi(scores, truth);
+        var (lo, hi) = BootstrapAccuracyCi(truth.Select((t, i) => EmotionClasses.ArgMax(scores[i]) == t).ToArray());
         var confident = Enumerable.Range(0, rows.Count).Where(i => scores[i].Max() >= threshold).ToList();
         return new JsonObject
         {
@@ -105,10 +116,10 @@ public static class MlNetEvaluation
         };
     }
 
-    /// <summary>95% percentile bootstrap interval of accuracy (1,000 resamples, seed 42).</summary>
-    public static (double Low, double High) BootstrapAccuracyCi(float[][] scores, int[] truth, int resamples = 1000)
+    /// <summary>95% percentile bootstrap interval of accuracy (1,000 resamples, seed 42) from per-image hits.</summary>
+    public static (double Low, double High) BootstrapAccuracyCi(bool[] hits, int resamples = 1000)
     {
-        var correct = truth.Select((t, i) => EmotionClasses.ArgMax(scores[i]) == t ? 1 : 0).ToArray();
+        var correct = hits.Select(h => h ? 1 : 0).ToArray();
         var random = new Random(42);
         var accuracies = new double[resamples];
         for (int r = 0; r < resamples; r++)
@@ -138,5 +149,43 @@ public static class MlNetEvaluation
             ece += inBin.Count * Math.Abs(accuracy - confidence) / truth.Length;
         }
         return ece;
+    }
+
+    /// <summary>
+    /// The photo path: each image goes through face detection and its largest face is classified (FerPredictor, the
+    /// same code as `fer score --detect-faces`). Images without a face (or unreadable) count as errors in
+    /// <c>accuracy</c>; ML.NET's metrics and the confusion matrix cover the images where a face was found.
+    /// </summary>
+    public static JsonObject EvaluateWithFaceDetection(string modelPath, DatasetIndex dataset, DatasetSplit split, float threshold = 0.7f)
+    {
+        var entries = dataset.Entries.Where(e => e.Split == split).ToList();
+        if (entries.Count == 0) throw new InvalidDataException($"The {split.ToName()} split of '{dataset.Root}' is empty.");
+        using var predictor = FerPredictor.Load(modelPath, new FerPredictorOptions { UncertainThreshold = threshold });
+        var scores = new float[]?[entries.Count];
+        var unreadable = new bool[entries.Count];
+        Parallel.For(0, entries.Count, i =>
+        {
+            try
+            {
+                var faces = predictor.PredictFaces(File.ReadAllBytes(entries[i].FullPath));
+                scores[i] = faces.Count > 0 ? faces[0].Probabilities : null;
+            }
+            catch (Exception e) when (e is Core.Preprocessing.ImageDecodeException or IOException) { unreadable[i] = true; }
+        });
+        var found = Enumerable.Range(0, entries.Count).Where(i => scores[i] is not null).ToArray();
+        if (found.Length == 0) throw new InvalidDataException($"No face was found in any image of the {split.ToName()} split.");
+        var metrics = FromScores(found.Select(i => scores[i]!).ToArray(), found.Select(i => entries[i].Label).ToArray(), split, threshold);
+        var hits = Enumerable.Range(0, entries.Count)
+            .Select(i => scores[i] is { } p && EmotionClasses.ArgMax(p) == entries[i].Label).ToArray();
+        var (lo, hi) = BootstrapAccuracyCi(hits);
+        metrics["accuracyOnDetected"] = metrics["accuracy"]!.DeepClone();
+        metrics["accuracy"] = hits.Count(h => h) / (double)entries.Count;
+        metrics["accuracyCi95"] = new JsonArray(lo, hi);
+        metrics["images"] = entries.Count;
+        metrics["detectedImages"] = found.Length;
+        metrics["noFaceDetected"] = entries.Count - found.Length - unreadable.Count(u => u);
+        metrics["unreadable"] = unreadable.Count(u => u);
+        metrics["faceDetection"] = "yunet, largest face";
+        return metrics;
     }
 }
