@@ -52,4 +52,14 @@ public class CliTests
         Assert.Equal(0, help.ExitCode);
         Assert.Contains("data", help.Stdout);
     }
+
+    [Fact]
+    public void BenchTrainPrintsThroughputAndRatiosForEachPipeline()
+    {
+        var r = CliProcess.Run("bench", "train", "--pipelines", "mislabel-fast,model-0", "--steps", "1");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Contains("mislabel-fast", r.Stdout);
+        Assert.Contains("1.00×", r.Stdout);
+        Assert.Matches(@"model-0\s*│\s*model-0\s*│\s*64\s*│\s*[0-9.]+\s*│\s*[0-9.]+×", r.Stdout);
+    }
 }

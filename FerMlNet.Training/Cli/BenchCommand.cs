@@ -1,0 +1,68 @@
+using System.CommandLine;
+using FerMlNet.Core.Data;
+using FerMlNet.Core.Preprocessing;
+using FerMlNet.Training.Engine;
+using Spectre.Console;
+
+namespace FerMlNet.Training.Cli;
+
+/// <summary>
+/// `fer bench train`: training throughput of pipelines, measured in one run on the same real faces so the ratios
+/// between them hold even on a noisy machine (absolute img/s drift with load; ratios taken minutes apart do not).
+/// </summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var bench = new Command("bench", "Benchmarks that print ratios measured in one run.");
+        var pipelines = new Option<string>("--pipelines")
+        {
+            Description = "Comma-separated pipeline names or files.",
+            DefaultValueFactory = _ => "model-bplusplus,model-d,model-0,mislabel-fast",
+        };
+        var steps = new Option<int>("--steps") { Description = "Measured optimizer steps per pipeline (after 2 warm-up steps).", DefaultValueFactory = _ => 20 };
+        var data = new Option<string>("--data") { Description = "Dataset whose train images are used (the same ones for every pipeline).", DefaultValueFactory = _ => "datasets/fer4-mit" };
+        var threads = new Option<int>("--threads") { Description = "Torch threads (0 = one per core)." };
+        var train = new Command("train", "Training img/s (batch as in each pipeline; augmentation, loss, L2 and Adam included) and the ratio to the first pipeline.")
+        {
+            pipelines, steps, data, threads,
+        };
+        train.SetAction(parse => FerCommandLine.Guard(() =>
+        {
+            int n = parse.GetValue(steps);
+            if (n < 1) throw new UsageException("--steps must be positive.");
+            var index = DatasetReader.Read(parse.GetValue(data)!);
+            var decoded = DecodedDatasetCache.Load(index);
+            // Classes interleaved (happy, neutral, sad, surprise, happy, ...) so any prefix holds all four.
+            var trainRows = decoded.IndicesOf(DatasetSplit.Train).GroupBy(i => decoded.Labels[i])
+                .SelectMany(g => g.Select((i, k) => (i, k))).OrderBy(x => x.k).ThenBy(x => decoded.Labels[x.i])
+                .Select(x => x.i).ToArray();
+            var table = new Table().Border(TableBorder.Rounded).AddColumns("pipeline", "architecture", "batch", "img/s", "ratio to first");
+            double? first = null;
+            foreach (var name in parse.GetValue(pipelines)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                var options = PipelineOptions.LoadByNameOrPath(name);
+                options.Epochs = 1;
+                options.EarlyStopping = null;
+                double Measure(int batches)
+                {
+                    int count = Math.Min(trainRows.Length, batches * options.BatchSize);
+                    using var trainData = TrainingData.From(decoded, trainRows[..count]);
+                    using var validation = TrainingData.From(decoded, trainRows[..options.BatchSize]);
+                    var result = CnnTrainer.Train(options, trainData, validation, new TrainerRunOptions { Threads = parse.GetValue(threads) });
+                    result.Network.Dispose();
+                    return result.State.History[0].ImagesPerSecond;
+                }
+                Measure(2); // warm-up: allocator, kernels, thread pool
+                double rate = Measure(n);
+                first ??= rate;
+                table.AddRow(Markup.Escape(options.Name), options.Architecture, options.BatchSize.ToString(), $"{rate:F1}", $"{rate / first.Value:F2}×");
+            }
+            AnsiConsole.Write(table);
+            AnsiConsole.MarkupLine($"{n} steps each, {Environment.ProcessorCount} cores, glibc malloc tuned; one run, so the ratios compare like with like.");
+            return ExitCodes.Success;
+        }));
+        bench.Add(train);
+        return bench;
+    }
+}
