@@ -132,6 +132,13 @@ public sealed class FerPredictor : IDisposable
     /// <summary>The face crops of a decoded photo, as <see cref="PredictFaces(ReadOnlySpan{byte})"/> finds them.</summary>
     public IReadOnlyList<FaceCrop> ExtractFaces(SkiaSharp.SKBitmap photo) => PhotoFaces.Extract(photo, _detector.Value, _options.FaceCrop);
 
+    /// <summary>
+    /// The face crops of a photo file with this predictor's detector and crop settings (or the whole image when
+    /// <paramref name="detectFaces"/> is false); a bad file gives its reason instead of an exception.
+    /// </summary>
+    public (IReadOnlyList<FaceCrop> Crops, string? Error) ReadFaces(string path, bool detectFaces) =>
+        PhotoFaces.FromFile(path, detectFaces ? _detector.Value : null, _options.FaceCrop);
+
     /// <summary>Every face of a photo file (see <see cref="PredictFaces(ReadOnlySpan{byte})"/>).</summary>
     public IReadOnlyList<EmotionPrediction> PredictFaces(string photoPath) => PredictFaces(ReadFile(photoPath));
 

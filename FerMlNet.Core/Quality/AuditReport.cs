@@ -91,11 +91,12 @@ public static class AuditReport
 
         page.Heading("Class × split distribution (target 80/10/10 of each class)");
         var splits = data.Splits.Distinct().Order().ToList();
+        var counts = Counts(data);
         page.Table(["class", .. splits.Select(s => s.ToName()), "total", .. splits.Select(s => $"{s.ToName()} share")],
             EmotionClasses.Names.Select((name, c) =>
             {
                 int total = data.Labels.Count(l => l == c);
-                var perSplit = splits.Select(s => Enumerable.Range(0, data.Count).Count(i => data.Labels[i] == c && data.Splits[i] == s)).ToList();
+                var perSplit = splits.Select(s => counts[(s, c)]).ToList();
                 return (IEnumerable<string>)[name, .. perSplit.Select(v => $"{v:N0}"), $"{total:N0}",
                     .. perSplit.Select(v => total == 0 ? "-" : $"{100.0 * v / total:F1}%")];
             }));
@@ -137,15 +138,24 @@ public static class AuditReport
         }
     }
 
+    /// <summary>Images per (split, class), every pair of the present splits and the four classes listed.</summary>
+    private static Dictionary<(DatasetSplit Split, int Label), int> Counts(Preprocessing.DecodedDataset data)
+    {
+        var counts = data.Splits.Distinct().SelectMany(s => Enumerable.Range(0, EmotionClasses.Count).Select(c => (s, c)))
+            .ToDictionary(k => k, _ => 0);
+        for (int i = 0; i < data.Count; i++) counts[(data.Splits[i], data.Labels[i])]++;
+        return counts;
+    }
+
     private static JsonObject PerSplit(Preprocessing.DecodedDataset data)
     {
+        var counts = Counts(data);
         var perSplit = new JsonObject();
         foreach (var split in data.Splits.Distinct().Order())
         {
             var perClass = new JsonObject();
             for (int c = 0; c < EmotionClasses.Count; c++)
-                perClass[EmotionClasses.Names[c]] = Enumerable.Range(0, data.Count)
-                    .Count(i => data.Splits[i] == split && data.Labels[i] == c);
+                perClass[EmotionClasses.Names[c]] = counts[(split, c)];
             perSplit[split.ToName()] = perClass;
         }
         return perSplit;
@@ -156,13 +166,14 @@ public static class AuditReport
     {
         var result = new JsonObject { ["target"] = new JsonObject(TargetShares.Select(t =>
             KeyValuePair.Create(t.Key.ToName(), (JsonNode?)t.Value))) };
+        var counts = Counts(data);
         for (int c = 0; c < EmotionClasses.Count; c++)
         {
             int total = data.Labels.Count(l => l == c);
             var shares = new JsonObject();
             foreach (var split in data.Splits.Distinct().Order())
             {
-                int n = Enumerable.Range(0, data.Count).Count(i => data.Labels[i] == c && data.Splits[i] == split);
+                int n = counts[(split, c)];
                 shares[split.ToName()] = total == 0 ? 0 : Math.Round((double)n / total, 4);
             }
             result[EmotionClasses.Names[c]] = shares;

@@ -3,9 +3,7 @@ using System.Text;
 using FerMlNet.Core;
 using FerMlNet.Core.Data;
 using FerMlNet.Core.IO;
-using FerMlNet.Core.Preprocessing;
 using FerMlNet.Scoring.FaceDetection;
-using SkiaSharp;
 
 namespace FerMlNet.Scoring.Batch;
 
@@ -61,8 +59,12 @@ public static class BatchScorer
         int faces = 0, uncertain = 0, errors = 0, noFace = 0, processed = 0;
         foreach (var chunk in todo.Chunk(Math.Max(1, options.BatchSize)))
         {
-            var prepared = new (string Rel, List<FaceCrop> Crops, string? Error)[chunk.Length];
-            Parallel.For(0, chunk.Length, i => prepared[i] = Prepare(chunk[i].Full, chunk[i].Rel, predictor, options.DetectFaces));
+            var prepared = new (string Rel, IReadOnlyList<FaceCrop> Crops, string? Error)[chunk.Length];
+            Parallel.For(0, chunk.Length, i =>
+            {
+                var (crops, error) = predictor.ReadFaces(chunk[i].Full, options.DetectFaces);
+                prepared[i] = (chunk[i].Rel, crops, error);
+            });
             var allCrops = prepared.Where(p => p.Error is null).SelectMany(p => p.Crops).ToList();
             var predictions = predictor.PredictBatch(allCrops.Select(c => c.Pixels).ToList(), allCrops.Select(c => c.Face).ToList());
             int next = 0;
@@ -84,21 +86,6 @@ public static class BatchScorer
             }
         }
         return new BatchScoreSummary(todo.Count, faces, uncertain, errors, noFace, done.Count, skipped);
-    }
-
-    private static (string Rel, List<FaceCrop> Crops, string? Error) Prepare(string full, string rel, FerPredictor predictor, bool detect)
-    {
-        try
-        {
-            var bytes = File.ReadAllBytes(full);
-            using SKBitmap photo = FaceImageDecoder.DecodeBitmap(bytes);
-            var crops = detect
-                ? predictor.ExtractFaces(photo)
-                : [new FaceCrop(null, FaceImageDecoder.FromBitmap(photo))];
-            return (rel, crops.ToList(), null);
-        }
-        catch (ImageDecodeException e) { return (rel, [], e.Reason); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return (rel, [], "cannot read the file: " + e.Message); }
     }
 
     private static string Row(string path, string face, EmotionPrediction p)

@@ -27,4 +27,19 @@ public static class PhotoFaces
         return detector.Detect(photo).OrderByDescending(f => f.Area)
             .Select(f => new FaceCrop(f, FaceCropper.Crop(photo, f, crop))).ToList();
     }
+
+    /// <summary>
+    /// Reads and decodes a photo file and extracts its faces; an unreadable or undecodable file gives no crops and
+    /// the reason instead of an exception, so batch jobs record it and go on.
+    /// </summary>
+    public static (IReadOnlyList<FaceCrop> Crops, string? Error) FromFile(string path, YuNetFaceDetector? detector, FaceCropOptions? crop = null)
+    {
+        try
+        {
+            using var photo = FaceImageDecoder.DecodeBitmap(File.ReadAllBytes(path));
+            return (Extract(photo, detector, crop), null);
+        }
+        catch (ImageDecodeException e) { return ([], e.Reason); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return ([], "cannot read the file: " + e.Message); }
+    }
 }

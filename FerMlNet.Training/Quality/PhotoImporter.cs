@@ -151,18 +151,13 @@ public static class PhotoImporter
 
     private static Outcome ExtractLargestFace(string file, YuNetFaceDetector? detector, ImportOptions options)
     {
-        try
-        {
-            using var photo = FaceImageDecoder.DecodeBitmap(File.ReadAllBytes(file));
-            var faces = PhotoFaces.Extract(photo, options.DetectFaces ? detector : null);
-            if (faces.Count == 0) return new Outcome(null, null, "no face found");
-            var best = faces[0];
-            if (best.Face is { } f && Math.Min(f.Width, f.Height) < options.MinFaceSize)
-                return new Outcome(null, null, $"face too small ({Math.Min(f.Width, f.Height):F0} px; need {options.MinFaceSize})");
-            return new Outcome(best.Pixels, best.Face, null);
-        }
-        catch (ImageDecodeException e) { return new Outcome(null, null, e.Reason); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return new Outcome(null, null, "cannot read the file: " + e.Message); }
+        var (faces, error) = PhotoFaces.FromFile(file, options.DetectFaces ? detector : null);
+        if (error is not null) return new Outcome(null, null, error);
+        if (faces.Count == 0) return new Outcome(null, null, "no face found");
+        var best = faces[0];
+        if (best.Face is { } f && Math.Min(f.Width, f.Height) < options.MinFaceSize)
+            return new Outcome(null, null, $"face too small ({Math.Min(f.Width, f.Height):F0} px; need {options.MinFaceSize})");
+        return new Outcome(best.Pixels, best.Face, null);
     }
 
     /// <summary>
