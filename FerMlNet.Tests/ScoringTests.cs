@@ -127,17 +127,7 @@ public class ScoringTests(TrainedModelFixture model) : IClassFixture<TrainedMode
     {
         using var dir = TestData.NewTempDir();
         // A group photo made of three wild-dev portraits side by side, and a 48×48 dataset face.
-        var portraits = new[] { "happy", "sad", "surprise" }
-            .Select(c => Directory.GetFiles(Path.Combine(TestData.WildDev, c)).Order(StringComparer.Ordinal).First()).ToArray();
-        using (var group = new SkiaSharp.SKBitmap(3 * 350, 350))
-        using (var canvas = new SkiaSharp.SKCanvas(group))
-        {
-            for (int i = 0; i < 3; i++)
-                using (var face = SkiaSharp.SKBitmap.Decode(portraits[i]))
-                    canvas.DrawBitmap(face, i * 350, 0);
-            canvas.Flush();
-            File.WriteAllBytes(dir.Combine("group.jpg"), group.Encode(SkiaSharp.SKEncodedImageFormat.Jpeg, 92).ToArray());
-        }
+        File.WriteAllBytes(dir.Combine("group.jpg"), WebTestData.GroupPhotoJpeg());
         File.Copy(Faces(1)[0], dir.Combine("crop.jpg"));
         File.WriteAllText(dir.Combine("list.txt"), "path\ngroup.jpg\ncrop.jpg\nmissing.jpg\n");
 

@@ -1,0 +1,99 @@
+using Microsoft.Playwright;
+
+namespace FerMlNet.Tests;
+
+/// <summary>
+/// The page end to end in Debian's headless Chromium driven by Playwright: a fake webcam plays a y4m video made from a
+/// dataset face, and the page must show a box and a label; a group photo dropped on the Photo tab must show three
+/// faces. Screenshots go to artifacts/screenshots/ (kept by CI) — look at them.
+/// </summary>
+public class WebBrowserTests
+{
+    private const string Chromium = "/usr/bin/chromium";
+    private static string Screenshots => Directory.CreateDirectory(Path.Combine(TestData.RepoRoot, "artifacts", "screenshots")).FullName;
+
+    private static async Task<(IPlaywright, IBrowser)> LaunchAsync(string y4m)
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium (apt-get install chromium); ./test does this as root.");
+        var playwright = await Playwright.CreateAsync();
+        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args =
+            [
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                $"--use-file-for-fake-video-capture={y4m}",
+            ],
+        });
+        return (playwright, browser);
+    }
+
+    [Fact]
+    public async Task TheLivePageShowsABoxAndALabelFromAFakeWebcamAndThePhotoTabAnnotatesEveryFace()
+    {
+        using var dir = TestData.NewTempDir();
+        string y4m = dir.Combine("happy-face.y4m");
+        WebTestData.WriteHappyY4m(y4m);
+        await using var host = await KestrelHost.StartAsync();
+        var (playwright, browser) = await LaunchAsync(y4m);
+        using var _ = playwright;
+        await using var __ = browser;
+        var consoleErrors = new List<string>();
+
+        foreach (var (name, width, height) in new[] { ("desktop", 1280, 800), ("phone", 390, 844) })
+        {
+            var context = await browser.NewContextAsync(new BrowserNewContextOptions
+            {
+                ViewportSize = new ViewportSize { Width = width, Height = height },
+                Permissions = ["camera"],
+            });
+            var page = await context.NewPageAsync();
+            page.Console += (_, message) => { if (message.Type == "error") consoleErrors.Add(message.Text); };
+            await page.GotoAsync(host.Address.ToString());
+            await page.WaitForSelectorAsync("body[data-ready=true]");
+            await page.ClickAsync("#live-start");
+            // A face box and its label within a few seconds; the smoothed label of the clearly happy face is happy.
+            await page.WaitForSelectorAsync("#live-stage[data-faces='1']", new() { Timeout = 20_000 });
+            await page.WaitForSelectorAsync("#live-faces .face-card[data-label=happy]", new() { Timeout = 20_000 });
+            await page.WaitForTimeoutAsync(1500); // let fps and latency chips settle for the screenshot
+            await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, $"live-{name}.png") });
+            Assert.Matches(@"^\d+(\.\d)? fps$", await page.InnerTextAsync("#fps-chip"));
+            Assert.NotEqual("0.0 fps", await page.InnerTextAsync("#fps-chip"));
+            Assert.Contains("server", await page.InnerTextAsync("#latency-chip"));
+            await context.CloseAsync();
+        }
+
+        var photoContext = await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 800 } });
+        var photoPage = await photoContext.NewPageAsync();
+        await photoPage.GotoAsync(host.Address.ToString());
+        await photoPage.WaitForSelectorAsync("body[data-ready=true]");
+        await photoPage.ClickAsync(".tab[data-tab=photo]");
+        await photoPage.SetInputFilesAsync("#photo-input", new FilePayload
+        {
+            Name = "group.jpg", MimeType = "image/jpeg", Buffer = WebTestData.GroupPhotoJpeg(),
+        });
+        await Assertions.Expect(photoPage.Locator("#photo-faces .face-card")).ToHaveCountAsync(3, new() { Timeout = 20_000 });
+        await photoPage.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "photo-group.png"), FullPage = true });
+        Assert.Contains("3 face(s)", await photoPage.InnerTextAsync("#photo-status"));
+
+        await photoPage.ClickAsync(".tab[data-tab=batch]");
+        await photoPage.SetInputFilesAsync("#batch-input", new[]
+        {
+            new FilePayload { Name = "group.jpg", MimeType = "image/jpeg", Buffer = WebTestData.GroupPhotoJpeg() },
+            new FilePayload { Name = "crop.jpg", MimeType = "image/jpeg", Buffer = File.ReadAllBytes(WebTestData.ClearlyHappyFace) },
+            new FilePayload { Name = "notes.png", MimeType = "image/png", Buffer = "not an image"u8.ToArray() },
+        });
+        await Assertions.Expect(photoPage.Locator("#batch-table tbody tr")).ToHaveCountAsync(5, new() { Timeout = 20_000 });
+        await photoPage.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "batch.png"), FullPage = true });
+        var download = await photoPage.RunAndWaitForDownloadAsync(() => photoPage.ClickAsync("#batch-csv"));
+        string csv = File.ReadAllText(await download.PathAsync());
+        Assert.StartsWith("path,face,x,y,width,height,label,confidence,p_happy,p_neutral,p_sad,p_surprise,error", csv);
+        Assert.Equal(6, csv.TrimEnd().Split('\n').Length);
+        Assert.Contains("not a JPEG or PNG", csv);
+        await photoContext.CloseAsync();
+
+        Assert.True(consoleErrors.All(e => e.Contains("415")), string.Join("\n", consoleErrors)); // the bad batch file's 415 only
+    }
+}

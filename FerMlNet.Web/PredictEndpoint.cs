@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using FerMlNet.Core;
+using FerMlNet.Core.Preprocessing;
+using FerMlNet.Scoring;
+
+namespace FerMlNet.Web;
+
+/// <summary>
+/// <c>POST /api/v1/predict</c>: an image (multipart field "image" or a raw JPEG/PNG body) in; every face with its box,
+/// label, confidence and four probabilities out. Photos go through the face detector; an image of at most 64 px is a
+/// face crop and is classified whole (the same photo path as <c>fer score --detect-faces</c>).
+/// </summary>
+internal static class PredictEndpoint
+{
+    public static async Task<IResult> HandleAsync(HttpContext context, ModelHost models, ServeOptions options, ServeMetrics metrics)
+    {
+        try
+        {
+            byte[] image = await ImageUpload.ReadAsync(context.Request, options, context.RequestAborted);
+            var watch = Stopwatch.StartNew();
+            using var lease = models.Acquire();
+            var response = Predict(lease.Model, image, watch);
+            metrics.RecordFaces(response.Faces);
+            return Results.Json(response);
+        }
+        catch (ApiError e)
+        {
+            return e.ToResult();
+        }
+    }
+
+    private static PredictResponse Predict(ServedModel model, byte[] image, Stopwatch watch)
+    {
+        SkiaSharp.SKBitmap photo;
+        try
+        {
+            photo = FaceImageDecoder.DecodeBitmap(image);
+        }
+        catch (ImageDecodeException e)
+        {
+            throw new ApiError(400, "The image cannot be decoded: " + e.Reason);
+        }
+        using (photo)
+        {
+            var crops = model.Predictor.ExtractFaces(photo);
+            var predictions = model.Predictor.PredictBatch(crops.Select(c => c.Pixels).ToList(), crops.Select(c => c.Face).ToList());
+            var faces = predictions.Select(p => ToFace(p, photo.Width, photo.Height)).ToList();
+            return new PredictResponse(faces, model.Name, Math.Round(watch.Elapsed.TotalMilliseconds, 2),
+                new ImageSize(photo.Width, photo.Height));
+        }
+    }
+
+    private static FaceResult ToFace(EmotionPrediction p, int width, int height)
+    {
+        var box = p.Face is { } f ? new Box(f.X, f.Y, f.Width, f.Height) : new Box(0, 0, width, height);
+        var probabilities = EmotionClasses.Names.Select((name, i) => (name, i))
+            .ToDictionary(x => x.name, x => MathF.Round(p.Probabilities[x.i], 5));
+        return new FaceResult(box, p.Label, p.PredictedClass, MathF.Round(p.Confidence, 5), probabilities,
+            p.Face is null ? "whole" : "detected");
+    }
+}

@@ -1,0 +1,86 @@
+using FerMlNet.Core;
+
+namespace FerMlNet.Web;
+
+/// <summary>
+/// Running counters of the API for <c>GET /api/v1/metrics</c>: requests by status, latency percentiles over the last
+/// <see cref="Window"/> requests, faces and uncertain answers, and the sad↔neutral share the notebook asks production
+/// to monitor ("Monitor: Sad ↔ Neutral confusion in deployment logs"). Without true labels a server cannot count
+/// confusions, so it counts the faces whose two most probable classes are sad and neutral with a margin below
+/// <see cref="SadNeutralMargin"/>: the answers that sit on that boundary.
+/// </summary>
+internal sealed class ServeMetrics
+{
+    public const int Window = 4096;
+    public const float SadNeutralMargin = 0.2f;
+
+    private readonly Lock _lock = new();
+    private readonly double[] _latencies = new double[Window];
+    private readonly Dictionary<int, long> _byStatus = [];
+    private readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
+    private long _requests, _latencyCount, _faces, _uncertain, _sadNeutral;
+
+    public void RecordRequest(int status, double elapsedMs)
+    {
+        lock (_lock)
+        {
+            _requests++;
+            _byStatus[status] = _byStatus.GetValueOrDefault(status) + 1;
+            _latencies[_latencyCount++ % Window] = elapsedMs;
+        }
+    }
+
+    public void RecordFaces(IEnumerable<FaceResult> faces)
+    {
+        lock (_lock)
+            foreach (var face in faces)
+            {
+                _faces++;
+                if (face.Label == Scoring.EmotionPrediction.Uncertain) _uncertain++;
+                if (IsSadNeutralBoundary(face.Probabilities)) _sadNeutral++;
+            }
+    }
+
+    /// <summary>True when sad and neutral are the two most probable classes and less than the margin apart.</summary>
+    internal static bool IsSadNeutralBoundary(IReadOnlyDictionary<string, float> probabilities)
+    {
+        var top = probabilities.OrderByDescending(p => p.Value).Take(2).ToArray();
+        return top.Select(p => p.Key).Order().SequenceEqual(["neutral", "sad"]) && top[0].Value - top[1].Value < SadNeutralMargin;
+    }
+
+    public object Snapshot(ModelHost models)
+    {
+        lock (_lock)
+        {
+            var window = _latencies.Take((int)Math.Min(_latencyCount, Window)).Order().ToArray();
+            return new
+            {
+                uptimeSeconds = Math.Round((DateTimeOffset.UtcNow - _started).TotalSeconds, 1),
+                requests = _requests,
+                byStatus = _byStatus.OrderBy(p => p.Key).ToDictionary(p => p.Key.ToString(), p => p.Value),
+                latencyMs = new
+                {
+                    window = window.Length,
+                    p50 = Percentile(window, 0.50),
+                    p95 = Percentile(window, 0.95),
+                    p99 = Percentile(window, 0.99),
+                },
+                faces = _faces,
+                uncertain = _uncertain,
+                sadNeutral = new
+                {
+                    faces = _sadNeutral,
+                    share = _faces == 0 ? 0 : Math.Round((double)_sadNeutral / _faces, 4),
+                    definition = $"faces whose two most probable classes are sad and neutral, less than {SadNeutralMargin} apart",
+                },
+                model = new { name = models.Current.Name, sha256 = models.Current.Sha256, loadedAt = models.Current.LoadedAt },
+                reloads = models.Reloads,
+                reloadFailures = models.ReloadFailures,
+                classes = EmotionClasses.Names,
+            };
+        }
+    }
+
+    private static double Percentile(double[] sorted, double q) =>
+        sorted.Length == 0 ? 0 : Math.Round(sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)], 2);
+}

@@ -1,0 +1,25 @@
+// The REST API as the page uses it: one image in, faces out. Errors carry the server's JSON message.
+export const CLASSES = ['happy', 'neutral', 'sad', 'surprise'];
+
+export class ApiError extends Error {
+  constructor(status, message) { super(message); this.status = status; }
+}
+
+export async function predict(blob) {
+  const started = performance.now();
+  const response = await fetch('/api/v1/predict', {
+    method: 'POST',
+    headers: { 'Content-Type': blob.type || 'application/octet-stream' },
+    body: blob,
+  });
+  const body = await response.json().catch(() => ({ error: `HTTP ${response.status}` }));
+  if (!response.ok) throw new ApiError(response.status, body.error || `HTTP ${response.status}`);
+  body.roundTripMs = performance.now() - started;
+  return body;
+}
+
+export async function modelInfo() {
+  const response = await fetch('/api/v1/model');
+  if (!response.ok) throw new ApiError(response.status, 'model information unavailable');
+  return response.json();
+}
