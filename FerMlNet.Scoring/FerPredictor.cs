@@ -129,8 +129,12 @@ public sealed class FerPredictor : IDisposable
         return PredictBatch(crops.Select(c => c.Pixels).ToList(), crops.Select(c => c.Face).ToList());
     }
 
-    /// <summary>The face crops of a decoded photo, as <see cref="PredictFaces(ReadOnlySpan{byte})"/> finds them.</summary>
-    public IReadOnlyList<FaceCrop> ExtractFaces(SkiaSharp.SKBitmap photo) => PhotoFaces.Extract(photo, _detector.Value, _options.FaceCrop);
+    /// <summary>
+    /// The face crops of a decoded photo, as <see cref="PredictFaces(ReadOnlySpan{byte})"/> finds them;
+    /// <paramref name="detectorSide"/> overrides the detector's input size (320 suits webcam frames; default 640).
+    /// </summary>
+    public IReadOnlyList<FaceCrop> ExtractFaces(SkiaSharp.SKBitmap photo, int? detectorSide = null) =>
+        PhotoFaces.Extract(photo, _detector.Value, _options.FaceCrop, detectorSide);
 
     /// <summary>
     /// The face crops of a photo file with this predictor's detector and crop settings (or the whole image when
@@ -186,6 +190,7 @@ public sealed class FerPredictor : IDisposable
     {
         var sessionOptions = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
         if (options.IntraOpThreads > 0) sessionOptions.IntraOpNumThreads = options.IntraOpThreads;
+        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", options.AllowSpinning ? "1" : "0");
         if (!options.UseGpu) return (sessionOptions, "cpu");
         try
         {

@@ -59,12 +59,16 @@ public class WebApiTests : IClassFixture<DefaultWebFactory>
         }
     }
 
-    [Fact]
-    public async Task ACameraFrameMadeFromADatasetFaceFindsThatFace()
+    [Theory]
+    [InlineData("")]
+    [InlineData("?detectorSide=320")] // what the live page sends
+    public async Task ACameraFrameMadeFromADatasetFaceFindsThatFace(string query)
     {
         using var client = _factory.CreateClient();
         using var frame = WebTestData.HappyFrame();
-        var answer = await PredictOk(client, Image(Web.Bench.FaceFrames.Jpeg(frame)));
+        var response = await client.PostAsync("/api/v1/predict" + query, Image(Web.Bench.FaceFrames.Jpeg(frame)));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var answer = await response.JsonAsync();
         var face = Assert.Single(answer.GetProperty("faces").EnumerateArray());
         var box = face.GetProperty("box");
         // The face was drawn at x 210-430, y 130-350; the detector's box sits on it.
@@ -83,10 +87,12 @@ public class WebApiTests : IClassFixture<DefaultWebFactory>
         var html = "<html><body>hello</body></html>"u8.ToArray();
         await AssertError(await client.PostAsync("/api/v1/predict", Image(html, "image/png")), HttpStatusCode.UnsupportedMediaType, "not a JPEG or PNG");
         await AssertError(await client.PostAsync("/api/v1/predict", Image([])), HttpStatusCode.BadRequest, "empty");
-        var truncated = File.ReadAllBytes(WebTestData.ClearlyHappyFace)[..200];
+        var face = File.ReadAllBytes(WebTestData.ClearlyHappyFace);
+        await AssertError(await client.PostAsync("/api/v1/predict?detectorSide=5000", Image(face)), HttpStatusCode.BadRequest, "detectorSide");
+        var truncated = face[..200];
         await AssertError(await client.PostAsync("/api/v1/predict", Image(truncated)), HttpStatusCode.BadRequest, "");
 
-        using var wrongField = new MultipartFormDataContent { { Image(File.ReadAllBytes(WebTestData.ClearlyHappyFace)), "file", "a.jpg" } };
+        using var wrongField = new MultipartFormDataContent { { Image(face), "file", "a.jpg" } };
         await AssertError(await client.PostAsync("/api/v1/predict", wrongField), HttpStatusCode.BadRequest, "'image'");
         var broken = new StringContent("--xyz\r\nContent-Disposition: form-data; name=\"image\"\r\n\r\nno end");
         broken.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("multipart/form-data; boundary=xyz");

@@ -19,12 +19,16 @@ public static class PhotoFaces
     /// </summary>
     public const int WholeImageMaxSide = 64;
 
-    /// <summary>Every face of the photo, largest first; empty when a detector ran and found none.</summary>
-    public static IReadOnlyList<FaceCrop> Extract(SKBitmap photo, YuNetFaceDetector? detector, FaceCropOptions? crop = null)
+    /// <summary>
+    /// Every face of the photo, largest first; empty when a detector ran and found none. <paramref name="detectorSide"/>
+    /// overrides the detector's input size for this photo (see <see cref="YuNetFaceDetector.Detect"/>).
+    /// </summary>
+    public static IReadOnlyList<FaceCrop> Extract(SKBitmap photo, YuNetFaceDetector? detector, FaceCropOptions? crop = null,
+        int? detectorSide = null)
     {
         if (detector is null || Math.Max(photo.Width, photo.Height) <= WholeImageMaxSide)
             return [new FaceCrop(null, FaceImageDecoder.FromBitmap(photo))];
-        return detector.Detect(photo).OrderByDescending(f => f.Area)
+        return detector.Detect(photo, detectorSide).OrderByDescending(f => f.Area)
             .Select(f => new FaceCrop(f, FaceCropper.Crop(photo, f, crop))).ToList();
     }
 

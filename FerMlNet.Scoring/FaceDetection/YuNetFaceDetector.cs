@@ -36,10 +36,14 @@ public sealed class YuNetFaceDetector : IDisposable
         return Path.Combine(AppContext.BaseDirectory, relative);
     }
 
-    /// <summary>Faces in a decoded photo, best score first.</summary>
-    public IReadOnlyList<DetectedFace> Detect(SKBitmap photo)
+    /// <summary>
+    /// Faces in a decoded photo, best score first. <paramref name="maxInputSide"/> overrides
+    /// <see cref="FaceDetectorOptions.MaxInputSide"/> for this call: webcam frames, whose faces are large, can be
+    /// searched at 320 px in a third of the time.
+    /// </summary>
+    public IReadOnlyList<DetectedFace> Detect(SKBitmap photo, int? maxInputSide = null)
     {
-        float scale = Math.Min(1f, (float)_options.MaxInputSide / Math.Max(photo.Width, photo.Height));
+        float scale = Math.Min(1f, (float)(maxInputSide ?? _options.MaxInputSide) / Math.Max(photo.Width, photo.Height));
         int width = Math.Max(1, (int)Math.Round(photo.Width * scale)), height = Math.Max(1, (int)Math.Round(photo.Height * scale));
         int paddedW = (width + 31) / 32 * 32, paddedH = (height + 31) / 32 * 32;
         var input = ToBgrPlanes(photo, width, height, paddedW, paddedH);

@@ -63,6 +63,7 @@ internal static class BenchCommand
             return ExitCodes.Success;
         }));
         bench.Add(train);
+        bench.Add(ServeBenchCommand.Create());
         return bench;
     }
 }

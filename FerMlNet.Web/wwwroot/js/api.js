@@ -5,9 +5,10 @@ export class ApiError extends Error {
   constructor(status, message) { super(message); this.status = status; }
 }
 
-export async function predict(blob) {
+export async function predict(blob, detectorSide = null) {
   const started = performance.now();
-  const response = await fetch('/api/v1/predict', {
+  const url = detectorSide ? `/api/v1/predict?detectorSide=${detectorSide}` : '/api/v1/predict';
+  const response = await fetch(url, {
     method: 'POST',
     headers: { 'Content-Type': blob.type || 'application/octet-stream' },
     body: blob,

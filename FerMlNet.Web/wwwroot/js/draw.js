@@ -24,7 +24,7 @@ export function drawFace(ctx, face, scale = 1, number = null) {
   ctx.font = `600 ${font}px system-ui, sans-serif`;
   const text = (number === null ? '' : `${number} · `) + labelText(face);
   const pad = font * 0.35, tw = ctx.measureText(text).width + 2 * pad, th = font + 2 * pad;
-  const ty = y - th >= 0 ? y - th : y + h;
+  const ty = y - th >= 0 ? y - th : y; // no room above: inside the top of the box
   ctx.fillStyle = color;
   ctx.fillRect(x - line / 2, ty, tw, th);
   ctx.fillStyle = '#111';

@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text.Json;
+
+namespace FerMlNet.Web.Bench;
+
+/// <summary>What <see cref="ServeBenchmark.RunAsync"/> measured.</summary>
+/// <param name="Frames">Frames answered with 200 in the measured part.</param>
+/// <param name="Errors">Answers other than 200 (each is a failure of the benchmark).</param>
+/// <param name="Seconds">Wall-clock seconds of the measured part.</param>
+/// <param name="FramesPerSecond">Answered frames per wall-clock second, all clients together.</param>
+/// <param name="P50Ms">Median round trip (send, server work, answer) seen by a client.</param>
+/// <param name="P95Ms">95th percentile round trip.</param>
+/// <param name="ServerP50Ms">Median server time (the answer's elapsedMs: decode, detection, classification).</param>
+/// <param name="FacesPerFrame">Mean faces found per frame (1 expected: each frame holds one face).</param>
+public sealed record ServeBenchmarkResult(int Frames, int Errors, double Seconds, double FramesPerSecond,
+    double P50Ms, double P95Ms, double ServerP50Ms, double FacesPerFrame);
+
+/// <summary>
+/// Drives <c>POST /api/v1/predict</c> like webcams do: each client sends a 640×480 JPEG frame, waits for the answer,
+/// sends the next. Bounded by a frame count and a time limit, whichever comes first; stops by itself.
+/// </summary>
+public static class ServeBenchmark
+{
+    /// <summary>Runs <paramref name="clients"/> clients against <paramref name="baseAddress"/> after a short warm-up.</summary>
+    /// <remarks>detectorSide is sent as the query parameter of that name (the live page sends 320); null for the server default.</remarks>
+    public static async Task<ServeBenchmarkResult> RunAsync(Uri baseAddress, IReadOnlyList<byte[]> frames, int maxFrames,
+        TimeSpan maxTime, int clients = 1, int? detectorSide = null, CancellationToken cancel = default)
+    {
+        string path = detectorSide is { } side ? $"/api/v1/predict?detectorSide={side}" : "/api/v1/predict";
+        using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        for (int i = 0; i < Math.Min(10, frames.Count * 2); i++) await SendAsync(http, path, frames[i % frames.Count], cancel);
+
+        var roundTrips = new List<double>();
+        var serverTimes = new List<double>();
+        int sent = 0, errors = 0, faces = 0;
+        var wall = Stopwatch.StartNew();
+        async Task Client()
+        {
+            while (wall.Elapsed < maxTime && !cancel.IsCancellationRequested)
+            {
+                int n = Interlocked.Increment(ref sent);
+                if (n > maxFrames) return;
+                var (ok, roundTrip, server, found) = await SendAsync(http, path, frames[n % frames.Count], cancel);
+                lock (roundTrips)
+                {
+                    if (!ok) { errors++; continue; }
+                    roundTrips.Add(roundTrip);
+                    serverTimes.Add(server);
+                    faces += found;
+                }
+            }
+        }
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Task.Run(Client, cancel)));
+        double seconds = wall.Elapsed.TotalSeconds;
+        return new ServeBenchmarkResult(roundTrips.Count, errors, seconds, roundTrips.Count / seconds,
+            Percentile(roundTrips, 0.50), Percentile(roundTrips, 0.95), Percentile(serverTimes, 0.50),
+            roundTrips.Count == 0 ? 0 : (double)faces / roundTrips.Count);
+    }
+
+    private static async Task<(bool Ok, double RoundTripMs, double ServerMs, int Faces)> SendAsync(HttpClient http, string path, byte[] frame, CancellationToken cancel)
+    {
+        var watch = Stopwatch.StartNew();
+        using var content = new ByteArrayContent(frame);
+        content.Headers.ContentType = new MediaTypeHeaderValue("image/jpeg");
+        using var response = await http.PostAsync(path, content, cancel);
+        var body = await response.Content.ReadAsByteArrayAsync(cancel);
+        double roundTrip = watch.Elapsed.TotalMilliseconds;
+        if (!response.IsSuccessStatusCode) return (false, roundTrip, 0, 0);
+        using var json = JsonDocument.Parse(body);
+        return (true, roundTrip, json.RootElement.GetProperty("elapsedMs").GetDouble(), json.RootElement.GetProperty("faces").GetArrayLength());
+    }
+
+    private static double Percentile(List<double> values, double q)
+    {
+        if (values.Count == 0) return 0;
+        var sorted = values.Order().ToArray();
+        return sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
+    }
+}
