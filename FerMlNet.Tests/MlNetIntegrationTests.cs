@@ -98,7 +98,7 @@ public class MlNetIntegrationTests
         var runDir = runs.Combine("run");
         var r = CliProcess.Run("train", pipeline, "--data", data.Path, "--out", runDir);
         Assert.True(r.ExitCode == 0, r.Stderr);
-        foreach (var f in new[] { "model.zip", "model.onnx", "history.json", "metrics.json", "run.json", "checkpoint.bin" })
+        foreach (var f in new[] { "model.zip", "model.onnx", "history.json", "metrics.json", "run.json", "checkpoint.bin", "report.html" })
             Assert.True(File.Exists(Path.Combine(runDir, f)), $"{f} missing");
         using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(runDir, "metrics.json")));
         Assert.Equal("val", metrics.RootElement.GetProperty("split").GetString());

@@ -9,27 +9,6 @@ namespace FerMlNet.Tests;
 /// </summary>
 public class WebBrowserTests
 {
-    private const string Chromium = "/usr/bin/chromium";
-    private static string Screenshots => Directory.CreateDirectory(Path.Combine(TestData.RepoRoot, "artifacts", "screenshots")).FullName;
-
-    private static async Task<(IPlaywright, IBrowser)> LaunchAsync(string y4m)
-    {
-        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium (apt-get install chromium); ./test does this as root.");
-        var playwright = await Playwright.CreateAsync();
-        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args =
-            [
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-                $"--use-file-for-fake-video-capture={y4m}",
-            ],
-        });
-        return (playwright, browser);
-    }
-
     [Fact]
     public async Task TheLivePageShowsABoxAndALabelFromAFakeWebcamAndThePhotoTabAnnotatesEveryFace()
     {
@@ -37,9 +16,9 @@ public class WebBrowserTests
         string y4m = dir.Combine("happy-face.y4m");
         WebTestData.WriteHappyY4m(y4m);
         await using var host = await KestrelHost.StartAsync();
-        var (playwright, browser) = await LaunchAsync(y4m);
-        using var _ = playwright;
-        await using var __ = browser;
+        await using var chromium = await HeadlessChromium.LaunchAsync(
+            "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", $"--use-file-for-fake-video-capture={y4m}");
+        var browser = chromium.Browser;
         var consoleErrors = new List<string>();
 
         foreach (var (name, width, height) in new[] { ("desktop", 1280, 800), ("phone", 390, 844) })
@@ -58,7 +37,7 @@ public class WebBrowserTests
             await page.WaitForSelectorAsync("#live-stage[data-faces='1']", new() { Timeout = 20_000 });
             await page.WaitForSelectorAsync("#live-faces .face-card[data-label=happy]", new() { Timeout = 20_000 });
             await page.WaitForTimeoutAsync(1500); // let fps and latency chips settle for the screenshot
-            await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, $"live-{name}.png") });
+            await page.ScreenshotAsync(new() { Path = Path.Combine(HeadlessChromium.Screenshots, $"live-{name}.png") });
             Assert.Matches(@"^\d+(\.\d)? fps$", await page.InnerTextAsync("#fps-chip"));
             Assert.NotEqual("0.0 fps", await page.InnerTextAsync("#fps-chip"));
             Assert.Contains("server", await page.InnerTextAsync("#latency-chip"));
@@ -75,7 +54,7 @@ public class WebBrowserTests
             Name = "group.jpg", MimeType = "image/jpeg", Buffer = WebTestData.GroupPhotoJpeg(),
         });
         await Assertions.Expect(photoPage.Locator("#photo-faces .face-card")).ToHaveCountAsync(3, new() { Timeout = 20_000 });
-        await photoPage.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "photo-group.png"), FullPage = true });
+        await photoPage.ScreenshotAsync(new() { Path = Path.Combine(HeadlessChromium.Screenshots, "photo-group.png"), FullPage = true });
         Assert.Contains("3 face(s)", await photoPage.InnerTextAsync("#photo-status"));
 
         await photoPage.ClickAsync(".tab[data-tab=batch]");
@@ -86,7 +65,7 @@ public class WebBrowserTests
             new FilePayload { Name = "notes.png", MimeType = "image/png", Buffer = "not an image"u8.ToArray() },
         });
         await Assertions.Expect(photoPage.Locator("#batch-table tbody tr")).ToHaveCountAsync(5, new() { Timeout = 20_000 });
-        await photoPage.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "batch.png"), FullPage = true });
+        await photoPage.ScreenshotAsync(new() { Path = Path.Combine(HeadlessChromium.Screenshots, "batch.png"), FullPage = true });
         var download = await photoPage.RunAndWaitForDownloadAsync(() => photoPage.ClickAsync("#batch-csv"));
         string csv = File.ReadAllText(await download.PathAsync());
         Assert.StartsWith("path,face,x,y,width,height,label,confidence,p_happy,p_neutral,p_sad,p_surprise,error", csv);

@@ -32,7 +32,10 @@ public sealed class HtmlReport
     public HtmlReport Paragraph(string text) => Raw($"<p>{Escape(text)}</p>");
 
     /// <summary>Appends a table; cells are escaped text.</summary>
-    public HtmlReport Table(IEnumerable<string> header, IEnumerable<IEnumerable<string>> rows)
+    public HtmlReport Table(IEnumerable<string> header, IEnumerable<IEnumerable<string>> rows) => Raw(TableHtml(header, rows));
+
+    /// <summary>A table's HTML; cells are escaped text.</summary>
+    public static string TableHtml(IEnumerable<string> header, IEnumerable<IEnumerable<string>> rows)
     {
         var sb = new StringBuilder("<table><thead><tr>");
         foreach (var h in header) sb.Append("<th>").Append(Escape(h)).Append("</th>");
@@ -43,7 +46,7 @@ public sealed class HtmlReport
             foreach (var cell in row) sb.Append("<td>").Append(Escape(cell)).Append("</td>");
             sb.Append("</tr>");
         }
-        return Raw(sb.Append("</tbody></table>").ToString());
+        return sb.Append("</tbody></table>").ToString();
     }
 
     /// <summary>A thumbnail figure: the face, and caption lines under it.</summary>
@@ -75,6 +78,12 @@ public sealed class HtmlReport
         img { image-rendering: pixelated; border-radius: 3px; }
         .tag { display: inline-block; padding: 0 .35rem; border-radius: 3px; background: #eef1f6; }
         .warn { color: #b02a25; font-weight: 600; }
+        .grid2 { display: flex; flex-wrap: wrap; gap: 12px; }
+        .chart { background: #fff; border: 1px solid #d8dde6; border-radius: 6px; max-width: 100%; height: auto; }
+        .kpi { display: flex; flex-wrap: wrap; gap: 10px; margin: 8px 0; }
+        .kpi div { border: 1px solid #d8dde6; border-radius: 6px; padding: 6px 12px; background: #fff; color: #5a6478; }
+        .kpi b { display: block; font-size: 1.3em; color: #1d2330; }
+        .gallery { display: flex; flex-wrap: wrap; gap: .6rem; }
         </style></head><body>
         <h1>{{Escape(_title)}}</h1>
         {{_body}}

@@ -43,12 +43,13 @@ internal static class EvaluateCommand
             DatasetSplit wanted;
             try { wanted = index.IsSplit ? SplitNames.Parse(parse.GetValue(split)!) : DatasetSplit.All; }
             catch (ArgumentException e) { throw new UsageException(e.Message); }
-            var dir = CliData.PrepareReportFolder(parse.GetValue(outDir)!, parse.GetValue(force), "metrics.json");
+            var dir = CliData.PrepareReportFolder(parse.GetValue(outDir)!, parse.GetValue(force), "metrics.json", "report.html");
             var metrics = FerCommandLine.WithProgress($"Evaluating ({wanted.ToName()})", _ => parse.GetValue(detect)
                 ? MlNetEvaluation.EvaluateWithFaceDetection(modelPath, index, wanted, parse.GetValue(threshold))
                 : MlNetEvaluation.Evaluate(LoadModel(modelPath), index, wanted, parse.GetValue(threshold)));
             metrics["model"] = Path.GetFileName(modelPath);
             AtomicFile.WriteAllText(Path.Combine(dir, "metrics.json"), metrics.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            Reports.RunReport.Write(dir, $"{Path.GetFileName(modelPath)} on {Path.GetFileName(Path.GetFullPath(parse.GetValue(data)!))} ({wanted.ToName()})");
             var ci = metrics["accuracyCi95"]!.AsArray();
             AnsiConsole.MarkupLine($"{wanted.ToName()} ({(int)metrics["images"]!:N0} images): accuracy {(double)metrics["accuracy"]!:P2} " +
                                    $"(95% CI {(double)ci[0]!:P1}–{(double)ci[1]!:P1}), macro-F1 {(double)metrics["macroF1"]!:F3} → {Markup.Escape(dir)}");

@@ -17,6 +17,8 @@ internal static class FerCommandLine
         root.Add(ScoreCommand.Create());
         root.Add(EvaluateCommand.Create());
         root.Add(PublishCommand.Create());
+        root.Add(ReportCommand.Create());
+        root.Add(CompareCommand.Create());
         root.Add(ServeCommand.Create());
         root.Add(BenchCommand.Create());
         return root.Parse(args).Invoke();

@@ -10,7 +10,7 @@ using Spectre.Console;
 
 namespace FerMlNet.Training.Cli;
 
-/// <summary>`fer train PIPELINE`: trains one pipeline and writes model.zip, model.onnx, history.json, metrics.json, run.json.</summary>
+/// <summary>`fer train PIPELINE`: trains one pipeline and writes model.zip, model.onnx, history.json, metrics.json, run.json, report.html.</summary>
 internal static class TrainCommand
 {
     private static readonly JsonSerializerOptions Indented = new()
@@ -29,7 +29,7 @@ internal static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue from RUNDIR/checkpoint.bin after an interruption." };
         var threads = new Option<int>("--threads") { Description = "Intra-op threads (default: one per core)." };
         var device = new Option<string>("--device") { Description = "cpu or cuda.", DefaultValueFactory = _ => "cpu" };
-        var cmd = new Command("train", "Train one pipeline; writes model.zip, model.onnx, history.json, metrics.json, run.json.")
+        var cmd = new Command("train", "Train one pipeline; writes model.zip, model.onnx, history.json, metrics.json, run.json, report.html.")
         {
             pipeline, data, output, epochs, maxMinutes, resume, threads, device,
         };
@@ -99,6 +99,8 @@ internal static class TrainCommand
         var model = ModelFiles.Write(result.Network, Path.Combine(runDir, "model.onnx"), Path.Combine(runDir, "model.zip"), metadata);
         AtomicFile.WriteAllText(Path.Combine(runDir, "history.json"), JsonSerializer.Serialize(result.State.History, Indented));
         var metrics = FerCommandLine.WithProgress("Evaluating (validation)", _ => MlNetEvaluation.Evaluate(model, index, DatasetSplit.Val));
+        var gap = Reports.GapDiagnosis.FromHistory(result.State.History);
+        metrics["trainValGap"] = gap?.DeepClone();
         AtomicFile.WriteAllText(Path.Combine(runDir, "metrics.json"), metrics.ToJsonString(Indented));
         var (total, trainable) = result.Network.CountParameters();
         var runJson = new JsonObject
@@ -118,8 +120,10 @@ internal static class TrainCommand
             ["startedUtc"] = started,
             ["trainSeconds"] = result.State.History.Sum(h => h.Seconds),
             ["imagesPerSecond"] = result.State.History.Count == 0 ? 0 : result.State.History.Average(h => h.ImagesPerSecond),
+            ["gap"] = gap,
         };
         AtomicFile.WriteAllText(Path.Combine(runDir, "run.json"), runJson.ToJsonString(Indented));
+        Reports.RunReport.Write(runDir, $"{options.Name}: training run");
         AnsiConsole.MarkupLine($"[green]{Markup.Escape(options.Name)}[/]: best val_accuracy {result.State.BestValAccuracy:P2} " +
             $"at epoch {result.State.BestEpoch} ({result.State.StopReason}); ML.NET validation accuracy " +
             $"{(double)metrics["accuracy"]!:P2} on {(int)metrics["images"]!:N0} images → {Markup.Escape(runDir)}");

@@ -106,6 +106,17 @@ public static class CnnTrainer
     public static TrainingResult Train(PipelineOptions options, TrainingData train, TrainingData validation,
         TrainerRunOptions? run = null)
     {
+        // Weight init and dropout draw from libtorch's process-wide generator (TorchSharp's dropout takes no
+        // generator), so two trainings at once in one process would consume each other's random numbers and neither
+        // would be reproducible. One at a time per process; each already uses every core.
+        lock (OneTrainingAtATime) return TrainSeeded(options, train, validation, run);
+    }
+
+    private static readonly Lock OneTrainingAtATime = new();
+
+    private static TrainingResult TrainSeeded(PipelineOptions options, TrainingData train, TrainingData validation,
+        TrainerRunOptions? run = null)
+    {
         run ??= new TrainerRunOptions();
         GlibcMalloc.Tune();
         if (run.Threads > 0) torch.set_num_threads(run.Threads);

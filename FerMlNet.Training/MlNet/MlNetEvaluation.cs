@@ -42,14 +42,16 @@ public static class MlNetEvaluation
         var scores = model.Transform(data).GetColumn<VBuffer<float>>(FerOnnxCatalog.ScoreColumn)
             .Select(v => v.DenseValues().ToArray()).ToArray();
         var truth = rows.Select(r => EmotionClasses.Names.ToList().IndexOf(r.Label)).ToArray();
-        return FromScores(scores, truth, split, threshold);
+        return FromScores(scores, truth, split, threshold, rows.Select(r => r.ImagePath).ToList());
     }
 
     /// <summary>
     /// metrics.json from probabilities and true classes: ML.NET's MulticlassClassification.Evaluate (the predicted
-    /// label is the arg-max) plus per-class precision/recall/F1, bootstrap CI, ECE and threshold coverage.
+    /// label is the arg-max) plus per-class precision/recall/F1, bootstrap CI, ECE, reliability bins and threshold
+    /// coverage. With <paramref name="paths"/> (the image of each row) the most confident mistakes are listed too.
     /// </summary>
-    public static JsonObject FromScores(float[][] scores, int[] truth, DatasetSplit split, float threshold = 0.7f)
+    public static JsonObject FromScores(float[][] scores, int[] truth, DatasetSplit split, float threshold = 0.7f,
+        IReadOnlyList<string>? paths = null)
     {
         var ml = new MLContext(seed: 0);
         var keys = ml.Data.LoadFromEnumerable(EmotionClasses.Names.Select(n => new { Label = n }));
@@ -89,13 +91,18 @@ public static class MlNetEvaluation
                 .Select(p => (JsonNode)(int)matrix.GetCountForClassPair(p, t)).ToArray()));
         var (lo, hi) = BootstrapAccuracyCi(truth.Select((t, i) => EmotionClasses.ArgMax(scores[i]) == t).ToArray());
         var confident = Enumerable.Range(0, rows.Count).Where(i => scores[i].Max() >= threshold).ToList();
-        return new JsonObject
+        var bins = CalibrationBins(scores, truth);
+        var result = new JsonObject
         {
             ["split"] = split.ToName(),
             ["images"] = rows.Count,
             ["accuracy"] = m.MicroAccuracy,
             ["accuracyCi95"] = new JsonArray(lo, hi),
-            ["ece"] = ExpectedCalibrationError(scores, truth),
+            ["ece"] = ExpectedCalibrationError(bins, truth.Length),
+            ["calibration"] = new JsonArray(bins.Select(b => (JsonNode)new JsonObject
+            {
+                ["low"] = b.Low, ["high"] = b.High, ["count"] = b.Count, ["accuracy"] = b.Accuracy, ["confidence"] = b.Confidence,
+            }).ToArray()),
             ["threshold"] = new JsonObject
             {
                 ["value"] = threshold,
@@ -114,6 +121,39 @@ public static class MlNetEvaluation
                 ["rows"] = rowsJson,
             },
         };
+        if (paths is not null) result["mistakes"] = MostConfidentMistakes(scores, truth, paths);
+        return result;
+    }
+
+    /// <summary>The wrong answers given with the highest confidence, for the report's gallery (at most <paramref name="count"/>).</summary>
+    private static JsonArray MostConfidentMistakes(float[][] scores, int[] truth, IReadOnlyList<string> paths, int count = 24) =>
+        new(Enumerable.Range(0, truth.Length).Where(i => EmotionClasses.ArgMax(scores[i]) != truth[i])
+            .OrderByDescending(i => scores[i].Max()).Take(count)
+            .Select(i => (JsonNode)new JsonObject
+            {
+                ["path"] = paths[i],
+                ["truth"] = EmotionClasses.Names[truth[i]],
+                ["predicted"] = EmotionClasses.MostProbable(scores[i]),
+                ["confidence"] = scores[i].Max(),
+            }).ToArray());
+
+    /// <summary>One bin of the reliability diagram: images whose top probability lies in (Low, High].</summary>
+    public sealed record CalibrationBin(double Low, double High, int Count, double Accuracy, double Confidence);
+
+    /// <summary>Accuracy against mean confidence in 10 equal-width bins of the top-class probability.</summary>
+    public static IReadOnlyList<CalibrationBin> CalibrationBins(float[][] scores, int[] truth, int bins = 10)
+    {
+        var result = new List<CalibrationBin>();
+        for (int b = 0; b < bins; b++)
+        {
+            double low = (double)b / bins, high = (double)(b + 1) / bins;
+            var inBin = Enumerable.Range(0, truth.Length).Where(i => scores[i].Max() > low && scores[i].Max() <= high).ToList();
+            result.Add(inBin.Count == 0
+                ? new CalibrationBin(low, high, 0, 0, 0)
+                : new CalibrationBin(low, high, inBin.Count, inBin.Average(i => EmotionClasses.ArgMax(scores[i]) == truth[i] ? 1.0 : 0.0),
+                    inBin.Average(i => (double)scores[i].Max())));
+        }
+        return result;
     }
 
     /// <summary>95% percentile bootstrap interval of accuracy (1,000 resamples, seed 42) from per-image hits.</summary>
@@ -132,24 +172,9 @@ public static class MlNetEvaluation
         return (accuracies[(int)(0.025 * resamples)], accuracies[(int)(0.975 * resamples) - 1]);
     }
 
-    /// <summary>Expected calibration error over 10 equal-width confidence bins (top-class probability).</summary>
-    public static double ExpectedCalibrationError(float[][] scores, int[] truth, int bins = 10)
-    {
-        double ece = 0;
-        for (int b = 0; b < bins; b++)
-        {
-            var inBin = Enumerable.Range(0, truth.Length).Where(i =>
-            {
-                float c = scores[i].Max();
-                return c > (double)b / bins && c <= (double)(b + 1) / bins;
-            }).ToList();
-            if (inBin.Count == 0) continue;
-            double accuracy = inBin.Average(i => EmotionClasses.ArgMax(scores[i]) == truth[i] ? 1.0 : 0.0);
-            double confidence = inBin.Average(i => (double)scores[i].Max());
-            ece += inBin.Count * Math.Abs(accuracy - confidence) / truth.Length;
-        }
-        return ece;
-    }
+    /// <summary>Expected calibration error: the bins' |accuracy − confidence|, weighted by their share of images.</summary>
+    private static double ExpectedCalibrationError(IReadOnlyList<CalibrationBin> bins, int images) =>
+        bins.Sum(b => b.Count * Math.Abs(b.Accuracy - b.Confidence) / images);
 
     /// <summary>
     /// The photo path: each image goes through face detection and its largest face is classified (FerPredictor, the
@@ -174,7 +199,8 @@ public static class MlNetEvaluation
         });
         var found = Enumerable.Range(0, entries.Count).Where(i => scores[i] is not null).ToArray();
         if (found.Length == 0) throw new InvalidDataException($"No face was found in any image of the {split.ToName()} split.");
-        var metrics = FromScores(found.Select(i => scores[i]!).ToArray(), found.Select(i => entries[i].Label).ToArray(), split, threshold);
+        var metrics = FromScores(found.Select(i => scores[i]!).ToArray(), found.Select(i => entries[i].Label).ToArray(), split, threshold,
+            found.Select(i => entries[i].FullPath).ToList());
         var hits = Enumerable.Range(0, entries.Count)
             .Select(i => scores[i] is { } p && EmotionClasses.ArgMax(p) == entries[i].Label).ToArray();
         var (lo, hi) = BootstrapAccuracyCi(hits);

@@ -1,0 +1,166 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using FerMlNet.Core.Reports;
+using FerMlNet.Scoring;
+using static FerMlNet.Core.Reports.HtmlReport;
+
+namespace FerMlNet.Training.Reports;
+
+/// <summary>One run on the leaderboard; null where the run folder does not say (e.g. no test evaluation yet).</summary>
+public sealed record LeaderboardRow(string Run, string Pipeline, string Architecture, double ValAccuracy, double[] ValCi95,
+    double MacroF1, int ValImages, double? TestAccuracy, double[]? TestCi95, double? GapPoints, long? Params, int? Epochs,
+    double? TrainMinutes, double? TrainImagesPerSecond, long? ModelBytes, double? LatencyMs);
+
+/// <summary>
+/// `fer compare`: an AutoML-style leaderboard over run folders — validation (and test, when RUNDIR/test/metrics.json
+/// exists) accuracy with CI, macro-F1, gap, size, time, throughput, and batch-1 latency measured here and now for every
+/// model in the same process, so latencies compare like with like. Sorted by validation accuracy: the test split is
+/// shown, never used to rank.
+/// </summary>
+public static class Leaderboard
+{
+    /// <summary>Reads each run folder and measures each model's batch-1 latency (ONNX Runtime, 1 thread, median of 100).</summary>
+    public static IReadOnlyList<LeaderboardRow> Collect(IEnumerable<string> runDirs)
+    {
+        var rows = new List<LeaderboardRow>();
+        foreach (var dir in runDirs.Select(Path.GetFullPath))
+        {
+            var metricsPath = Path.Combine(dir, "metrics.json");
+            if (!File.Exists(metricsPath)) throw new FileNotFoundException($"'{dir}' has no metrics.json; is it a run folder?");
+            var metrics = JsonNode.Parse(File.ReadAllText(metricsPath))!.AsObject();
+            var run = File.Exists(Path.Combine(dir, "run.json")) ? JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "run.json")))!.AsObject() : null;
+            var testPath = Path.Combine(dir, "test", "metrics.json");
+            var test = File.Exists(testPath) ? JsonNode.Parse(File.ReadAllText(testPath))!.AsObject() : null;
+            var onnx = Path.Combine(dir, "model.onnx");
+            var gap = (double?)run?["gap"]?["gapPoints"] ?? GapFromHistory(dir);
+            rows.Add(new LeaderboardRow(
+                Path.GetFileName(dir),
+                (string?)run?["pipeline"]?["name"] ?? Path.GetFileName(dir),
+                (string?)run?["pipeline"]?["architecture"] ?? "",
+                (double)metrics["accuracy"]!, Ci(metrics), (double)metrics["macroF1"]!, (int)metrics["images"]!,
+                (double?)test?["accuracy"], test is null ? null : Ci(test),
+                gap, (long?)run?["params"], (int?)run?["epochsRun"],
+                run?["trainSeconds"] is { } s ? (double)s / 60 : null, (double?)run?["imagesPerSecond"],
+                File.Exists(onnx) ? new FileInfo(onnx).Length : null,
+                File.Exists(onnx) ? MeasureLatencyMs(onnx) : null));
+        }
+        return rows.OrderByDescending(r => r.ValAccuracy).ToList();
+    }
+
+    /// <summary>The gap of runs written before run.json carried it, from their history.json.</summary>
+    private static double? GapFromHistory(string dir)
+    {
+        var path = Path.Combine(dir, "history.json");
+        if (!File.Exists(path)) return null;
+        var history = System.Text.Json.JsonSerializer.Deserialize<List<Engine.EpochRecord>>(File.ReadAllText(path),
+            new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web)) ?? [];
+        return (double?)GapDiagnosis.FromHistory(history)?["gapPoints"];
+    }
+
+    private static double[] Ci(JsonObject m) => m["accuracyCi95"]!.AsArray().Select(v => (double)v!).ToArray();
+
+    /// <summary>Median time of one 48×48 face through ONNX Runtime with one intra-op thread (after 20 warm-up runs).</summary>
+    public static double MeasureLatencyMs(string onnxPath, int runs = 100)
+    {
+        using var predictor = FerPredictor.Load(onnxPath, new FerPredictorOptions { IntraOpThreads = 1 });
+        var face = new byte[Core.Preprocessing.PreprocessingContract.PixelCount];
+        for (int i = 0; i < 20; i++) predictor.PredictPixels(face);
+        var times = new double[runs];
+        for (int i = 0; i < runs; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            predictor.PredictPixels(face);
+            times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+        Array.Sort(times);
+        return times[runs / 2];
+    }
+
+    /// <summary>leaderboard.md: the table for CI logs and pull requests.</summary>
+    public static string Markdown(IReadOnlyList<LeaderboardRow> rows)
+    {
+        var sb = new StringBuilder("| # | run | pipeline | val acc (95% CI) | test acc (95% CI) | macro-F1 | gap | params | epochs | train min | img/s | model MB | batch-1 ms |\n");
+        sb.Append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        foreach (var (r, i) in rows.Select((r, i) => (r, i)))
+            sb.Append($"| {i + 1} | {r.Run} | {r.Pipeline} | {Cells(r)[3]} | {Cells(r)[4]} | {Cells(r)[5]} | {Cells(r)[6]} | {Cells(r)[7]} | " +
+                      $"{Cells(r)[8]} | {Cells(r)[9]} | {Cells(r)[10]} | {Cells(r)[11]} | {Cells(r)[12]} |\n");
+        return sb.Append("\nRanked by validation accuracy; the test split is shown, never used to rank.\n").ToString();
+    }
+
+    private static readonly string[] Header =
+        ["#", "run", "pipeline", "val acc (95% CI)", "test acc (95% CI)", "macro-F1", "gap (pts)", "params", "epochs",
+         "train min", "train img/s", "model MB", "batch-1 ms"];
+
+    private static string[] Cells(LeaderboardRow r) =>
+    [
+        "", r.Run, r.Pipeline, $"{P(r.ValAccuracy)} ({P(r.ValCi95[0])}–{P(r.ValCi95[1])})",
+        r.TestAccuracy is { } t ? $"{P(t)} ({P(r.TestCi95![0])}–{P(r.TestCi95[1])})" : "–",
+        r.MacroF1.ToString("0.000", CultureInfo.InvariantCulture), N(r.GapPoints, "0.0"), r.Params?.ToString("N0") ?? "–",
+        r.Epochs?.ToString() ?? "–", N(r.TrainMinutes, "0.0"), N(r.TrainImagesPerSecond, "0"),
+        N(r.ModelBytes / 1e6, "0.0"), N(r.LatencyMs, "0.00"),
+    ];
+
+    /// <summary>leaderboard.html: a sortable table (click a header) and accuracy-vs-cost charts; one offline file.</summary>
+    public static string Html(IReadOnlyList<LeaderboardRow> rows)
+    {
+        var report = new HtmlReport("FerMlNet leaderboard");
+        report.Paragraph($"{rows.Count} runs, ranked by validation accuracy (the test split is shown, never used to rank). " +
+                         "Batch-1 latency was measured for every model in this run of fer compare: ONNX Runtime, 1 thread, median of 100.");
+        var sb = new StringBuilder("<table id=\"board\" class=\"sortable\"><thead><tr>");
+        for (int c = 0; c < Header.Length; c++) sb.Append($"<th data-col=\"{c}\" title=\"click to sort\">{Escape(Header[c])} ⇅</th>");
+        sb.Append("</tr></thead><tbody>");
+        foreach (var (r, i) in rows.Select((r, i) => (r, i)))
+        {
+            var cells = Cells(r);
+            cells[0] = (i + 1).ToString();
+            double?[] keys = [i + 1, null, null, r.ValAccuracy, r.TestAccuracy, r.MacroF1, r.GapPoints, r.Params, r.Epochs,
+                              r.TrainMinutes, r.TrainImagesPerSecond, r.ModelBytes, r.LatencyMs];
+            sb.Append("<tr>");
+            for (int c = 0; c < cells.Length; c++)
+                sb.Append($"<td data-key=\"{(keys[c] is { } k ? k.ToString(CultureInfo.InvariantCulture) : Escape(cells[c]))}\">{Escape(cells[c])}</td>");
+            sb.Append("</tr>");
+        }
+        report.Raw(sb.Append("</tbody></table>").ToString());
+        report.Heading("Accuracy against cost");
+        report.Raw("<div class=\"grid2\">" + CostChart(rows, "batch-1 latency (ms)", r => r.LatencyMs) +
+                   CostChart(rows, "training time (min)", r => r.TrainMinutes) + "</div>");
+        report.Raw(SortScript);
+        return report.ToString();
+    }
+
+    private static string CostChart(IReadOnlyList<LeaderboardRow> rows, string cost, Func<LeaderboardRow, double?> x)
+    {
+        var points = rows.Where(r => x(r) is not null)
+            .Select((r, i) => (x(r)!.Value, r.ValAccuracy, r.Pipeline, Palette[i % Palette.Length])).ToList();
+        var chart = new SvgChart($"Validation accuracy vs {cost}") { XLabel = cost, YLabel = "validation accuracy", YFormat = v => $"{v * 100:0}%" };
+        if (points.Count > 0)
+        {
+            double max = points.Max(p => p.Item1);
+            chart.XRange(0, max * 1.25 + 1e-9);
+        }
+        return chart.Points(points).ToSvg();
+    }
+
+    private static readonly string[] Palette = ["#3498db", "#e74c3c", "#27ae60", "#8e44ad", "#f39c12", "#16a085", "#d35400", "#2c3e50"];
+
+    // Sorting by each cell's data-key: numbers numerically, text alphabetically; a second click reverses.
+    private const string SortScript = """
+        <script>
+        document.querySelectorAll('table.sortable th').forEach(th => th.addEventListener('click', () => {
+          const table = th.closest('table'), body = table.tBodies[0], col = +th.dataset.col;
+          const asc = th.dataset.dir !== 'asc'; th.dataset.dir = asc ? 'asc' : 'desc';
+          const key = tr => tr.children[col].dataset.key, num = v => v !== '' && !isNaN(v);
+          [...body.rows].sort((a, b) => {
+            const x = key(a), y = key(b);
+            const c = num(x) && num(y) ? x - y : num(x) ? -1 : num(y) ? 1 : x.localeCompare(y);
+            return asc ? c : -c;
+          }).forEach(tr => body.appendChild(tr));
+        }));
+        </script>
+        """;
+
+    private static string P(double v) => (v * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%";
+    private static string N(double? v, string format) => v?.ToString(format, CultureInfo.InvariantCulture) ?? "–";
+}

@@ -1,0 +1,159 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FerMlNet.Core;
+using FerMlNet.Core.Preprocessing;
+using FerMlNet.Core.Reports;
+using FerMlNet.Training.Engine;
+using static FerMlNet.Core.Reports.HtmlReport;
+
+namespace FerMlNet.Training.Reports;
+
+/// <summary>
+/// report.html of a training run or an evaluation: the notebook's 2×2 training figure (accuracy, loss, gap bars in
+/// its colours, learning progression), the gap verdict, a row-normalised confusion heatmap, per-class metric bars,
+/// a reliability diagram, and the most confident mistakes. One self-contained file (inline SVG, faces as data URIs).
+/// </summary>
+public static class RunReport
+{
+    private static readonly JsonSerializerOptions CamelCase = new(JsonSerializerDefaults.Web);
+    private static readonly string[] ClassColors = ["#f7b32b", "#9aa5b1", "#4c8dff", "#ff4f8b"];
+
+    /// <summary>Reads RUNDIR/history.json (when present) and metrics.json, and writes RUNDIR/report.html atomically.</summary>
+    public static string Write(string dir, string title)
+    {
+        var metrics = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "metrics.json")))!.AsObject();
+        var historyPath = Path.Combine(dir, "history.json");
+        var history = File.Exists(historyPath)
+            ? JsonSerializer.Deserialize<List<EpochRecord>>(File.ReadAllText(historyPath), CamelCase) ?? []
+            : [];
+        var path = Path.Combine(dir, "report.html");
+        Core.IO.AtomicFile.WriteAllText(path, Build(title, history, metrics));
+        return path;
+    }
+
+    /// <summary>The report's HTML.</summary>
+    public static string Build(string title, IReadOnlyList<EpochRecord> history, JsonObject metrics)
+    {
+        var report = new HtmlReport(title);
+        report.Raw(Summary(metrics));
+        if (history.Count > 0)
+        {
+            var gap = GapDiagnosis.FromHistory(history)!;
+            report.Heading("Training");
+            report.Paragraph($"{history.Count} epochs; best validation accuracy {Pct((double)gap["bestValAccuracy"]!)} at epoch " +
+                             $"{gap["bestEpoch"]}; train accuracy there {Pct((double)gap["trainAccuracyAtBest"]!)} (epoch average, dropout and " +
+                             $"augmentation on); gap {gap["gapPoints"]} points: {gap["verdict"]}. Final-epoch gap {gap["finalGapPoints"]} points.");
+            report.Raw("<div class=\"grid2\">" + string.Concat(TrainingFigure(history, (int)gap["bestEpoch"]!)) + "</div>");
+        }
+        report.Heading($"Evaluation: {metrics["split"]} split, {(int)metrics["images"]!:N0} images");
+        report.Raw("<div class=\"grid2\">" + Confusion(metrics) + PerClassBars(metrics) + Reliability(metrics) + "</div>");
+        report.Raw(PerClassTable(metrics));
+        report.Raw(Mistakes(metrics));
+        return report.ToString();
+    }
+
+    private static string Summary(JsonObject m)
+    {
+        var ci = m["accuracyCi95"]!.AsArray();
+        var threshold = m["threshold"]!.AsObject();
+        (string Label, string Value)[] items =
+        [
+            ("accuracy", Pct((double)m["accuracy"]!)),
+            ("95% CI", $"{Pct((double)ci[0]!)}–{Pct((double)ci[1]!)}"),
+            ("macro-F1", ((double)m["macroF1"]!).ToString("0.000", CultureInfo.InvariantCulture)),
+            ("log loss", ((double)m["logLoss"]!).ToString("0.000", CultureInfo.InvariantCulture)),
+            ("ECE", ((double)m["ece"]!).ToString("0.000", CultureInfo.InvariantCulture)),
+            ($"coverage ≥ {threshold["value"]}", $"{Pct((double)threshold["coverage"]!)} (acc {Pct((double)threshold["accuracy"]!)})"),
+        ];
+        return "<div class=\"kpi\">" + string.Concat(items.Select(i => $"<div>{Escape(i.Label)}<b>{Escape(i.Value)}</b></div>")) + "</div>";
+    }
+
+    /// <summary>The notebook's plot_training_history panels, in its colours (seed-spec §5.2).</summary>
+    internal static IEnumerable<string> TrainingFigure(IReadOnlyList<EpochRecord> h, int bestEpoch)
+    {
+        double bestVal = h.Max(r => r.ValAccuracy);
+        yield return new SvgChart("Training & Validation Accuracy") { XLabel = "epoch", YLabel = "accuracy", YFormat = v => $"{v * 100:0}%", XMinStep = 1 }
+            .Line("train", "#3498db", h.Select(r => ((double)r.Epoch, r.Accuracy)).ToList())
+            .Line("validation", "#e74c3c", h.Select(r => ((double)r.Epoch, r.ValAccuracy)).ToList())
+            .VLine(bestEpoch, "#27ae60", label: $"Best: {bestVal * 100:0.0}%").ToSvg();
+        yield return new SvgChart("Training & Validation Loss") { XLabel = "epoch", YLabel = "loss", XMinStep = 1 }
+            .Line("train", "#3498db", h.Select(r => ((double)r.Epoch, r.Loss)).ToList())
+            .Line("validation", "#e74c3c", h.Select(r => ((double)r.Epoch, r.ValLoss)).ToList())
+            .VLine(bestEpoch, "#27ae60").ToSvg();
+        yield return new SvgChart("Accuracy Gap (Overfitting Analysis)") { XLabel = "epoch", YLabel = "train − val (points)", XMinStep = 1 }
+            .Bars(h.Select(r => ((double)r.Epoch, (r.Accuracy - r.ValAccuracy) * 100, GapDiagnosis.BarColor((r.Accuracy - r.ValAccuracy) * 100), (string?)null)).ToList())
+            .HLine(0, "#000", dashed: false).HLine(10, "#f39c12", label: "High overfitting").HLine(-5, "#9b59b6", label: "Negative gap (unusual)").ToSvg();
+        int n = h.Count;
+        // The notebook's epochs [1, n//4, n//2, 3n//4, n], each once (a short run has fewer distinct ones).
+        var epochs = new[] { 1, n / 4, n / 2, 3 * n / 4, n }.Select(e => Math.Clamp(e, 1, n)).Distinct().ToArray();
+        var colors = epochs.Select((_, i) => i == 0 ? "#95a5a6" : i == epochs.Length - 1 ? "#27ae60" : "#3498db").ToArray();
+        yield return new SvgChart("Learning Progression") { XLabel = "epoch", YLabel = "validation accuracy", YFormat = v => $"{v * 100:0}%" }
+            .Categories(epochs.Select(e => $"epoch {e}").ToList())
+            .Bars(epochs.Select((e, i) => ((double)i, h[e - 1].ValAccuracy, colors[i], (string?)$"{h[e - 1].ValAccuracy * 100:0.0}%")).ToList())
+            .ToSvg();
+    }
+
+    private static string Confusion(JsonObject m)
+    {
+        var cm = m["confusionMatrix"]!.AsObject();
+        var labels = cm["labels"]!.AsArray().Select(l => (string)l!).ToList();
+        var rows = cm["rows"]!.AsArray().Select(r => (IReadOnlyList<int>)r!.AsArray().Select(v => (int)v!).ToList()).ToList();
+        return SvgHeatmap.ConfusionMatrix(labels, rows);
+    }
+
+    private static string PerClassBars(JsonObject m)
+    {
+        var perClass = m["perClass"]!.AsObject();
+        var chart = new SvgChart("Per-class precision / recall / F1") { YFormat = v => $"{v:0.0}" }.Categories(EmotionClasses.Names).YRange(0, 1.1);
+        string[] metrics = ["precision", "recall", "f1"];
+        string[] colors = ["#5dade2", "#48c9b0", "#34495e"];
+        for (int k = 0; k < metrics.Length; k++)
+        {
+            int metric = k;
+            chart.Bars(EmotionClasses.Names.Select((c, i) => (i - 0.27 + 0.27 * metric, (double)perClass[c]![metrics[metric]]!, colors[metric],
+                (string?)((double)perClass[c]![metrics[metric]]!).ToString("0.00", CultureInfo.InvariantCulture))).ToList(), 0.25, metrics[metric]);
+        }
+        return chart.ToSvg();
+    }
+
+    private static string Reliability(JsonObject m)
+    {
+        var bins = m["calibration"]?.AsArray().Select(b => b!.AsObject()).Where(b => (int)b["count"]! > 0).ToList() ?? [];
+        var chart = new SvgChart("Calibration (reliability diagram)") { XLabel = "confidence (top probability)", YLabel = "accuracy" }
+            .XRange(0, 1).YRange(0, 1)
+            .Line("perfect calibration", "#bbb", [(0, 0), (1, 1)], markers: false, dashed: true);
+        if (bins.Count > 0)
+            chart.Line($"this model (ECE {(double)m["ece"]!:0.000})", "#e74c3c", bins.Select(b => ((double)b["confidence"]!, (double)b["accuracy"]!)).ToList());
+        var threshold = (double)m["threshold"]!["value"]!;
+        return chart.VLine(threshold, "#27ae60", label: $"threshold {threshold}").ToSvg();
+    }
+
+    private static string PerClassTable(JsonObject m)
+    {
+        var perClass = m["perClass"]!.AsObject();
+        return TableHtml(["class", "precision", "recall", "F1", "support", "log loss"],
+            EmotionClasses.Names.Select(c => new[]
+            {
+                c, F((double)perClass[c]!["precision"]!), F((double)perClass[c]!["recall"]!), F((double)perClass[c]!["f1"]!),
+                ((int)perClass[c]!["support"]!).ToString("N0"), F((double)perClass[c]!["logLoss"]!),
+            }));
+    }
+
+    private static string Mistakes(JsonObject m)
+    {
+        if (m["mistakes"] is not JsonArray mistakes || mistakes.Count == 0) return "";
+        var figures = mistakes.Select(x => x!.AsObject()).Select(x =>
+        {
+            string path = (string)x["path"]!;
+            string caption = $"{x["truth"]} → {x["predicted"]} {(double)x["confidence"]! * 100:0}%";
+            try { return Thumbnail(FaceImageDecoder.DecodeFile(path), path, caption, Path.GetFileName(path)); }
+            catch (Exception e) when (e is IOException or ImageDecodeException) { return $"<figure>{Escape(caption)}<br>{Escape(path)} (unreadable now)</figure>"; }
+        });
+        return "<h2>Most confident mistakes</h2><p>true → predicted, confidence. Some are label errors rather than model errors; " +
+               "<code>fer data mislabels</code> reviews them systematically.</p><div class=\"gallery\">" + string.Concat(figures) + "</div>";
+    }
+
+    private static string Pct(double v) => (v * 100).ToString("0.00", CultureInfo.InvariantCulture) + "%";
+    private static string F(double v) => v.ToString("0.000", CultureInfo.InvariantCulture);
+}
