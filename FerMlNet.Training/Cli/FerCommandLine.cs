@@ -19,6 +19,7 @@ internal static class FerCommandLine
         root.Add(PublishCommand.Create());
         root.Add(ReportCommand.Create());
         root.Add(CompareCommand.Create());
+        root.Add(ExperimentCommand.Create());
         root.Add(ServeCommand.Create());
         root.Add(BenchCommand.Create());
         return root.Parse(args).Invoke();

@@ -7,6 +7,20 @@ namespace FerMlNet.Training.Cli;
 /// <summary>`fer data split DATASET --out NEWROOT`: a leakage-free, stratified, seeded split into a new tree.</summary>
 internal static class SplitCommand
 {
+    /// <summary>Audits <paramref name="dataset"/>, plans the leakage-free split and writes it as a new tree at <paramref name="target"/>.</summary>
+    public static SplitPlan WriteSplit(string dataset, string target, SplitOptions options, int nearThreshold)
+    {
+        var (_, data) = CliData.LoadAsIs(dataset);
+        var audit = DatasetAudit.Run(data, new AuditOptions { NearThreshold = nearThreshold });
+        var plan = LeakageFreeSplitter.Plan(audit, options);
+        try
+        {
+            FerCommandLine.WithProgress("Copying files", report => SplitManifest.WriteTree(plan, audit, options, target, report));
+        }
+        catch (IOException e) { throw new UsageException(e.Message); }
+        return plan;
+    }
+
     public static Command Create()
     {
         var dataset = new Argument<string>("dataset") { Description = "Source dataset root (only read, never changed)." };
@@ -33,15 +47,7 @@ internal static class SplitCommand
             }
             catch (ArgumentException e) { throw new UsageException(e.Message); }
             var target = parse.GetValue(outDir)!;
-            var (_, data) = CliData.LoadAsIs(parse.GetValue(dataset)!);
-            var audit = DatasetAudit.Run(data, new AuditOptions { NearThreshold = parse.GetValue(threshold) });
-            var plan = LeakageFreeSplitter.Plan(audit, options);
-            try
-            {
-                FerCommandLine.WithProgress("Copying files", report =>
-                    SplitManifest.WriteTree(plan, audit, options, target, report));
-            }
-            catch (IOException e) { throw new UsageException(e.Message); }
+            var plan = WriteSplit(parse.GetValue(dataset)!, target, options, parse.GetValue(threshold));
             var table = new Table().Border(TableBorder.Rounded).AddColumn("split");
             foreach (var name in Core.EmotionClasses.Names) table.AddColumn(new TableColumn(name).RightAligned());
             foreach (var split in new[] { Core.Data.DatasetSplit.Train, Core.Data.DatasetSplit.Val, Core.Data.DatasetSplit.Test })

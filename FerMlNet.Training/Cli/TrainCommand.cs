@@ -57,6 +57,7 @@ internal static class TrainCommand
     /// <summary>The whole job: read, decode (cached), train with checkpoints, export, evaluate, write the run files.</summary>
     public static JsonObject Run(PipelineOptions options, string runDir, TrainerRunOptions run)
     {
+        if (options.Architecture == PipelineOptions.TransferArchitecture) return TransferRun.Run(options, runDir);
         Directory.CreateDirectory(runDir);
         var index = DatasetReader.Read(options.Dataset);
         if (!index.IsSplit) throw new DatasetException($"'{options.Dataset}' has no train/val splits; training needs them.");

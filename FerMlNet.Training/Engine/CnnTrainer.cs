@@ -112,7 +112,8 @@ public static class CnnTrainer
         lock (OneTrainingAtATime) return TrainSeeded(options, train, validation, run);
     }
 
-    private static readonly Lock OneTrainingAtATime = new();
+    /// <summary>Held while anything draws from libtorch's process-wide generator for a seeded result (training).</summary>
+    internal static readonly Lock OneTrainingAtATime = new();
 
     private static TrainingResult TrainSeeded(PipelineOptions options, TrainingData train, TrainingData validation,
         TrainerRunOptions? run = null)

@@ -19,7 +19,10 @@ public sealed class PipelineOptions
     /// <summary>Dataset root, relative to the repository root. Default: the embedded datasets/fer4-mit.</summary>
     public string Dataset { get; set; } = "datasets/fer4-mit";
 
-    /// <summary>Architecture key of <see cref="ModelZoo"/> (model-0, model-a, model-c, model-d, gray, rgb).</summary>
+    /// <summary>
+    /// Architecture key of <see cref="ModelZoo"/> (model-0, model-a, model-c, model-d, gray, rgb), or
+    /// <see cref="TransferArchitecture"/> for a head on frozen ImageNet features (then <see cref="Transfer"/> is required).
+    /// </summary>
     public string Architecture { get; set; } = "model-a";
 
     /// <summary>Dropout rates of model-a/model-c: block1, block2, block3, head. Null: the architecture's default.</summary>
@@ -61,6 +64,12 @@ public sealed class PipelineOptions
 
     /// <summary>Seed of weights, shuffling, augmentation and dropout. Default 42.</summary>
     public int Seed { get; set; } = 42;
+
+    /// <summary>The architecture key of transfer-learning pipelines.</summary>
+    public const string TransferArchitecture = "resnet18-transfer";
+
+    /// <summary>Transfer learning settings; only with <see cref="Architecture"/> = "resnet18-transfer".</summary>
+    public TransferOptions? Transfer { get; set; }
 
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
@@ -109,8 +118,14 @@ public sealed class PipelineOptions
     public void Validate(string source = "pipeline")
     {
         void Fail(string key, string why) => throw new InvalidDataException($"Pipeline '{source}': '{key}' {why}");
-        if (!ModelZoo.All.ContainsKey(Architecture))
-            Fail("architecture", $"is '{Architecture}'; known: {string.Join(", ", ModelZoo.All.Keys)}");
+        if (Architecture == TransferArchitecture)
+        {
+            if (Transfer is null) Fail("transfer", $"is required with architecture '{TransferArchitecture}'");
+            Transfer!.Validate(Fail);
+        }
+        else if (!ModelZoo.All.ContainsKey(Architecture))
+            Fail("architecture", $"is '{Architecture}'; known: {string.Join(", ", ModelZoo.All.Keys)}, {TransferArchitecture}");
+        else if (Transfer is not null) Fail("transfer", $"applies to architecture '{TransferArchitecture}' only");
         if (Dropout is not null && (Dropout.Length != 4 || Dropout.Any(d => d is < 0 or >= 1)))
             Fail("dropout", "must be 4 rates in [0, 1): block1, block2, block3, head");
         if (Dropout is not null && Architecture is not ("model-a" or "model-c"))
@@ -156,6 +171,28 @@ public sealed class AugmentationOptions
         if (Rotation is < 0 or > 0.5) fail("augmentation.rotation", "must be in [0, 0.5] (fraction of a turn)");
         if (Zoom is < 0 or >= 1) fail("augmentation.zoom", "must be in [0, 1)");
         if (Contrast is < 0 or >= 1) fail("augmentation.contrast", "must be in [0, 1)");
+    }
+}
+
+/// <summary>
+/// The notebook's transfer recipe with the ImageNet backbone ML.NET ships: frozen ResNet18 features of the faces
+/// scaled to 224×224, and a trained head.
+/// </summary>
+public sealed class TransferOptions
+{
+    /// <summary>"lbfgs": ML.NET's L-BFGS maximum-entropy classifier; "mlp": a TorchSharp Dense 256 → Dropout → Dense 4 head. Default lbfgs.</summary>
+    public string Head { get; set; } = "lbfgs";
+
+    /// <summary>
+    /// At most this many training images per class get features (a CPU budget: the backbone runs at ~6 faces/s on 2
+    /// cores); null = all. Validation always uses every image. Default: null.
+    /// </summary>
+    public int? TrainLimitPerClass { get; set; }
+
+    internal void Validate(Action<string, string> fail)
+    {
+        if (Head is not ("lbfgs" or "mlp")) fail("transfer.head", "must be 'lbfgs' or 'mlp'");
+        if (TrainLimitPerClass is < 1) fail("transfer.trainLimitPerClass", "must be at least 1");
     }
 }
 

@@ -1,0 +1,58 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FerMlNet.Core.Data;
+using FerMlNet.Core.IO;
+using FerMlNet.Core.Preprocessing;
+using FerMlNet.Training.Engine;
+using FerMlNet.Training.MlNet;
+using FerMlNet.Training.Reports;
+using FerMlNet.Training.Transfer;
+using Spectre.Console;
+
+namespace FerMlNet.Training.Cli;
+
+/// <summary>`fer train` of a transfer pipeline: features (cached), head, and the same run files as a CNN run except the model.</summary>
+internal static class TransferRun
+{
+    private static readonly JsonSerializerOptions Indented = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public static JsonObject Run(PipelineOptions options, string runDir)
+    {
+        Directory.CreateDirectory(runDir);
+        var index = DatasetReader.Read(options.Dataset);
+        if (!index.IsSplit) throw new DatasetException($"'{options.Dataset}' has no train/val splits; training needs them.");
+        var decoded = FerCommandLine.WithProgress("Decoding images", report => DecodedDatasetCache.Load(index, progress: report));
+        var started = DateTime.UtcNow;
+        var result = FerCommandLine.WithProgress("ResNet18 features (cached after the first run)", report =>
+            TransferTrainer.Train(options, decoded, DecodedDatasetCache.DefaultDirectory, report));
+        var valPaths = decoded.IndicesOf(DatasetSplit.Val).Select(i => Path.Combine(decoded.Root, decoded.RelativePaths[i])).ToList();
+        var metrics = MlNetEvaluation.FromScores(result.ValScores, result.ValTruth, DatasetSplit.Val, paths: valPaths);
+        var gap = GapDiagnosis.FromHistory(result.History);
+        metrics["trainValGap"] = gap?.DeepClone();
+        if (result.History.Count > 0)
+            AtomicFile.WriteAllText(Path.Combine(runDir, "history.json"), JsonSerializer.Serialize(result.History, Indented));
+        AtomicFile.WriteAllText(Path.Combine(runDir, "metrics.json"), metrics.ToJsonString(Indented));
+        var runJson = new JsonObject
+        {
+            ["pipeline"] = JsonNode.Parse(options.ToJson()),
+            ["dataset"] = index.Root,
+            ["datasetContentKey"] = decoded.ContentKey,
+            ["trainImages"] = result.TrainImages,
+            ["valImages"] = result.ValTruth.Length,
+            ["params"] = result.HeadParameters,
+            ["trainableParams"] = result.HeadParameters,
+            ["frozenBackbone"] = "ResNet18 (ImageNet), 11.7 M parameters, not trained",
+            ["epochsRun"] = result.History.Count == 0 ? 1 : result.History.Count,
+            ["featureSeconds"] = result.FeatureSeconds,
+            ["trainSeconds"] = result.HeadSeconds,
+            ["startedUtc"] = started,
+            ["gap"] = gap,
+            ["model"] = "not exported: a research comparison; the backbone runs at a few faces per second on CPU",
+        };
+        AtomicFile.WriteAllText(Path.Combine(runDir, "run.json"), runJson.ToJsonString(Indented));
+        RunReport.Write(runDir, $"{options.Name}: ResNet18 features + {options.Transfer!.Head} head");
+        AnsiConsole.MarkupLine($"[green]{Markup.Escape(options.Name)}[/]: validation accuracy {(double)metrics["accuracy"]!:P2} on " +
+                               $"{result.ValTruth.Length:N0} images ({result.TrainImages:N0} training images) → {Markup.Escape(runDir)}");
+        return runJson;
+    }
+}
