@@ -112,8 +112,7 @@ public static class BatchScorer
         if (File.Exists(input)) return (Path.GetDirectoryName(Path.GetFullPath(input))!, [Path.GetFullPath(input)], 0);
         if (!Directory.Exists(input)) throw new FileNotFoundException($"Input '{input}' does not exist.");
         var root = Path.GetFullPath(input);
-        var all = Directory.EnumerateFiles(root, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.Hidden })
-            .Order(StringComparer.Ordinal).ToList();
+        var all = FileTree.Files(root);
         var images = all.Where(DatasetReader.IsImageFile).ToList();
         return (root, images, all.Count - images.Count);
     }

@@ -46,6 +46,13 @@ internal static class FerCommandLine
             Console.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.DataError;
         }
+        catch (Exception e) when (Environment.GetEnvironmentVariable("FER_DEBUG") != "1")
+        {
+            // A failure nobody anticipated: one line, not a stack trace; FER_DEBUG=1 shows the trace for a bug report.
+            var inner = e is AggregateException or InvalidOperationException && e.InnerException is { } i ? i : e;
+            Console.Error.WriteLine($"error: unexpected {inner.GetType().Name}: {inner.Message} (FER_DEBUG=1 shows where)");
+            return ExitCodes.DataError;
+        }
     }
 
     /// <summary>A Spectre console on stderr, so progress never mixes with --json output on stdout.</summary>

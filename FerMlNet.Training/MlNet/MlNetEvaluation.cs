@@ -1,3 +1,4 @@
+using FerMlNet.Core.Preprocessing;
 using System.Text.Json.Nodes;
 using FerMlNet.Core;
 using FerMlNet.Core.Data;
@@ -33,16 +34,30 @@ public static class MlNetEvaluation
     public static JsonObject Evaluate(ITransformer model, DatasetIndex dataset, DatasetSplit split, float threshold = 0.7f)
     {
         var ml = new MLContext(seed: 0);
-        var rows = dataset.Entries.Where(e => e.Split == split)
+        var entries = dataset.Entries.Where(e => e.Split == split).ToList();
+        // ML.NET's image loader throws on the first bad file and ends the whole evaluation; files that the contract's
+        // decoder refuses are left out first, each reported with its reason (and listed in metrics.json).
+        var reasons = new string?[entries.Count];
+        Parallel.For(0, entries.Count, i =>
+        {
+            try { FaceImageDecoder.DecodeFile(entries[i].FullPath); }
+            catch (ImageDecodeException e) { reasons[i] = e.Reason; }
+        });
+        var unreadable = Enumerable.Range(0, entries.Count).Where(i => reasons[i] is not null)
+            .Select(i => new DatasetNotice(entries[i].RelativePath, reasons[i]!)).ToList();
+        foreach (var notice in unreadable) Console.Error.WriteLine($"skipped {notice.Path}: {notice.Reason}");
+        var rows = entries.Where((_, i) => reasons[i] is null)
             .Select(e => new LabelledImage { ImagePath = e.FullPath, Label = EmotionClasses.Names[e.Label] }).ToList();
-        if (rows.Count == 0) throw new InvalidDataException($"The {split.ToName()} split of '{dataset.Root}' is empty.");
+        if (rows.Count == 0) throw new InvalidDataException($"The {split.ToName()} split of '{dataset.Root}' has no readable image.");
         var data = ml.Data.LoadFromEnumerable(rows);
         // The model gives Score; the predicted label is its arg-max (see FerOnnxCatalog for why the model.zip has no
         // text label column). Both go to ML.NET's evaluator as key columns over the same class list.
         var scores = model.Transform(data).GetColumn<VBuffer<float>>(FerOnnxCatalog.ScoreColumn)
             .Select(v => v.DenseValues().ToArray()).ToArray();
         var truth = rows.Select(r => EmotionClasses.Names.ToList().IndexOf(r.Label)).ToArray();
-        return FromScores(scores, truth, split, threshold, rows.Select(r => r.ImagePath).ToList());
+        var metrics = FromScores(scores, truth, split, threshold, rows.Select(r => r.ImagePath).ToList());
+        metrics["unreadable"] = new JsonArray(unreadable.Select(n => (JsonNode)new JsonObject { ["path"] = n.Path, ["reason"] = n.Reason }).ToArray());
+        return metrics;
     }
 
     /// <summary>

@@ -58,7 +58,7 @@ public static class PhotoImporter
                 skipped.Add(new JsonObject { ["path"] = name, ["reason"] = "class folder not in --map" });
                 continue;
             }
-            photos.AddRange(Directory.GetFiles(dir, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+            photos.AddRange(Core.IO.FileTree.Files(dir)
                 .Select(f => (f, Path.GetRelativePath(sourceRoot, f).Replace('\\', '/'), label)));
         }
         var random = new Random(options.Seed);
@@ -167,7 +167,7 @@ public static class PhotoImporter
     private static (int[] Counts, string SplitFolder) ExistingCounts(string root, DatasetSplit split)
     {
         var counts = new int[EmotionClasses.Count];
-        if (!Directory.Exists(root) || !Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Any(DatasetReader.IsImageFile))
+        if (!Directory.Exists(root) || !Core.IO.FileTree.Files(root).Any(DatasetReader.IsImageFile))
             return (counts, split.ToName());
         var index = DatasetReader.Read(root, new DatasetReaderOptions { CreateValidationWhenMissing = false });
         if (!index.IsSplit) throw new DatasetException($"'{root}' is an unsplit dataset (ROOT/<class>); import needs ROOT/<split>/<class>.");
