@@ -34,9 +34,10 @@ public sealed class KestrelHost : IAsyncDisposable
     public Uri Address { get; }
     public HttpClient Client { get; }
 
-    public static async Task<KestrelHost> StartAsync(string? model = null)
+    public static async Task<KestrelHost> StartAsync(string? model = null, int rateLimit = 40)
     {
-        var app = FerWebApp.Create(["--urls", "http://127.0.0.1:0", "--model", model ?? WebTestData.DefaultModel]);
+        var app = FerWebApp.Create(["--urls", "http://127.0.0.1:0", "--model", model ?? WebTestData.DefaultModel,
+                                    "--rate-limit", rateLimit.ToString(), $"--Fer:RateLimitBurst={2 * rateLimit}"]);
         await app.StartAsync();
         return new KestrelHost(app, new Uri(app.Urls.Single()));
     }

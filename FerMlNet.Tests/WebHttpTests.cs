@@ -27,6 +27,20 @@ public class WebHttpTests
     }
 
     [Fact]
+    public async Task UnderMixedLoadAndSlowlorisThereIsNo5xxAndSlowConnectionsAreClosed()
+    {
+        await using var host = await KestrelHost.StartAsync(rateLimit: 1_000_000);
+        using var frame = WebTestData.HappyFrame();
+        var result = await Web.Bench.LoadTest.RunAsync(host.Address, Web.Bench.FaceFrames.Jpeg(frame),
+            File.ReadAllBytes(WebTestData.ClearlyHappyFace), requests: 400, clients: 16, TimeSpan.FromMinutes(2), slowClients: 2);
+        Assert.Equal(400, result.Requests);
+        Assert.DoesNotContain(result.ByStatus.Keys, status => status >= 500);
+        Assert.Equal(0, result.UnansweredValid);
+        Assert.Equal(160, result.ByStatus[200]); // frames and crops: 4 of every 10 requests
+        Assert.Equal(2, result.SlowClientsClosed);
+    }
+
+    [Fact]
     public void TheDefaultBindIsLoopback() =>
         Assert.StartsWith("http://127.0.0.1:", FerWebApp.DefaultUrls);
 

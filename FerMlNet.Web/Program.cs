@@ -7,5 +7,9 @@ namespace FerMlNet.Web;
 public sealed class Program
 {
     /// <summary>Runs the app until Ctrl+C.</summary>
-    public static Task Main(string[] args) => FerWebApp.Create(args).RunAsync();
+    public static Task Main(string[] args)
+    {
+        Core.Native.GlibcMalloc.LimitArenas(2); // first thing: arenas made before the cap stay
+        return FerWebApp.Create(args).RunAsync();
+    }
 }

@@ -64,6 +64,7 @@ internal static class BenchCommand
         }));
         bench.Add(train);
         bench.Add(ServeBenchCommand.Create());
+        bench.Add(LoadBenchCommand.Create());
         return bench;
     }
 }
