@@ -45,5 +45,8 @@ public class ModelZooTests
         var rows = doc.RootElement.EnumerateArray().ToDictionary(e => e.GetProperty("name").GetString()!);
         foreach (var name in new[] { "model-0", "model-a", "model-b", "model-c", "model-bplus", "model-bplusplus", "model-d", "gray", "rgb" })
             Assert.Equal(rows[name].GetProperty("notebookParams").GetInt64(), rows[name].GetProperty("params").GetInt64());
+        // Transfer pipelines count the trained head only (the ResNet18 backbone is frozen).
+        Assert.Equal(2_052, rows["transfer-resnet18"].GetProperty("params").GetInt64());
+        Assert.Equal(132_356, rows["transfer-resnet18-mlp"].GetProperty("params").GetInt64());
     }
 }

@@ -65,6 +65,7 @@ internal static class BenchCommand
         bench.Add(train);
         bench.Add(ServeBenchCommand.Create());
         bench.Add(LoadBenchCommand.Create());
+        bench.Add(ScoreBenchCommand.Create());
         return bench;
     }
 }

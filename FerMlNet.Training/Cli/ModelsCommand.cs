@@ -44,7 +44,9 @@ internal static class ModelsCommand
         foreach (var file in Directory.GetFiles(pipelinesDirectory, "*.json").Order(StringComparer.Ordinal))
         {
             var p = PipelineOptions.Load(file);
-            var key = $"{p.Architecture}|{string.Join(',', p.Dropout ?? [])}";
+            var key = $"{p.Architecture}|{string.Join(',', p.Dropout ?? [])}|{p.Transfer?.Head}";
+            if (p.Transfer is { } transfer)
+                counts[key] = (Transfer.TransferTrainer.HeadParameterCount(transfer.Head), Transfer.TransferTrainer.HeadParameterCount(transfer.Head));
             if (!counts.TryGetValue(key, out var c))
             {
                 using var net = ModelZoo.Create(p.Architecture, p.Dropout, p.L2);
@@ -58,7 +60,7 @@ internal static class ModelsCommand
                 ["architecture"] = p.Architecture,
                 ["params"] = c.Item1,
                 ["trainableParams"] = c.Item2,
-                ["notebookParams"] = ModelZoo.All[p.Architecture].NotebookParameters,
+                ["notebookParams"] = ModelZoo.All.TryGetValue(p.Architecture, out var zoo) ? zoo.NotebookParameters : null,
             });
         }
         return rows;

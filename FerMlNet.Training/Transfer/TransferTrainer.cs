@@ -35,6 +35,14 @@ public static class TransferTrainer
         public float[] Score { get; set; } = [];
     }
 
+    /// <summary>Trained weights of a head: L-BFGS 512×4 + 4 = 2,052; MLP 132,356. The frozen backbone is not counted.</summary>
+    public static long HeadParameterCount(string head)
+    {
+        if (head != "mlp") return (long)ResNet18Features.Dimensions * EmotionClasses.Count + EmotionClasses.Count;
+        using var mlp = new TransferHead();
+        return mlp.parameters().Sum(p => p.numel());
+    }
+
     /// <summary>Runs the transfer pipeline on a decoded, split dataset.</summary>
     public static TransferResult Train(PipelineOptions options, DecodedDataset data, string cacheDirectory, Action<int, int>? progress = null)
     {
@@ -79,7 +87,7 @@ public static class TransferTrainer
         var model = pipeline.Fit(Rows(trainX, trainY));
         var scores = ml.Data.CreateEnumerable<Scored>(model.Transform(Rows(valX, null)), reuseRowObject: false)
             .Select(s => s.Score).ToArray();
-        return (scores, [], (long)ResNet18Features.Dimensions * EmotionClasses.Count + EmotionClasses.Count);
+        return (scores, [], HeadParameterCount("lbfgs"));
     }
 
     private static (float[][], IReadOnlyList<EpochRecord>, long) TrainMlp(PipelineOptions options, float[][] trainX, int[] trainY,
