@@ -106,7 +106,8 @@ internal static class HostileCorpus
         return ms.ToArray();
     }
 
-    private static byte[] PngHeaderOnly(int w, int h)
+    /// <summary>A PNG signature and an IHDR chunk (correct CRC) claiming w×h pixels, and nothing else.</summary>
+    internal static byte[] PngHeaderOnly(int w, int h)
     {
         var full = Png(1, 1, 0, 8, [0, 0]);
         var ihdr = BuildChunk("IHDR", [.. BigEndian(w), .. BigEndian(h), 8, 0, 0, 0, 0]);
@@ -174,7 +175,7 @@ internal static class HostileCorpus
         return [.. BigEndian(data.Length), .. typed, .. BigEndian((int)Crc32(typed))];
     }
 
-    internal static uint Crc32(byte[] data)
+    private static uint Crc32(byte[] data)
     {
         uint crc = 0xFFFFFFFF;
         foreach (byte b in data)

@@ -107,7 +107,7 @@ public class WebApiTests : IClassFixture<DefaultWebFactory>
         big[0] = 0xFF; big[1] = 0xD8; big[2] = 0xFF;
         await AssertError(await client.PostAsync("/api/v1/predict", Image(big)), HttpStatusCode.RequestEntityTooLarge, "larger than");
         // A 60000×60000 PNG: a valid signature and header, then nothing — 10 GB of pixels if anyone tried.
-        await AssertError(await client.PostAsync("/api/v1/predict", Image(Png60000Header(), "image/png")),
+        await AssertError(await client.PostAsync("/api/v1/predict", Image(HostileCorpus.PngHeaderOnly(60000, 60000), "image/png")),
             HttpStatusCode.RequestEntityTooLarge, "60000×60000");
     }
 
@@ -141,27 +141,6 @@ public class WebApiTests : IClassFixture<DefaultWebFactory>
         foreach (var asset in new[] { "app.css", "js/main.js", "js/live.js", "js/photo.js", "js/batch.js", "js/api.js", "js/draw.js", "js/tracker.js" })
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(asset)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/../models/fer-default.zip")).StatusCode);
-    }
-
-    /// <summary>PNG signature and an IHDR chunk claiming 60000×60000 RGBA, with a correct CRC.</summary>
-    internal static byte[] Png60000Header()
-    {
-        byte[] ihdr = [0x49, 0x48, 0x44, 0x52, 0, 0, 0xEA, 0x60, 0, 0, 0xEA, 0x60, 8, 6, 0, 0, 0];
-        uint crc = Crc32(ihdr);
-        return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, .. ihdr,
-                (byte)(crc >> 24), (byte)(crc >> 16), (byte)(crc >> 8), (byte)crc];
-    }
-
-    /// <summary>PNG's CRC-32 (polynomial 0xEDB88320), bit by bit: a few bytes only.</summary>
-    private static uint Crc32(byte[] data)
-    {
-        uint crc = 0xFFFFFFFF;
-        foreach (byte b in data)
-        {
-            crc ^= b;
-            for (int k = 0; k < 8; k++) crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320 : crc >> 1;
-        }
-        return ~crc;
     }
 }
 
