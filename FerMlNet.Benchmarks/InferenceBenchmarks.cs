@@ -1,0 +1,88 @@
+using BenchmarkDotNet.Attributes;
+using FerMlNet.Core.IO;
+using FerMlNet.Core.Preprocessing;
+using FerMlNet.Scoring;
+using Microsoft.ML;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace FerMlNet.Benchmarks;
+
+/// <summary>
+/// The shipped default model at batch 1 and batch 64, in one BenchmarkDotNet run so the ratios compare like with
+/// like: raw ONNX Runtime on a ready tensor (the floor), the Scoring library on the same 48×48 pixels, the library
+/// from an image file, and ML.NET's PredictionEngine on model.zip (image path in, so it includes the file decode —
+/// compare it with the library's file row). ONNX Runtime sessions get 1 intra-op thread; ML.NET's OnnxTransformer
+/// chooses its own.
+/// </summary>
+[MemoryDiagnoser]
+public class InferenceBenchmarks
+{
+    private InferenceSession _raw = null!;
+    private FerPredictor _library = null!;
+    private PredictionEngine<FerImageInput, FerPrediction> _engine = null!;
+    private DenseTensor<float> _one = null!, _batch = null!;
+    private byte[] _pixels = [];
+    private List<byte[]> _faces = [];
+    private string _imagePath = "";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        string onnx = RepositoryFiles.Find("models/fer-default.onnx") ?? throw new FileNotFoundException("models/fer-default.onnx");
+        string zip = RepositoryFiles.Find("models/fer-default.zip") ?? throw new FileNotFoundException("models/fer-default.zip");
+        var folder = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(onnx))!, "datasets", "fer4-mit", "test", "happy");
+        _imagePath = Directory.GetFiles(folder).Order(StringComparer.Ordinal).First();
+        _pixels = FaceImageDecoder.DecodeFile(_imagePath);
+        _faces = Enumerable.Repeat(_pixels, 64).ToList();
+        var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = 1 };
+        _raw = new InferenceSession(onnx, options);
+        _one = Tensor(1);
+        _batch = Tensor(64);
+        _library = FerPredictor.Load(onnx, new FerPredictorOptions { IntraOpThreads = 1 });
+        var ml = new MLContext(seed: 0);
+        _engine = ml.Model.CreatePredictionEngine<FerImageInput, FerPrediction>(ml.Model.Load(zip, out _));
+    }
+
+    private DenseTensor<float> Tensor(int n)
+    {
+        var tensor = new DenseTensor<float>([n, 1, 48, 48]);
+        for (int i = 0; i < n; i++)
+            for (int p = 0; p < _pixels.Length; p++) tensor.Buffer.Span[i * _pixels.Length + p] = _pixels[p] / 255f;
+        return tensor;
+    }
+
+    [Benchmark(Baseline = true, Description = "raw ORT, batch 1")]
+    public float RawBatch1()
+    {
+        using var r = _raw.Run([NamedOnnxValue.CreateFromTensor("input", _one)]);
+        return r[0].AsTensor<float>()[0, 0];
+    }
+
+    [Benchmark(Description = "library PredictPixels, batch 1")]
+    public float LibraryBatch1() => _library.PredictPixels(_pixels).Confidence;
+
+    [Benchmark(Description = "library Predict(file), batch 1")]
+    public float LibraryFile() => _library.Predict(_imagePath).Confidence;
+
+    [Benchmark(Description = "ML.NET PredictionEngine (model.zip, file), batch 1")]
+    public float PredictionEngine() => _engine.Predict(new FerImageInput { ImagePath = _imagePath }).Score[0];
+
+    [Benchmark(Description = "raw ORT, batch 64", OperationsPerInvoke = 64)]
+    public float RawBatch64()
+    {
+        using var r = _raw.Run([NamedOnnxValue.CreateFromTensor("input", _batch)]);
+        return r[0].AsTensor<float>()[0, 0];
+    }
+
+    [Benchmark(Description = "library PredictBatch, batch 64", OperationsPerInvoke = 64)]
+    public float LibraryBatch64() => _library.PredictBatch(_faces)[0].Confidence;
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _raw.Dispose();
+        _library.Dispose();
+        _engine.Dispose();
+    }
+}

@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(FerMlNet.Benchmarks.InferenceBenchmarks).Assembly).Run(args);
