@@ -23,7 +23,7 @@ internal static class TransferRun
         if (!index.IsSplit) throw new DatasetException($"'{options.Dataset}' has no train/val splits; training needs them.");
         var decoded = FerCommandLine.WithProgress("Decoding images", report => DecodedDatasetCache.Load(index, progress: report));
         var started = DateTime.UtcNow;
-        var result = FerCommandLine.WithProgress("ResNet18 features (cached after the first run)", report =>
+        var result = FerCommandLine.WithProgress("ResNet18 features (cached after the first run), then the head", report =>
             TransferTrainer.Train(options, decoded, DecodedDatasetCache.DefaultDirectory, report));
         var valPaths = decoded.IndicesOf(DatasetSplit.Val).Select(i => Path.Combine(decoded.Root, decoded.RelativePaths[i])).ToList();
         var metrics = MlNetEvaluation.FromScores(result.ValScores, result.ValTruth, DatasetSplit.Val, paths: valPaths);
