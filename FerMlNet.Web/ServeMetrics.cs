@@ -61,9 +61,9 @@ internal sealed class ServeMetrics
                 latencyMs = new
                 {
                     window = window.Length,
-                    p50 = Percentile(window, 0.50),
-                    p95 = Percentile(window, 0.95),
-                    p99 = Percentile(window, 0.99),
+                    p50 = Math.Round(Bench.Percentiles.Of(window, 0.50), 2),
+                    p95 = Math.Round(Bench.Percentiles.Of(window, 0.95), 2),
+                    p99 = Math.Round(Bench.Percentiles.Of(window, 0.99), 2),
                 },
                 faces = _faces,
                 uncertain = _uncertain,
@@ -80,7 +80,4 @@ internal sealed class ServeMetrics
             };
         }
     }
-
-    private static double Percentile(double[] sorted, double q) =>
-        sorted.Length == 0 ? 0 : Math.Round(sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)], 2);
 }

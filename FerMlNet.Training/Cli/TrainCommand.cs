@@ -54,16 +54,26 @@ internal static class TrainCommand
         return cmd;
     }
 
-    /// <summary>The whole job: read, decode (cached), train with checkpoints, export, evaluate, write the run files.</summary>
-    public static JsonObject Run(PipelineOptions options, string runDir, TrainerRunOptions run)
+    /// <summary>
+    /// Creates the run folder, reads the pipeline's dataset (which must have train and val splits) and decodes it
+    /// through the cache, reporting every image it had to skip.
+    /// </summary>
+    internal static (DatasetIndex Index, DecodedDataset Decoded) LoadSplitDataset(PipelineOptions options, string runDir)
     {
-        if (options.Architecture == PipelineOptions.TransferArchitecture) return TransferRun.Run(options, runDir);
         Directory.CreateDirectory(runDir);
         var index = DatasetReader.Read(options.Dataset);
         if (!index.IsSplit) throw new DatasetException($"'{options.Dataset}' has no train/val splits; training needs them.");
         var decoded = FerCommandLine.WithProgress("Decoding images", report => DecodedDatasetCache.Load(index, progress: report));
         foreach (var f in decoded.Failures)
             Console.Error.WriteLine($"skipped {f.Path}: {f.Reason}");
+        return (index, decoded);
+    }
+
+    /// <summary>The whole job: read, decode (cached), train with checkpoints, export, evaluate, write the run files.</summary>
+    public static JsonObject Run(PipelineOptions options, string runDir, TrainerRunOptions run)
+    {
+        if (options.Architecture == PipelineOptions.TransferArchitecture) return TransferRun.Run(options, runDir);
+        var (index, decoded) = LoadSplitDataset(options, runDir);
         using var train = TrainingData.From(decoded, decoded.IndicesOf(DatasetSplit.Train));
         using var val = TrainingData.From(decoded, decoded.IndicesOf(DatasetSplit.Val));
         Console.Error.WriteLine($"{options.Name}: {options.Architecture}, train {train.Count:N0} / val {val.Count:N0} images, " +

@@ -18,10 +18,7 @@ internal static class TransferRun
 
     public static JsonObject Run(PipelineOptions options, string runDir)
     {
-        Directory.CreateDirectory(runDir);
-        var index = DatasetReader.Read(options.Dataset);
-        if (!index.IsSplit) throw new DatasetException($"'{options.Dataset}' has no train/val splits; training needs them.");
-        var decoded = FerCommandLine.WithProgress("Decoding images", report => DecodedDatasetCache.Load(index, progress: report));
+        var (index, decoded) = TrainCommand.LoadSplitDataset(options, runDir);
         var started = DateTime.UtcNow;
         var result = FerCommandLine.WithProgress("ResNet18 features (cached after the first run), then the head", report =>
             TransferTrainer.Train(options, decoded, DecodedDatasetCache.DefaultDirectory, report));

@@ -50,14 +50,8 @@ public static class Leaderboard
     }
 
     /// <summary>The gap of runs written before run.json carried it, from their history.json.</summary>
-    private static double? GapFromHistory(string dir)
-    {
-        var path = Path.Combine(dir, "history.json");
-        if (!File.Exists(path)) return null;
-        var history = System.Text.Json.JsonSerializer.Deserialize<List<Engine.EpochRecord>>(File.ReadAllText(path),
-            new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web)) ?? [];
-        return (double?)GapDiagnosis.FromHistory(history)?["gapPoints"];
-    }
+    private static double? GapFromHistory(string dir) =>
+        (double?)GapDiagnosis.FromHistory(RunReport.ReadHistory(dir))?["gapPoints"];
 
     private static double[] Ci(JsonObject m) => m["accuracyCi95"]!.AsArray().Select(v => (double)v!).ToArray();
 
@@ -84,8 +78,11 @@ public static class Leaderboard
         var sb = new StringBuilder("| # | run | pipeline | val acc (95% CI) | test acc (95% CI) | macro-F1 | gap | params | epochs | train min | img/s | model MB | batch-1 ms |\n");
         sb.Append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         foreach (var (r, i) in rows.Select((r, i) => (r, i)))
-            sb.Append($"| {i + 1} | {r.Run} | {r.Pipeline} | {Cells(r)[3]} | {Cells(r)[4]} | {Cells(r)[5]} | {Cells(r)[6]} | {Cells(r)[7]} | " +
-                      $"{Cells(r)[8]} | {Cells(r)[9]} | {Cells(r)[10]} | {Cells(r)[11]} | {Cells(r)[12]} |\n");
+        {
+            var cells = Cells(r);
+            cells[0] = (i + 1).ToString();
+            sb.Append("| ").AppendJoin(" | ", cells).Append(" |\n");
+        }
         return sb.Append("\nRanked by validation accuracy; the test split is shown, never used to rank.\n").ToString();
     }
 

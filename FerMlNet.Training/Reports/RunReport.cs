@@ -17,19 +17,21 @@ namespace FerMlNet.Training.Reports;
 public static class RunReport
 {
     private static readonly JsonSerializerOptions CamelCase = new(JsonSerializerDefaults.Web);
-    private static readonly string[] ClassColors = ["#f7b32b", "#9aa5b1", "#4c8dff", "#ff4f8b"];
 
     /// <summary>Reads RUNDIR/history.json (when present) and metrics.json, and writes RUNDIR/report.html atomically.</summary>
     public static string Write(string dir, string title)
     {
         var metrics = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "metrics.json")))!.AsObject();
-        var historyPath = Path.Combine(dir, "history.json");
-        var history = File.Exists(historyPath)
-            ? JsonSerializer.Deserialize<List<EpochRecord>>(File.ReadAllText(historyPath), CamelCase) ?? []
-            : [];
         var path = Path.Combine(dir, "report.html");
-        Core.IO.AtomicFile.WriteAllText(path, Build(title, history, metrics));
+        Core.IO.AtomicFile.WriteAllText(path, Build(title, ReadHistory(dir), metrics));
         return path;
+    }
+
+    /// <summary>RUNDIR/history.json (camelCase, as fer train writes it); empty when the folder has none.</summary>
+    internal static List<EpochRecord> ReadHistory(string dir)
+    {
+        var path = Path.Combine(dir, "history.json");
+        return File.Exists(path) ? JsonSerializer.Deserialize<List<EpochRecord>>(File.ReadAllText(path), CamelCase) ?? [] : [];
     }
 
     /// <summary>The report's HTML.</summary>

@@ -75,8 +75,7 @@ public static class LoadTest
             socket.Dispose();
         }
         var sorted = latencies.Order().ToArray();
-        double P(double q) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
-        return new LoadResult(sorted.Length, byStatus, seconds, P(0.5), P(0.95), P(0.99), memory.ToArray(), closed, slowClients, unanswered);
+        return new LoadResult(sorted.Length, byStatus, seconds, Percentiles.Of(sorted, 0.5), Percentiles.Of(sorted, 0.95), Percentiles.Of(sorted, 0.99), memory.ToArray(), closed, slowClients, unanswered);
     }
 
     private static async Task<int> SendAsync(HttpClient http, string kind, byte[] frame, byte[] crop, byte[] oversize, CancellationToken cancel)

@@ -53,8 +53,10 @@ public static class ServeBenchmark
         }
         await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Task.Run(Client, cancel)));
         double seconds = wall.Elapsed.TotalSeconds;
+        var trips = roundTrips.Order().ToArray();
+        var server = serverTimes.Order().ToArray();
         return new ServeBenchmarkResult(roundTrips.Count, errors, seconds, roundTrips.Count / seconds,
-            Percentile(roundTrips, 0.50), Percentile(roundTrips, 0.95), Percentile(serverTimes, 0.50),
+            Percentiles.Of(trips, 0.50), Percentiles.Of(trips, 0.95), Percentiles.Of(server, 0.50),
             roundTrips.Count == 0 ? 0 : (double)faces / roundTrips.Count);
     }
 
@@ -69,12 +71,5 @@ public static class ServeBenchmark
         if (!response.IsSuccessStatusCode) return (false, roundTrip, 0, 0);
         using var json = JsonDocument.Parse(body);
         return (true, roundTrip, json.RootElement.GetProperty("elapsedMs").GetDouble(), json.RootElement.GetProperty("faces").GetArrayLength());
-    }
-
-    private static double Percentile(List<double> values, double q)
-    {
-        if (values.Count == 0) return 0;
-        var sorted = values.Order().ToArray();
-        return sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
     }
 }
