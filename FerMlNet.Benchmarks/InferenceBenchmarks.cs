@@ -1,7 +1,9 @@
 using BenchmarkDotNet.Attributes;
 using FerMlNet.Core.IO;
+using FerMlNet.Core.Native;
 using FerMlNet.Core.Preprocessing;
 using FerMlNet.Scoring;
+using FerMlNet.Training.Models;
 using Microsoft.ML;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -12,10 +14,13 @@ namespace FerMlNet.Benchmarks;
 /// The shipped default model at batch 1 and batch 64, in one BenchmarkDotNet run so the ratios compare like with
 /// like: raw ONNX Runtime on a ready tensor (the floor), the Scoring library on the same 48×48 pixels, the library
 /// from an image file, and ML.NET's PredictionEngine on model.zip (image path in, so it includes the file decode —
-/// compare it with the library's file row). ONNX Runtime sessions get 1 intra-op thread; ML.NET's OnnxTransformer
-/// chooses its own.
+/// compare it with the library's file row), and TorchSharp (libtorch, the training engine) running the same
+/// architecture in inference mode. ONNX Runtime sessions and libtorch get 1 intra-op thread; ML.NET's
+/// OnnxTransformer chooses its own. TorchSharp's weights are freshly initialised, not the trained ones (the network
+/// is shipped as ONNX only): the work per image does not depend on the values.
 /// </summary>
 [MemoryDiagnoser]
+[Config(typeof(LatencyConfig))]
 public class InferenceBenchmarks
 {
     private InferenceSession _raw = null!;
@@ -25,6 +30,8 @@ public class InferenceBenchmarks
     private byte[] _pixels = [];
     private List<byte[]> _faces = [];
     private string _imagePath = "";
+    private FerNet _torch = null!;
+    private TorchSharp.torch.Tensor _torchOne = null!, _torchBatch = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -42,6 +49,19 @@ public class InferenceBenchmarks
         _library = FerPredictor.Load(onnx, new FerPredictorOptions { IntraOpThreads = 1 });
         var ml = new MLContext(seed: 0);
         _engine = ml.Model.CreatePredictionEngine<FerImageInput, FerPrediction>(ml.Model.Load(zip, out _));
+        GlibcMalloc.Tune();
+        TorchSharp.torch.set_num_threads(1);
+        _torch = ModelZoo.Create(DefaultArchitecture(onnx));
+        _torch.eval();
+        _torchOne = TorchSharp.torch.tensor(_one.Buffer.ToArray(), [1, 1, 48, 48]);
+        _torchBatch = TorchSharp.torch.tensor(_batch.Buffer.ToArray(), [64, 1, 48, 48]);
+    }
+
+    /// <summary>The architecture recorded in the default model's manifest (models/fer-default.json).</summary>
+    private static string DefaultArchitecture(string onnx)
+    {
+        var manifest = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.ChangeExtension(onnx, ".json")))!;
+        return (string)manifest["pipeline"]!["architecture"]!;
     }
 
     private DenseTensor<float> Tensor(int n)
@@ -78,11 +98,25 @@ public class InferenceBenchmarks
     [Benchmark(Description = "library PredictBatch, batch 64", OperationsPerInvoke = 64)]
     public float LibraryBatch64() => _library.PredictBatch(_faces)[0].Confidence;
 
+    [Benchmark(Description = "TorchSharp inference mode, batch 1")]
+    public float TorchSharpBatch1() => TorchForward(_torchOne);
+
+    [Benchmark(Description = "TorchSharp inference mode, batch 64", OperationsPerInvoke = 64)]
+    public float TorchSharpBatch64() => TorchForward(_torchBatch);
+
+    private float TorchForward(TorchSharp.torch.Tensor input)
+    {
+        using var _ = TorchSharp.torch.inference_mode();
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        return _torch.forward(input).softmax(1)[0, 0].item<float>();
+    }
+
     [GlobalCleanup]
     public void Cleanup()
     {
         _raw.Dispose();
         _library.Dispose();
         _engine.Dispose();
+        _torch.Dispose();
     }
 }

@@ -63,6 +63,7 @@ internal static class HostileCorpus
         Good("name with spaces.jpg", jpeg);
         Good("cmyk-like-rgb565.png", face.Copy(SKColorType.Rgb565).Encode(SKEncodedImageFormat.Png, 100).ToArray());
         Good("webp-named.png", face.Encode(SKEncodedImageFormat.Webp, 90).ToArray());
+        foreach (var variant in JpegVariants) Good(variant, File.ReadAllBytes(JpegVariant(variant)));
         string deep = dir;
         for (int i = 0; i < 12; i++) deep = Directory.CreateDirectory(Path.Combine(deep, new string((char)('a' + i), 100))).FullName;
         File.WriteAllBytes(Path.Combine(deep, "deep.jpg"), jpeg);   // a path over 1,200 characters
@@ -70,6 +71,14 @@ internal static class HostileCorpus
         File.CreateSymbolicLink(Path.Combine(dir, "loop"), dir);    // a symlink loop: recursion must not follow it forever
         return (bad, good, either);
     }
+
+    /// <summary>
+    /// JPEG encodings SkiaSharp cannot write (CMYK as Photoshop writes it, progressive, both), made once from a dataset
+    /// face by Fixtures/jpeg/make_jpeg_variants.py with Pillow and committed.
+    /// </summary>
+    internal static readonly string[] JpegVariants = ["cmyk.jpg", "progressive.jpg", "cmyk-progressive.jpg", "gray-progressive-optimized.jpg"];
+
+    internal static string JpegVariant(string name) => Path.Combine(TestData.RepoRoot, "FerMlNet.Tests", "Fixtures", "jpeg", name);
 
     private static byte[] Bytes(Random rng, int n) { var b = new byte[n]; rng.NextBytes(b); return b; }
 

@@ -34,6 +34,22 @@ public class PreprocessingTests
         return maxDiff;
     }
 
+    /// <summary>
+    /// CMYK JPEGs (Adobe, stored inverted) and progressive ones decode to the same face as the baseline RGB encoding
+    /// of the same picture: a decoder that ignored the Adobe inversion would give a negative (mean error ≈ 100+).
+    /// </summary>
+    [Fact]
+    public void CmykAndProgressiveJpegsDecodeToTheSameFace()
+    {
+        byte[] reference = FaceImageDecoder.DecodeFile(HostileCorpus.JpegVariant("progressive.jpg"));
+        foreach (var name in new[] { "cmyk.jpg", "cmyk-progressive.jpg", "gray-progressive-optimized.jpg" })
+        {
+            byte[] pixels = FaceImageDecoder.DecodeFile(HostileCorpus.JpegVariant(name));
+            double meanError = pixels.Zip(reference, (a, b) => Math.Abs(a - b)).Average();
+            Assert.True(meanError < 6, $"{name}: mean absolute difference {meanError:F1} from the RGB encoding");
+        }
+    }
+
     [Fact]
     public void FastPathEqualsTheMlNetChainOnDatasetFaces()
     {

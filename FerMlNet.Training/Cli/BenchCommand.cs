@@ -1,6 +1,7 @@
 using System.CommandLine;
 using FerMlNet.Core.Data;
 using FerMlNet.Core.Preprocessing;
+using FerMlNet.Training.Bench;
 using FerMlNet.Training.Engine;
 using Spectre.Console;
 
@@ -33,28 +34,15 @@ internal static class BenchCommand
             if (n < 1) throw new UsageException("--steps must be positive.");
             var index = DatasetReader.Read(parse.GetValue(data)!);
             var decoded = DecodedDatasetCache.Load(index);
-            // Classes interleaved (happy, neutral, sad, surprise, happy, ...) so any prefix holds all four.
-            var trainRows = decoded.IndicesOf(DatasetSplit.Train).GroupBy(i => decoded.Labels[i])
-                .SelectMany(g => g.Select((i, k) => (i, k))).OrderBy(x => x.k).ThenBy(x => decoded.Labels[x.i])
-                .Select(x => x.i).ToArray();
+            var trainRows = TrainingThroughput.InterleavedTrainRows(decoded);
             var table = new Table().Border(TableBorder.Rounded).AddColumns("pipeline", "architecture", "batch", "img/s", "ratio to first");
             double? first = null;
             foreach (var name in parse.GetValue(pipelines)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
                 var options = PipelineOptions.LoadByNameOrPath(name);
-                options.Epochs = 1;
-                options.EarlyStopping = null;
-                double Measure(int batches)
-                {
-                    int count = Math.Min(trainRows.Length, batches * options.BatchSize);
-                    using var trainData = TrainingData.From(decoded, trainRows[..count]);
-                    using var validation = TrainingData.From(decoded, trainRows[..options.BatchSize]);
-                    var result = CnnTrainer.Train(options, trainData, validation, new TrainerRunOptions { Threads = parse.GetValue(threads) });
-                    result.Network.Dispose();
-                    return result.State.History[0].ImagesPerSecond;
-                }
-                Measure(2); // warm-up: allocator, kernels, thread pool
-                double rate = Measure(n);
+                int threadCount = parse.GetValue(threads);
+                TrainingThroughput.Measure(name, decoded, trainRows, 2, threadCount); // warm-up: allocator, kernels, thread pool
+                double rate = TrainingThroughput.Measure(name, decoded, trainRows, n, threadCount);
                 first ??= rate;
                 table.AddRow(Markup.Escape(options.Name), options.Architecture, options.BatchSize.ToString(), $"{rate:F1}", $"{rate / first.Value:F2}×");
             }
@@ -66,6 +54,8 @@ internal static class BenchCommand
         bench.Add(ServeBenchCommand.Create());
         bench.Add(LoadBenchCommand.Create());
         bench.Add(ScoreBenchCommand.Create());
+        bench.Add(PeerBenchCommand.Create());
+        bench.Add(ScaleBenchCommand.Create());
         return bench;
     }
 }

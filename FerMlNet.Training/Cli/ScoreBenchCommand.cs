@@ -5,6 +5,7 @@ using FerMlNet.Core.IO;
 using FerMlNet.Core.Preprocessing;
 using FerMlNet.Scoring;
 using FerMlNet.Scoring.Batch;
+using FerMlNet.Training.Bench;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Spectre.Console;
@@ -54,7 +55,7 @@ internal static class ScoreBenchCommand
                     var csv = Path.Combine(work, $"scores-{r}.csv");
                     endToEnd.Add(files.Count / Time(() => BatchScorer.Run(predictor, list, csv, new BatchScoreOptions())));
                 }
-                double rawMedian = Median(raw), e2eMedian = Median(endToEnd);
+                double rawMedian = BenchMath.Median(raw), e2eMedian = BenchMath.Median(endToEnd);
                 var table = new Table().Border(TableBorder.Rounded).AddColumns("path", "img/s per round", "median img/s");
                 table.AddRow("raw ONNX Runtime, preprocessed tensors, batch 64", string.Join(" / ", raw.Select(v => v.ToString("F0"))), $"{rawMedian:F0}");
                 table.AddRow("fer score end to end (files → CSV)", string.Join(" / ", endToEnd.Select(v => v.ToString("F0"))), $"{e2eMedian:F0}");
@@ -96,5 +97,4 @@ internal static class ScoreBenchCommand
         return watch.Elapsed.TotalSeconds;
     }
 
-    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 }

@@ -1,0 +1,65 @@
+using FerMlNet.Core.Data;
+using FerMlNet.Core.Preprocessing;
+using FerMlNet.Training.Bench;
+using FerMlNet.Training.Models;
+
+namespace FerMlNet.Tests;
+
+/// <summary>The pieces the performance benchmarks rest on: FLOP counts, medians, the scale replicas, peak memory.</summary>
+public class BenchToolTests
+{
+    /// <summary>Model 0 counted by hand: three 3×3 convs at 48², 24², 12² and two dense layers, 2 FLOPs per multiply-add.</summary>
+    [Fact]
+    public void ForwardFlopsOfModel0MatchAHandCount()
+    {
+        long conv1 = 2L * 48 * 48 * 1 * 32 * 9, conv2 = 2L * 24 * 24 * 32 * 64 * 9, conv3 = 2L * 12 * 12 * 64 * 128 * 9;
+        long dense = 2L * (6 * 6 * 128) * 256 + 2L * 256 * 4;
+        Assert.Equal(conv1 + conv2 + conv3 + dense, FlopCount.Forward(ModelZoo.Model0(), 1));
+        // The RGB network differs from the gray one only in its first convolution's input channels.
+        var gray = ModelZoo.GrayRgb(0);
+        Assert.Equal(2L * 48 * 48 * 2 * 64 * 9, FlopCount.Forward(gray, 3) - FlopCount.Forward(gray, 1));
+    }
+
+    [Fact]
+    public void MedianAveragesTheMiddleTwoOfAnEvenCount()
+    {
+        Assert.Equal(3.0, BenchMath.Median([5.0, 1.0, 3.0]));
+        Assert.Equal(2.5, BenchMath.Median([4.0, 1.0, 2.0, 3.0]));
+    }
+
+    /// <summary>A 3× replica holds every original byte for byte plus two new, distinct, decodable faces per image.</summary>
+    [Fact]
+    public void ScaleReplicasAreNewReadableFacesNextToUntouchedOriginals()
+    {
+        using var dir = TestData.NewTempDir();
+        TestData.CopySubset(dir.Combine("src"), 2, ("train", "train"), ("test", "test"));
+        var source = DatasetReader.Read(dir.Combine("src"));
+        int written = ScaleDataset.Build(source, dir.Combine("x3"), 3);
+        Assert.Equal(source.Entries.Count * 3, written);
+        var replica = DatasetReader.Read(dir.Combine("x3"));
+        Assert.Equal(written, replica.Entries.Count);
+        foreach (var entry in source.Entries)
+        {
+            Assert.Equal(File.ReadAllBytes(entry.FullPath), File.ReadAllBytes(dir.Combine("x3", entry.RelativePath)));
+            var original = FaceImageDecoder.DecodeFile(entry.FullPath);
+            var stem = Path.Combine(dir.Combine("x3"), Path.ChangeExtension(entry.RelativePath, null));
+            var copy1 = FaceImageDecoder.DecodeFile(stem + "_x1.png");
+            var copy2 = FaceImageDecoder.DecodeFile(stem + "_x2.png");
+            Assert.NotEqual(original, copy1);
+            Assert.NotEqual(copy1, copy2);
+            Assert.Equal(entry.Label, replica.Entries.Single(e => e.FullPath == stem + "_x1.png").Label);
+        }
+    }
+
+    /// <summary>A child that holds 200 MB must be seen holding at least that much; a quick one still reports its exit code.</summary>
+    [Fact]
+    public void MeasuredProcessReportsPeakMemoryAndExitCode()
+    {
+        using var dir = TestData.NewTempDir();
+        var (_, peak, exit) = MeasuredProcess.Run("perl",
+            ["-e", "my $b = 'a' x (200 * 1024 * 1024); select(undef, undef, undef, 0.5);"], dir.Combine("log.txt"));
+        Assert.Equal(0, exit);
+        Assert.InRange(peak, 200L * 1024 * 1024, 2L * 1024 * 1024 * 1024);
+        Assert.Equal(3, MeasuredProcess.Run("sh", ["-c", "exit 3"], dir.Combine("log2.txt")).ExitCode);
+    }
+}
