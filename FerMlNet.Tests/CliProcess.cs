@@ -7,22 +7,31 @@ internal static class CliProcess
 {
     public sealed record Result(int ExitCode, string Stdout, string Stderr, long PeakRssKb = 0);
 
-    public static Result Run(params string[] args) => Start(measure: false, args);
+    public static Result Run(params string[] args) => Start([], measure: false, args);
 
     /// <summary>Runs under GNU time to read the child's peak resident memory (kB).</summary>
-    public static Result RunMeasured(params string[] args) => Start(measure: true, args);
+    public static Result RunMeasured(params string[] args) => Start(["/usr/bin/time", "-f", RssMarker + "%M"], measure: true, args);
+
+    /// <summary>
+    /// Runs without the power to read files whatever their mode. As root (CI), setpriv drops CAP_DAC_OVERRIDE and
+    /// CAP_DAC_READ_SEARCH, so a mode-000 file is as unreadable to the CLI as to any other user; as another user the
+    /// CLI already lacks them.
+    /// </summary>
+    public static Result RunWithoutReadOverride(params string[] args) => Start(Environment.UserName == "root"
+        ? ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--inh-caps=-dac_override,-dac_read_search", "--"]
+        : [], measure: false, args);
 
     private const string RssMarker = "FER_PEAK_RSS_KB=";
 
-    private static Result Start(bool measure, string[] args)
+    private static Result Start(string[] wrapper, bool measure, string[] args)
     {
-        var psi = new ProcessStartInfo(measure ? "/usr/bin/time" : "dotnet")
+        var psi = new ProcessStartInfo(wrapper.Length > 0 ? wrapper[0] : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = TestData.RepoRoot,
         };
-        if (measure) foreach (var a in new[] { "-f", RssMarker + "%M", "dotnet" }) psi.ArgumentList.Add(a);
+        if (wrapper.Length > 0) foreach (var a in wrapper.Skip(1).Append("dotnet")) psi.ArgumentList.Add(a);
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "fer.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;

@@ -110,7 +110,14 @@ public static class DatasetReader
             seen[label] = name;
 
             int before = entries.Count;
-            foreach (var path in Directory.EnumerateFileSystemEntries(dir).Order(StringComparer.Ordinal))
+            List<string> contents;
+            try { contents = Directory.EnumerateFileSystemEntries(dir).Order(StringComparer.Ordinal).ToList(); }
+            catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+            {
+                notices.Add(new DatasetNotice(Rel(root, dir), $"cannot read the folder: {e.Message}"));
+                continue;
+            }
+            foreach (var path in contents)
             {
                 var fileName = Path.GetFileName(path);
                 if (fileName.StartsWith('.')) continue;

@@ -24,7 +24,11 @@ public sealed class BatchScoreOptions
 }
 
 /// <summary>What a batch run did.</summary>
-public sealed record BatchScoreSummary(int Images, int Faces, int Uncertain, int Errors, int NoFace, int Resumed, int NonImageFilesSkipped);
+public sealed record BatchScoreSummary(int Images, int Faces, int Uncertain, int Errors, int NoFace, int Resumed, int NonImageFilesSkipped)
+{
+    /// <summary>Folders of the input that could not be read (path relative to the input, reason); their files are not in the CSV.</summary>
+    public IReadOnlyList<(string Folder, string Reason)> UnreadableFolders { get; init; } = [];
+}
 
 /// <summary>
 /// Scores a file or a folder (recursively) into the contract's CSV:
@@ -46,7 +50,8 @@ public static class BatchScorer
     /// <exception cref="IOException">The CSV exists and <see cref="BatchScoreOptions.Resume"/> is off.</exception>
     public static BatchScoreSummary Run(FerPredictor predictor, string input, string csvPath, BatchScoreOptions options)
     {
-        var (root, files, skipped) = ListInputs(input);
+        var unreadableFolders = new List<(string Folder, string Reason)>();
+        var (root, files, skipped) = ListInputs(input, unreadableFolders);
         var done = options.Resume ? PrepareResume(csvPath) : [];
         if (!options.Resume && File.Exists(csvPath))
             throw new IOException($"'{csvPath}' already exists; choose another --out, or --resume to continue it.");
@@ -85,7 +90,10 @@ public static class BatchScorer
                 options.Progress?.Invoke(++processed, todo.Count);
             }
         }
-        return new BatchScoreSummary(todo.Count, faces, uncertain, errors, noFace, done.Count, skipped);
+        return new BatchScoreSummary(todo.Count, faces, uncertain, errors, noFace, done.Count, skipped)
+        {
+            UnreadableFolders = unreadableFolders.Select(u => (Relative(root, u.Folder), u.Reason)).ToList(),
+        };
     }
 
     private static string Row(string path, string face, EmotionPrediction p)
@@ -98,7 +106,7 @@ public static class BatchScorer
     private static string ErrorRow(string path, string error) =>
         Csv.Line([path, "", "", "", "", "", "", "", "", "", "", "", error, ""]) + "\n";
 
-    private static (string Root, List<string> Files, int Skipped) ListInputs(string input)
+    private static (string Root, List<string> Files, int Skipped) ListInputs(string input, List<(string Folder, string Reason)> unreadableFolders)
     {
         if (File.Exists(input) && Path.GetExtension(input).ToLowerInvariant() is ".csv" or ".txt")
         {
@@ -112,7 +120,7 @@ public static class BatchScorer
         if (File.Exists(input)) return (Path.GetDirectoryName(Path.GetFullPath(input))!, [Path.GetFullPath(input)], 0);
         if (!Directory.Exists(input)) throw new FileNotFoundException($"Input '{input}' does not exist.");
         var root = Path.GetFullPath(input);
-        var all = FileTree.Files(root);
+        var all = FileTree.Files(root, unreadableFolders);
         var images = all.Where(DatasetReader.IsImageFile).ToList();
         return (root, images, all.Count - images.Count);
     }

@@ -38,7 +38,7 @@ internal static class LoadBenchCommand
             table.AddRow("5xx", r.ByStatus.Where(p => p.Key >= 500).Sum(p => p.Value).ToString());
             table.AddRow("valid or invalid requests without an answer", r.UnansweredValid.ToString());
             table.AddRow("latency p50 / p95 / p99", $"{r.P50Ms:F1} / {r.P95Ms:F1} / {r.P99Ms:F1} ms");
-            table.AddRow("working set start / half / end", string.Join(" / ", r.WorkingSetMb.Select(m => $"{m:F0} MB")));
+            table.AddRow("working set after warm-up, each 10%, end", string.Join(" / ", r.WorkingSetMb.Select(m => $"{m:F0} MB")));
             table.AddRow("slowloris connections closed by the server", $"{r.SlowClientsClosed} / {r.SlowClients}");
             AnsiConsole.Write(table);
             AnsiConsole.MarkupLine($"Mix per 10 requests: {Markup.Escape(string.Join(", ", LoadTest.Kinds))}; server and clients share {Environment.ProcessorCount} cores.");

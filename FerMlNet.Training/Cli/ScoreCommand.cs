@@ -47,11 +47,14 @@ internal static class ScoreCommand
                     new BatchScoreOptions { DetectFaces = parse.GetValue(detect), Resume = parse.GetValue(resume), Progress = report }));
             }
             catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException) { throw new UsageException(e.Message); }
+            foreach (var (folder, reason) in summary.UnreadableFolders)
+                FerCommandLine.ErrorConsole.MarkupLine($"[yellow]skipped folder[/] {Markup.Escape(folder)}: {Markup.Escape(reason)}");
             AnsiConsole.MarkupLine($"{summary.Images:N0} images scored ({summary.Faces:N0} faces, {summary.Uncertain:N0} uncertain, {summary.NoFace} without a face, " +
                                    $"{summary.Errors} unreadable{(summary.Resumed > 0 ? $", {summary.Resumed:N0} already done" : "")}" +
-                                   $"{(summary.NonImageFilesSkipped > 0 ? $", {summary.NonImageFilesSkipped} non-image files not scored" : "")}) " +
+                                   $"{(summary.NonImageFilesSkipped > 0 ? $", {summary.NonImageFilesSkipped} non-image files not scored" : "")}" +
+                                   $"{(summary.UnreadableFolders.Count > 0 ? $", {summary.UnreadableFolders.Count} folders unreadable" : "")}) " +
                                    $"on {Markup.Escape(predictor.DeviceNote)} → {Markup.Escape(parse.GetValue(outFile)!)}");
-            return parse.GetValue(strict) && summary.Errors + summary.NoFace > 0 ? ExitCodes.ItemFailed : ExitCodes.Success;
+            return parse.GetValue(strict) && summary.Errors + summary.NoFace + summary.UnreadableFolders.Count > 0 ? ExitCodes.ItemFailed : ExitCodes.Success;
         }));
         return cmd;
     }
