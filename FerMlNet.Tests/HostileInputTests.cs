@@ -49,6 +49,13 @@ public class HostileInputTests
             .EnumerateArray().Select(u => u.GetProperty("path").GetString()!).ToList();
         Assert.Equal("", string.Join(", ", bad.Where(path => !unreadable.Any(u => u.EndsWith(Path.GetFileName(path))))));
 
+        var split = CliProcess.Run("data", "split", corpus, "--out", dir.Combine("split"));
+        Assert.True(split.ExitCode == 0, split.Stderr);
+        AssertNoStackTrace(split);
+        var setAside = JsonDocument.Parse(File.ReadAllText(dir.Combine("split", "manifest.json"))).RootElement.GetProperty("setAside")
+            .EnumerateArray().Select(u => u.GetProperty("source").GetString()!).ToList();
+        Assert.Equal("", string.Join(", ", bad.Where(path => !setAside.Any(u => u.EndsWith(Path.GetFileName(path))))));
+
         var evaluate = CliProcess.Run("evaluate", WebTestData.DefaultModel, "--data", corpus, "--out", dir.Combine("eval"));
         Assert.True(evaluate.ExitCode == 0, evaluate.Stderr);
         AssertNoStackTrace(evaluate);
