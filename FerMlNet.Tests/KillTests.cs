@@ -69,20 +69,35 @@ public class KillTests
         Assert.Equal(inputs, paths.Distinct().Count());
     }
 
-    [Fact]
-    public void SplitKilledMidCopyLeavesTheSourceUntouchedAndARerunSucceeds()
+    /// <summary>
+    /// `data split` and `data relabel` both build their new tree in OUT.partial and rename it at the end: killed while
+    /// copying, the source is byte-for-byte as it was, no finished-looking tree exists, and a rerun completes.
+    /// </summary>
+    [Theory]
+    [InlineData("split")]
+    [InlineData("relabel")]
+    public void NewTreeCommandKilledMidCopyLeavesTheSourceUntouchedAndARerunSucceeds(string command)
     {
         using var dir = TestData.NewTempDir();
         TestData.CopySubset(dir.Combine("source"), 120, ("train", "train"), ("validation", "validation"));
         string Fingerprint() => string.Join("\n", Directory.GetFiles(dir.Combine("source"), "*", SearchOption.AllDirectories)
             .Order(StringComparer.Ordinal).Select(f => $"{f}:{new FileInfo(f).Length}"));
+        string[] extra = [];
+        if (command == "relabel")
+        {
+            // The decisions file lives outside the source tree so the fingerprint covers only the dataset.
+            var first = Directory.GetFiles(dir.Combine("source", "train", "sad")).Order(StringComparer.Ordinal).First();
+            File.WriteAllText(dir.Combine("decisions.csv"), Core.IO.Csv.Line(Core.Quality.RelabelDecisions.Header) + "\n" +
+                Core.IO.Csv.Line([$"train/sad/{Path.GetFileName(first)}", "sad", "neutral", "0.9", "relabel:neutral"]) + "\n");
+            extra = ["--decisions", dir.Combine("decisions.csv")];
+        }
         string before = Fingerprint();
-        string target = dir.Combine("split");
-        KillWhen(() => Directory.Exists(target + ".partial") && Directory.EnumerateFiles(target + ".partial", "*", SearchOption.AllDirectories).Any(),
-            "data", "split", dir.Combine("source"), "--out", target);
+        string target = dir.Combine("out");
+        string[] args = ["data", command, dir.Combine("source"), "--out", target, .. extra];
+        KillWhen(() => Directory.Exists(target + ".partial") && Directory.EnumerateFiles(target + ".partial", "*", SearchOption.AllDirectories).Any(), args);
         Assert.Equal(before, Fingerprint());
         Assert.False(File.Exists(Path.Combine(target, "manifest.json"))); // never a half tree that looks finished
-        var rerun = CliProcess.Run("data", "split", dir.Combine("source"), "--out", target);
+        var rerun = CliProcess.Run(args);
         Assert.True(rerun.ExitCode == 0, rerun.Stderr);
         Assert.True(File.Exists(Path.Combine(target, "manifest.json")));
         Assert.Equal(before, Fingerprint());
