@@ -55,7 +55,7 @@ internal sealed class PyTorchPeer
         {
             ["data"] = data, ["count"] = count, ["steps"] = steps, ["warmup"] = 2, ["threads"] = threads,
             ["seed"] = options.Seed, ["batchSize"] = options.BatchSize, ["learningRate"] = options.LearningRate,
-            ["inputChannels"] = inputChannels, ["mallocTune"] = true,
+            ["inputChannels"] = inputChannels,
             ["classWeights"] = weights is null ? null : new JsonArray(weights.Select(w => (JsonNode)w).ToArray()),
             ["augmentation"] = options.Augmentation is { } a
                 ? new JsonObject { ["flip"] = a.Flip, ["rotation"] = a.Rotation, ["zoom"] = a.Zoom, ["contrast"] = a.Contrast } : null,
@@ -77,10 +77,8 @@ internal sealed class PyTorchPeer
     /// <summary>Runs the peer on a spec, with or without the malloc tuning.</summary>
     public PeerRun Run(string specPath, bool tuned)
     {
-        var spec = JsonNode.Parse(File.ReadAllText(specPath))!.AsObject();
-        spec["mallocTune"] = tuned;
-        File.WriteAllText(specPath, spec.ToJsonString());
-        var output = RunProcess([_script, specPath], out string error)
+        string[] arguments = tuned ? [_script, specPath] : [_script, specPath, "--untuned"];
+        var output = RunProcess(arguments, out string error)
             ?? throw new InvalidOperationException($"PyTorch peer failed on {Path.GetFileName(specPath)}: {FirstLine(error)}");
         var last = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1];
         return JsonSerializer.Deserialize<PeerRun>(last, new JsonSerializerOptions { PropertyNameCaseInsensitive = true })

@@ -2,7 +2,8 @@
 """The PyTorch peer of `fer bench peer`: the same network, data, batch, augmentation, loss and optimizer written the
 way a PyTorch user would write them, timed over the same optimizer steps as FerMlNet.
 
-Usage: python3 pytorch_peer.py SPEC.json   (written by `fer bench peer`; prints one JSON line with img/s)
+Usage: python3 pytorch_peer.py SPEC.json [--untuned]   (SPEC written by `fer bench peer`; prints one JSON line with
+img/s; --untuned leaves glibc malloc at its defaults)
 
 The spec carries the network as FerMlNet's layer list (ModelZoo), so both sides build the same layers in the same
 order; Keras semantics are kept where FerMlNet keeps them (BatchNorm momentum 0.01 / eps 1e-3, glorot-uniform
@@ -27,7 +28,7 @@ def tune_malloc():
 
 def main():
     spec = json.load(open(sys.argv[1]))
-    tuned = tune_malloc() if spec["mallocTune"] else False  # before the first tensor
+    tuned = tune_malloc() if "--untuned" not in sys.argv[2:] else False  # before the first tensor
     import torch
     import torch.nn as nn
     import torch.nn.functional as F
