@@ -21,15 +21,19 @@ internal static class Augmentation
             var flip = rand(n, generator: generator).lt(0.5).view(n, 1, 1, 1);
             result = where(flip, result.flip(3), result);
         }
-        if (options.Rotation > 0 || options.Zoom > 0)
+        if (options.Rotation > 0 || options.Zoom > 0 || options.Translate > 0)
         {
             var angle = rand(n, generator: generator).mul(2).sub(1).mul(options.Rotation * 2 * Math.PI);
             // grid_sample maps output to input coordinates: sampling at 1/scale zooms in by scale.
             var scale = rand(n, generator: generator).mul(2).sub(1).mul(options.Zoom).add(1).reciprocal();
             var cos = angle.cos().mul(scale);
             var sin = angle.sin().mul(scale);
-            var zero = zeros_like(cos);
-            var theta = stack([cos, sin.neg(), zero, sin, cos, zero], 1).view(n, 2, 3);
+            // Normalised coordinates span 2 per side, so a shift of t·side is 2t; no draw when off keeps the
+            // random stream (and so older pipelines' runs) unchanged.
+            var (shiftX, shiftY) = options.Translate > 0
+                ? (Uniform(n, 2 * options.Translate, generator), Uniform(n, 2 * options.Translate, generator))
+                : (zeros_like(cos), zeros_like(cos));
+            var theta = stack([cos, sin.neg(), shiftX, sin, cos, shiftY], 1).view(n, 2, 3);
             var grid = F.affine_grid(theta, [n, x.shape[1], x.shape[2], x.shape[3]], align_corners: false);
             result = F.grid_sample(result, grid, mode: GridSampleMode.Bilinear,
                 padding_mode: GridSamplePaddingMode.Reflection, align_corners: false);
@@ -40,6 +44,35 @@ internal static class Augmentation
             var mean = result.mean([2, 3], keepdim: true);
             result = result.sub(mean).mul(factor).add(mean);
         }
+        if (options.Erasing > 0) result = Erase(result, options.Erasing, generator);
         return result;
+    }
+
+    /// <summary>Uniform draws in [−range, range].</summary>
+    private static Tensor Uniform(long n, double range, Generator generator) =>
+        rand(n, generator: generator).mul(2).sub(1).mul(range);
+
+    /// <summary>
+    /// Random erasing: with probability <paramref name="probability"/> per image, a rectangle of 2–20% of the area with
+    /// aspect ratio 0.3–3.3 (log-uniform) at a uniform position is replaced by uniform noise in the input's [0, 1] range.
+    /// Built as one mask over the batch so it costs a few element-wise ops.
+    /// </summary>
+    private static Tensor Erase(Tensor x, double probability, Generator generator)
+    {
+        long n = x.shape[0], height = x.shape[2], width = x.shape[3];
+        var apply = rand(n, generator: generator).lt(probability);
+        var area = rand(n, generator: generator).mul(0.18).add(0.02).mul(height * width);
+        var aspect = rand(n, generator: generator).mul(Math.Log(3.3) * 2).sub(Math.Log(3.3)).exp();
+        var h = area.mul(aspect).sqrt().clamp(1, height).floor();
+        var w = area.div(aspect).sqrt().clamp(1, width).floor();
+        var top = rand(n, generator: generator).mul(h.neg().add(height + 1)).floor();
+        var left = rand(n, generator: generator).mul(w.neg().add(width + 1)).floor();
+        var rows = arange(height, dtype: x.dtype).view(1, height, 1);
+        var cols = arange(width, dtype: x.dtype).view(1, 1, width);
+        var mask = rows.ge(top.view(n, 1, 1)).logical_and(rows.lt(top.add(h).view(n, 1, 1)))
+            .logical_and(cols.ge(left.view(n, 1, 1))).logical_and(cols.lt(left.add(w).view(n, 1, 1)))
+            .logical_and(apply.view(n, 1, 1)).unsqueeze(1);
+        var noise = rand(x.shape, generator: generator, dtype: x.dtype);
+        return where(mask, noise, x);
     }
 }

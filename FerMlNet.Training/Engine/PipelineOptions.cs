@@ -151,7 +151,7 @@ public sealed class PipelineOptions
     }
 }
 
-/// <summary>The notebook's soft augmentation (Keras RandomFlip/RandomRotation/RandomZoom/RandomContrast).</summary>
+/// <summary>The notebook's soft augmentation (Keras RandomFlip/RandomRotation/RandomZoom/RandomContrast), plus FerMlNet's translation and random erasing (off by default).</summary>
 public sealed class AugmentationOptions
 {
     /// <summary>Random horizontal flip (p = 0.5). Default true.</summary>
@@ -166,8 +166,23 @@ public sealed class AugmentationOptions
     /// <summary>Contrast factor: (x − mean)·f + mean with f in [1 − c, 1 + c] per image. Default 0.05.</summary>
     public double Contrast { get; set; } = 0.05;
 
+    /// <summary>
+    /// Not in the notebook (Keras RandomTranslation): shift drawn from [−t, t] of the side on each axis, reflected at
+    /// the border. Default 0 (off): faces in the dataset are roughly centred, photos cropped by the detector less so.
+    /// </summary>
+    public double Translate { get; set; }
+
+    /// <summary>
+    /// Not in the notebook: random erasing (Zhong et al. 2017) — with this probability a rectangle of 2–20% of the face
+    /// (aspect 0.3–3.3) is filled with uniform noise, so the network cannot rely on one region (a mouth, an eye).
+    /// Default 0 (off).
+    /// </summary>
+    public double Erasing { get; set; }
+
     internal void Validate(Action<string, string> fail)
     {
+        if (Translate is < 0 or > 0.5) fail("augmentation.translate", "must be in [0, 0.5] (fraction of the side)");
+        if (Erasing is < 0 or > 1) fail("augmentation.erasing", "must be a probability in [0, 1]");
         if (Rotation is < 0 or > 0.5) fail("augmentation.rotation", "must be in [0, 0.5] (fraction of a turn)");
         if (Zoom is < 0 or >= 1) fail("augmentation.zoom", "must be in [0, 1)");
         if (Contrast is < 0 or >= 1) fail("augmentation.contrast", "must be in [0, 1)");
