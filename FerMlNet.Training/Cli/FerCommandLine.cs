@@ -16,6 +16,7 @@ internal static class FerCommandLine
         root.Add(TrainCommand.Create());
         root.Add(ScoreCommand.Create());
         root.Add(EvaluateCommand.Create());
+        root.Add(CalibrateCommand.Create());
         root.Add(PublishCommand.Create());
         root.Add(ReportCommand.Create());
         root.Add(CompareCommand.Create());

@@ -18,6 +18,15 @@ public static class ModelFiles
     public static ITransformer Write(FerNet network, string onnxPath, string zipPath, IDictionary<string, string> metadata)
     {
         OnnxExporter.Save(network, onnxPath, metadata);
+        return WriteZip(onnxPath, zipPath);
+    }
+
+    /// <summary>
+    /// Writes the ML.NET <paramref name="zipPath"/> around an existing ONNX file (image path → preprocessing contract →
+    /// ONNX network → Score), atomically. Returns the fitted ML.NET transformer.
+    /// </summary>
+    public static ITransformer WriteZip(string onnxPath, string zipPath)
+    {
         var ml = new MLContext(seed: 0);
         var empty = ml.Data.LoadFromEnumerable(Array.Empty<FerImageInput>());
         var transformer = ml.Transforms.FerPreprocessFromPath()

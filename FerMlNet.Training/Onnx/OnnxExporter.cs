@@ -3,6 +3,7 @@ using FerMlNet.Training.Models;
 using Google.Protobuf;
 using Onnx;
 using TorchSharp.Modules;
+using static FerMlNet.Training.Onnx.OnnxProtos;
 using static TorchSharp.torch;
 
 namespace FerMlNet.Training.Onnx;
@@ -131,41 +132,5 @@ public static class OnnxExporter
         Buffer.BlockCopy(data, 0, bytes, 0, bytes.Length); // raw_data is little-endian, as x64 memory is
         proto.RawData = ByteString.CopyFrom(bytes);
         return proto;
-    }
-
-    private static NodeProto Node(string op, string name, string[] inputs, string output, params AttributeProto[] attributes)
-    {
-        var node = new NodeProto { OpType = op, Name = name };
-        node.Input.AddRange(inputs);
-        node.Output.Add(output);
-        node.Attribute.AddRange(attributes);
-        return node;
-    }
-
-    private static AttributeProto Ints(string name, params long[] values)
-    {
-        var a = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
-        a.Ints.AddRange(values);
-        return a;
-    }
-
-    private static AttributeProto Int(string name, long value) =>
-        new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
-
-    private static AttributeProto Float(string name, float value) =>
-        new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
-
-    private static ValueInfoProto TensorInfo(string name, TensorProto.Types.DataType type, object[] dims)
-    {
-        var shape = new TensorShapeProto();
-        foreach (var d in dims)
-            shape.Dim.Add(d is string p
-                ? new TensorShapeProto.Types.Dimension { DimParam = p }
-                : new TensorShapeProto.Types.Dimension { DimValue = Convert.ToInt64(d) });
-        return new ValueInfoProto
-        {
-            Name = name,
-            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = shape } },
-        };
     }
 }

@@ -1,0 +1,156 @@
+using System.Text.Json;
+using FerMlNet.Core;
+using FerMlNet.Core.Preprocessing;
+using FerMlNet.Scoring;
+using FerMlNet.Training.Calibration;
+using FerMlNet.Training.Onnx;
+using Google.Protobuf;
+using Microsoft.ML;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using Onnx;
+
+namespace FerMlNet.Tests;
+
+/// <summary>
+/// Post-training calibration (issue 10's TTA, class-threshold tuning and temperature scaling): the ONNX graph edits
+/// are checked against the original graph run by ONNX Runtime on real faces, the fitter against synthetic logits with
+/// a known answer, and `fer calibrate` end to end, down to ML.NET's PredictionEngine on the written model.zip.
+/// </summary>
+[Collection("TorchSharp")]
+public class CalibrationTests(TrainedModelFixture model) : IClassFixture<TrainedModelFixture>
+{
+    private static readonly byte[][] Faces = EmotionClasses.Names
+        .SelectMany(c => TestData.Fer4MitImages("test", c, 3)).Select(FaceImageDecoder.DecodeFile).ToArray();
+
+    [Fact]
+    public void FlipAveragedGraphAveragesTheLogitsOfAFaceAndItsMirrorAndCannotTellThemApart()
+    {
+        var original = ModelProto.Parser.ParseFrom(File.ReadAllBytes(model.OnnxPath));
+        var tta = OnnxGraphEdits.WithFlipAveraging(original);
+        var mirrored = Faces.Select(Mirror).ToArray();
+
+        var logits = Run(OnnxGraphEdits.WithLogitsOutput(original), Faces, OnnxGraphEdits.LogitsName(original));
+        var mirroredLogits = Run(OnnxGraphEdits.WithLogitsOutput(original), mirrored, OnnxGraphEdits.LogitsName(original));
+        var ttaLogits = Run(OnnxGraphEdits.WithLogitsOutput(tta), Faces, OnnxGraphEdits.LogitsName(tta));
+        for (int i = 0; i < Faces.Length; i++)
+            for (int c = 0; c < EmotionClasses.Count; c++)
+                Assert.Equal((logits[i][c] + mirroredLogits[i][c]) / 2, ttaLogits[i][c], 1e-4);
+        Assert.Contains(Enumerable.Range(0, Faces.Length), i => Math.Abs(logits[i][0] - mirroredLogits[i][0]) > 1e-3); // the test means something
+
+        var probabilities = Run(tta, Faces, OnnxExporter.ProbabilitiesName);
+        var mirroredProbabilities = Run(tta, mirrored, OnnxExporter.ProbabilitiesName);
+        for (int i = 0; i < Faces.Length; i++)
+            for (int c = 0; c < EmotionClasses.Count; c++)
+                Assert.Equal(probabilities[i][c], mirroredProbabilities[i][c], 1e-5);
+        Assert.Throws<InvalidDataException>(() => OnnxGraphEdits.WithFlipAveraging(tta));
+    }
+
+    [Fact]
+    public void LogitAdjustmentInTheGraphEqualsTheFittedFormula()
+    {
+        var original = ModelProto.Parser.ParseFrom(File.ReadAllBytes(model.OnnxPath));
+        var adjustment = new LogitAdjustment(1.7, [0, 0.3, -0.2, 0.5]);
+        var logits = Run(OnnxGraphEdits.WithLogitsOutput(original), Faces, OnnxGraphEdits.LogitsName(original));
+        var adjusted = Run(OnnxGraphEdits.WithLogitAdjustment(original, adjustment.Temperature, adjustment.Bias), Faces, OnnxExporter.ProbabilitiesName);
+        for (int i = 0; i < Faces.Length; i++)
+        {
+            var expected = adjustment.Probabilities(logits[i]);
+            for (int c = 0; c < EmotionClasses.Count; c++) Assert.Equal(expected[c], adjusted[i][c], 1e-5);
+        }
+    }
+
+    [Fact]
+    public void FitterRecoversAnUnderPredictedClassAndAnOverConfidentScale()
+    {
+        // A calibrated synthetic model: the true class is drawn from softmax(z).
+        var random = new Random(7);
+        int n = 4000;
+        var z = new float[n][];
+        var truth = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            z[i] = Enumerable.Range(0, 4).Select(_ => (float)(random.NextDouble() * 4 - 2)).ToArray();
+            var p = new LogitAdjustment(1, new double[4]).Probabilities(z[i]);
+            double u = random.NextDouble(), cumulative = 0;
+            truth[i] = 3;
+            for (int c = 0; c < 4; c++) if ((cumulative += p[c]) > u) { truth[i] = c; break; }
+        }
+        // Three times too confident: temperature ≈ 3, arg-max unchanged, bias left near zero.
+        var confident = z.Select(row => row.Select(v => v * 3).ToArray()).ToArray();
+        var temperatureOnly = LogitCalibrator.Fit(confident, truth, LogitCalibrator.Objective.None);
+        Assert.InRange(temperatureOnly.Temperature, 2.6, 3.4);
+        Assert.All(temperatureOnly.Bias, b => Assert.Equal(0, b));
+        Assert.True(LogitCalibrator.NegativeLogLikelihood(confident, truth, temperatureOnly)
+                    < LogitCalibrator.NegativeLogLikelihood(confident, truth, LogitAdjustment.Identity) - 0.1);
+
+        // Sad pushed down by 1.5: the macro-F1 search gives it back most of that.
+        var shy = z.Select(row => row.Select((v, c) => c == 2 ? v - 1.5f : v).ToArray()).ToArray();
+        var fitted = LogitCalibrator.Fit(shy, truth, LogitCalibrator.Objective.MacroF1);
+        Assert.InRange(fitted.Bias[2] - fitted.Bias.Where((_, c) => c != 2).Average(), 0.9, 2.1);
+        Assert.True(LogitCalibrator.Measure(shy, truth, fitted.Bias).MacroF1 > LogitCalibrator.Measure(shy, truth, new double[4]).MacroF1 + 0.03);
+    }
+
+    [Fact]
+    public void CalibrateWritesAModelZipThatPredictionEngineLoadsAndReportsWhatItFitted()
+    {
+        using var data = TestData.NewTempDir();
+        using var work = TestData.NewTempDir();
+        TestData.CopySubset(data.Path, 15, ("train", "train"), ("validation", "validation"));
+        var run = work.Combine("run");
+        Directory.CreateDirectory(run);
+        File.Copy(model.OnnxPath, Path.Combine(run, "model.onnx"));
+        var outDir = work.Combine("calibrated");
+
+        var result = CliProcess.Run("calibrate", run, "--data", data.Path, "--tta", "--out", outDir);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Contains("cross-fitted", result.Stdout);
+        using var calibration = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "calibration.json")));
+        var root = calibration.RootElement;
+        Assert.Equal(60, root.GetProperty("fittedOn").GetProperty("images").GetInt32());
+        Assert.True(root.GetProperty("flipAveraging").GetBoolean());
+        using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "metrics.json")));
+        // ML.NET's evaluation of the written model.zip agrees with the fitter's own arithmetic on the same faces.
+        Assert.Equal(root.GetProperty("calibratedInSample").GetProperty("accuracy").GetDouble(),
+            metrics.RootElement.GetProperty("accuracy").GetDouble(), 1e-6);
+
+        var ml = new MLContext();
+        var loaded = ml.Model.Load(Path.Combine(outDir, "model.zip"), out _);
+        var engine = ml.Model.CreatePredictionEngine<FerImageInput, FerPrediction>(loaded);
+        using var predictor = FerPredictor.Load(Path.Combine(outDir, "model.onnx"));
+        foreach (var path in EmotionClasses.Names.Select(c => TestData.Fer4MitImages("test", c, 1)[0]))
+        {
+            var fromZip = engine.Predict(new FerImageInput { ImagePath = path }).Score;
+            var fromOnnx = predictor.Predict(path).Probabilities;
+            for (int c = 0; c < EmotionClasses.Count; c++) Assert.Equal(fromOnnx[c], fromZip[c], 1e-5);
+        }
+
+        var again = CliProcess.Run("calibrate", run, "--data", data.Path, "--out", outDir);
+        Assert.Equal(1, again.ExitCode); // usage error (cli-contract exit codes)
+        Assert.Contains("already exists", again.Stderr);
+        var badObjective = CliProcess.Run("calibrate", run, "--data", data.Path, "--out", work.Combine("x"), "--objective", "recall");
+        Assert.Equal(1, badObjective.ExitCode);
+        Assert.Contains("--objective", badObjective.Stderr);
+    }
+
+    private static byte[] Mirror(byte[] face)
+    {
+        var result = new byte[face.Length];
+        int side = PreprocessingContract.ImageSize;
+        for (int y = 0; y < side; y++)
+            for (int x = 0; x < side; x++) result[y * side + x] = face[y * side + side - 1 - x];
+        return result;
+    }
+
+    private static float[][] Run(ModelProto graph, byte[][] faces, string output)
+    {
+        using var session = new InferenceSession(graph.ToByteArray());
+        var input = new DenseTensor<float>([faces.Length, 1, 48, 48]);
+        for (int i = 0; i < faces.Length; i++)
+            for (int p = 0; p < faces[i].Length; p++) input.Buffer.Span[i * faces[i].Length + p] = faces[i][p] / 255f;
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor(OnnxExporter.InputName, input)], [output]);
+        var values = results.First().AsTensor<float>().ToArray();
+        int k = values.Length / faces.Length;
+        return Enumerable.Range(0, faces.Length).Select(i => values.AsSpan(i * k, k).ToArray()).ToArray();
+    }
+}

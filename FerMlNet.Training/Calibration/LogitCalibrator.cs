@@ -1,0 +1,131 @@
+using FerMlNet.Core;
+
+namespace FerMlNet.Training.Calibration;
+
+/// <summary>A fitted logit adjustment: probabilities = softmax((logits + <see cref="Bias"/>) / <see cref="Temperature"/>).</summary>
+/// <param name="Temperature">Divides the logits; above 1 softens over-confident probabilities.</param>
+/// <param name="Bias">Added to each class's logit (happy, neutral, sad, surprise); happy's is fixed at 0.</param>
+public sealed record LogitAdjustment(double Temperature, double[] Bias)
+{
+    /// <summary>No change.</summary>
+    public static LogitAdjustment Identity { get; } = new(1, new double[EmotionClasses.Count]);
+
+    /// <summary>The adjusted probabilities of one row of logits.</summary>
+    public float[] Probabilities(float[] logits)
+    {
+        var z = logits.Select((l, c) => (l + Bias[c]) / Temperature).ToArray();
+        double max = z.Max(), sum = z.Sum(v => Math.Exp(v - max));
+        return z.Select(v => (float)(Math.Exp(v - max) / sum)).ToArray();
+    }
+}
+
+/// <summary>
+/// Fits a <see cref="LogitAdjustment"/> on held-out (validation) logits: first the per-class bias by coordinate
+/// ascent on the chosen objective — the "class-threshold tuning" that trades, say, neutral recall for sad recall —
+/// then the temperature that minimises the negative log-likelihood (Guo et al. 2017), which leaves the arg-max alone.
+/// </summary>
+public static class LogitCalibrator
+{
+    /// <summary>What the bias search maximises.</summary>
+    public enum Objective
+    {
+        /// <summary>No bias (temperature only).</summary>
+        None,
+        /// <summary>Mean F1 over the four classes: the measure, and it does not let one class be sacrificed.</summary>
+        MacroF1,
+        /// <summary>Plain accuracy.</summary>
+        Accuracy,
+    }
+
+    /// <summary>Bias values tried per class: −1.5 … 1.5 in steps of 0.05, in three sweeps over the classes.</summary>
+    private static readonly double[] BiasGrid = Enumerable.Range(-30, 61).Select(i => i * 0.05).ToArray();
+
+    /// <summary>Fits bias (by <paramref name="objective"/>) then temperature on <paramref name="logits"/> with true classes <paramref name="truth"/>.</summary>
+    public static LogitAdjustment Fit(float[][] logits, int[] truth, Objective objective)
+    {
+        if (logits.Length == 0 || logits.Length != truth.Length) throw new ArgumentException("need one row of logits per true class");
+        var bias = new double[EmotionClasses.Count];
+        if (objective != Objective.None)
+        {
+            double best = Score(logits, truth, bias, objective);
+            for (int sweep = 0; sweep < 3; sweep++)
+                for (int c = 1; c < bias.Length; c++) // class 0 anchors the scale: only differences between biases matter
+                {
+                    double keep = bias[c];
+                    foreach (var value in BiasGrid)
+                    {
+                        bias[c] = value;
+                        double score = Score(logits, truth, bias, objective);
+                        // Ties go to the smaller change, so a flat objective leaves the model as trained.
+                        if (score > best + 1e-12 || (Math.Abs(score - best) <= 1e-12 && Math.Abs(value) < Math.Abs(keep)))
+                            (best, keep) = (score, value);
+                    }
+                    bias[c] = keep;
+                }
+        }
+        return new LogitAdjustment(FitTemperature(logits, truth, bias), bias);
+    }
+
+    /// <summary>Mean negative log-likelihood of the true classes under an adjustment.</summary>
+    public static double NegativeLogLikelihood(float[][] logits, int[] truth, LogitAdjustment adjustment) =>
+        Enumerable.Range(0, logits.Length).Average(i => -Math.Log(Math.Max(adjustment.Probabilities(logits[i])[truth[i]], 1e-12)));
+
+    /// <summary>Accuracy and macro-F1 of the arg-max of logits + bias.</summary>
+    public static (double Accuracy, double MacroF1) Measure(float[][] logits, int[] truth, IReadOnlyList<double> bias)
+    {
+        var confusion = Confusion(logits, truth, bias);
+        return (Accuracy(confusion, truth.Length), MacroF1(confusion));
+    }
+
+    /// <summary>Golden-section search of log T in [ln 0.05, ln 20] for the lowest NLL (convex in 1/T).</summary>
+    private static double FitTemperature(float[][] logits, int[] truth, double[] bias)
+    {
+        double Nll(double logT) => NegativeLogLikelihood(logits, truth, new LogitAdjustment(Math.Exp(logT), bias));
+        double lo = Math.Log(0.05), hi = Math.Log(20), ratio = (Math.Sqrt(5) - 1) / 2;
+        double a = hi - ratio * (hi - lo), b = lo + ratio * (hi - lo), fa = Nll(a), fb = Nll(b);
+        for (int i = 0; i < 60; i++)
+        {
+            if (fa < fb) { hi = b; b = a; fb = fa; a = hi - ratio * (hi - lo); fa = Nll(a); }
+            else { lo = a; a = b; fa = fb; b = lo + ratio * (hi - lo); fb = Nll(b); }
+        }
+        return Math.Exp((lo + hi) / 2);
+    }
+
+    private static double Score(float[][] logits, int[] truth, double[] bias, Objective objective)
+    {
+        var confusion = Confusion(logits, truth, bias);
+        return objective == Objective.Accuracy ? Accuracy(confusion, truth.Length) : MacroF1(confusion);
+    }
+
+    /// <summary>confusion[truth, predicted] of the arg-max of logits + bias.</summary>
+    private static int[,] Confusion(float[][] logits, int[] truth, IReadOnlyList<double> bias)
+    {
+        int k = EmotionClasses.Count;
+        var confusion = new int[k, k];
+        for (int i = 0; i < logits.Length; i++)
+        {
+            int best = 0;
+            for (int c = 1; c < k; c++)
+                if (logits[i][c] + bias[c] > logits[i][best] + bias[best]) best = c;
+            confusion[truth[i], best]++;
+        }
+        return confusion;
+    }
+
+    private static double Accuracy(int[,] confusion, int images) =>
+        (double)Enumerable.Range(0, confusion.GetLength(0)).Sum(c => confusion[c, c]) / images;
+
+    private static double MacroF1(int[,] confusion)
+    {
+        int k = confusion.GetLength(0);
+        double sum = 0;
+        for (int c = 0; c < k; c++)
+        {
+            double tp = confusion[c, c];
+            double predicted = Enumerable.Range(0, k).Sum(t => confusion[t, c]);
+            double actual = Enumerable.Range(0, k).Sum(p => confusion[c, p]);
+            sum += tp == 0 ? 0 : 2 * tp / (predicted + actual);
+        }
+        return sum / k;
+    }
+}

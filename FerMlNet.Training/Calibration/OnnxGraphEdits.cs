@@ -1,0 +1,96 @@
+using FerMlNet.Training.Onnx;
+using Google.Protobuf;
+using Onnx;
+using static FerMlNet.Training.Onnx.OnnxProtos;
+
+namespace FerMlNet.Training.Calibration;
+
+/// <summary>
+/// Edits of an exported FerMlNet ONNX graph that act on its logits (the tensor feeding the final Softmax), so they
+/// apply to any trained network — including the shipped default model — without retraining:
+/// flip test-time augmentation, and a calibrated logit adjustment (temperature and per-class bias).
+/// The edited graph keeps the exporter's input and outputs, so every consumer (model.zip, FerPredictor, the web app)
+/// uses it unchanged.
+/// </summary>
+public static class OnnxGraphEdits
+{
+    private const string FlippedInput = "tta_flipped";
+    private const string TtaBatch = "tta_batch";
+
+    /// <summary>The name of the logits tensor: the input of the Softmax that produces the probabilities.</summary>
+    public static string LogitsName(ModelProto model) => SoftmaxNode(model.Graph).Input[0];
+
+    /// <summary>
+    /// Test-time augmentation: the graph runs each face and its mirror image as one batch of 2N and averages the two
+    /// logits before the softmax (faces are left-right symmetric in meaning; the networks were trained with flips).
+    /// Costs twice the inference work.
+    /// </summary>
+    public static ModelProto WithFlipAveraging(ModelProto model)
+    {
+        var result = model.Clone();
+        var graph = result.Graph;
+        if (graph.Node.Any(n => n.Output.Contains(TtaBatch)))
+            throw new InvalidDataException("the model already averages over flips");
+        foreach (var node in graph.Node)
+            for (int i = 0; i < node.Input.Count; i++)
+                if (node.Input[i] == OnnxExporter.InputName) node.Input[i] = TtaBatch;
+
+        graph.Initializer.Add(Int64s("tta_flip_starts", -1));
+        graph.Initializer.Add(Int64s("tta_flip_ends", long.MinValue)); // with step −1: slice to the first column
+        graph.Initializer.Add(Int64s("tta_flip_axes", 3));
+        graph.Initializer.Add(Int64s("tta_flip_steps", -1));
+        graph.Initializer.Add(Int64s("tta_pair_shape", 2, -1, 4));
+        graph.Node.Insert(0, Node("Slice", "tta_flip",
+            [OnnxExporter.InputName, "tta_flip_starts", "tta_flip_ends", "tta_flip_axes", "tta_flip_steps"], FlippedInput));
+        graph.Node.Insert(1, Node("Concat", "tta_concat", [OnnxExporter.InputName, FlippedInput], TtaBatch, Int("axis", 0)));
+
+        var softmax = SoftmaxNode(graph);
+        string logits = softmax.Input[0];
+        int at = graph.Node.IndexOf(softmax);
+        graph.Node.Insert(at, Node("Reshape", "tta_pairs", [logits, "tta_pair_shape"], "tta_pairs"));
+        graph.Node.Insert(at + 1, Node("ReduceMean", "tta_mean", ["tta_pairs"], "tta_logits", Ints("axes", 0), Int("keepdims", 0)));
+        softmax.Input[0] = "tta_logits";
+        return result;
+    }
+
+    /// <summary>
+    /// Calibrated logits: softmax((logits + bias) / temperature). The bias moves decision boundaries between classes
+    /// (e.g. sad against neutral); the temperature only changes how confident the probabilities are.
+    /// </summary>
+    public static ModelProto WithLogitAdjustment(ModelProto model, double temperature, IReadOnlyList<double> bias)
+    {
+        if (temperature <= 0) throw new ArgumentOutOfRangeException(nameof(temperature), "must be positive");
+        var result = model.Clone();
+        var graph = result.Graph;
+        var softmax = SoftmaxNode(graph);
+        string logits = softmax.Input[0];
+        int at = graph.Node.IndexOf(softmax);
+        graph.Initializer.Add(Floats("calibration_bias", [1, bias.Count], bias.Select(b => (float)b).ToArray()));
+        graph.Initializer.Add(Floats("calibration_inverse_temperature", [], [(float)(1 / temperature)]));
+        graph.Node.Insert(at, Node("Add", "calibration_add_bias", [logits, "calibration_bias"], "calibration_biased"));
+        graph.Node.Insert(at + 1, Node("Mul", "calibration_scale", ["calibration_biased", "calibration_inverse_temperature"], "calibrated_logits"));
+        softmax.Input[0] = "calibrated_logits";
+        return result;
+    }
+
+    /// <summary>Adds the logits tensor as an extra graph output (float [batch, 4]) so a calibration can read it.</summary>
+    public static ModelProto WithLogitsOutput(ModelProto model)
+    {
+        var result = model.Clone();
+        string logits = LogitsName(result);
+        result.Graph.Output.Add(TensorInfo(logits, TensorProto.Types.DataType.Float, ["batch", 4]));
+        return result;
+    }
+
+    /// <summary>Sets (or replaces) a metadata entry of the model.</summary>
+    public static void SetMetadata(ModelProto model, string key, string value)
+    {
+        var existing = model.MetadataProps.FirstOrDefault(p => p.Key == key);
+        if (existing is not null) existing.Value = value;
+        else model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
+    }
+
+    private static NodeProto SoftmaxNode(GraphProto graph) =>
+        graph.Node.SingleOrDefault(n => n.OpType == "Softmax" && n.Output.Contains(OnnxExporter.ProbabilitiesName))
+        ?? throw new InvalidDataException($"not a FerMlNet graph: no Softmax producing '{OnnxExporter.ProbabilitiesName}'");
+}
