@@ -42,13 +42,17 @@ internal static class CalibrateCommand
         return cmd;
     }
 
-    private static LogitCalibrator.Objective ParseObjective(string value) => value switch
+    /// <summary>--objective values (also written into calibration.json).</summary>
+    private static readonly Dictionary<string, LogitCalibrator.Objective> Objectives = new()
     {
-        "macro-f1" => LogitCalibrator.Objective.MacroF1,
-        "accuracy" => LogitCalibrator.Objective.Accuracy,
-        "none" => LogitCalibrator.Objective.None,
-        _ => throw new UsageException($"--objective is '{value}'; use macro-f1, accuracy or none."),
+        ["macro-f1"] = LogitCalibrator.Objective.MacroF1,
+        ["accuracy"] = LogitCalibrator.Objective.Accuracy,
+        ["none"] = LogitCalibrator.Objective.None,
     };
+
+    private static LogitCalibrator.Objective ParseObjective(string value) =>
+        Objectives.TryGetValue(value, out var objective) ? objective
+            : throw new UsageException($"--objective is '{value}'; use {string.Join(", ", Objectives.Keys)}.");
 
     private static int Run(string runDir, string dataRoot, string outDir, bool tta, LogitCalibrator.Objective objective, bool force)
     {
@@ -77,7 +81,7 @@ internal static class CalibrateCommand
             ["source"] = Path.GetFullPath(runDir),
             ["fittedOn"] = new JsonObject { ["split"] = "val", ["images"] = val.Length, ["dataset"] = index.Root },
             ["flipAveraging"] = tta,
-            ["objective"] = objective.ToString(),
+            ["objective"] = Objectives.Single(o => o.Value == objective).Key,
             ["temperature"] = adjustment.Temperature,
             ["bias"] = new JsonObject(EmotionClasses.Names.Select((n, c) => KeyValuePair.Create(n, (JsonNode?)adjustment.Bias[c]))),
             ["asTrained"] = Summary(uncalibrated, truth, LogitAdjustment.Identity),
@@ -175,8 +179,7 @@ internal static class CalibrateCommand
     {
         var sourceRun = Path.Combine(sourceDir, "run.json");
         var run = File.Exists(sourceRun) ? JsonNode.Parse(File.ReadAllText(sourceRun))!.AsObject() : new JsonObject();
-        if (run["pipeline"] is JsonObject pipeline)
-            pipeline["name"] = $"{(string?)pipeline["name"]}{((bool)calibration["flipAveraging"]! ? "+tta" : "")}+cal";
+        // The pipeline stays as trained (it is what rebuilds the network); the run folder's name and "calibration" say the rest.
         run["calibration"] = calibration.DeepClone();
         var sourceHistory = Path.Combine(sourceDir, "history.json");
         if (File.Exists(sourceHistory)) AtomicFile.WriteAllText(Path.Combine(dir, "history.json"), File.ReadAllText(sourceHistory));

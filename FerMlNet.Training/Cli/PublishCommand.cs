@@ -58,8 +58,8 @@ internal static class PublishCommand
                 ["splitSource"] = split["source"]?.DeepClone(),
                 ["dataManifestSha256"] = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(manifestPath))),
                 ["trainedDatasetContentKey"] = runJson["datasetContentKey"]?.DeepClone(),
-                ["rebuild"] = $"./fer data split datasets/{split["source"]?["name"]} --out datasets/fer4-clean --seed {split["seed"]} && " +
-                              $"./fer train {runJson["pipeline"]?["name"]} --data datasets/fer4-clean",
+                ["calibration"] = runJson["calibration"]?.DeepClone(),
+                ["rebuild"] = Rebuild(split, runJson),
                 ["validation"] = valMetrics,
                 ["test"] = testMetrics,
             };
@@ -71,6 +71,18 @@ internal static class PublishCommand
             return ExitCodes.Success;
         }));
         return cmd;
+    }
+
+    /// <summary>The commands that rebuild the model: split, train, and the calibration when the run is a calibrated one.</summary>
+    private static string Rebuild(JsonObject split, JsonObject run)
+    {
+        var pipeline = (string?)run["pipeline"]?["name"];
+        var commands = $"./fer data split datasets/{split["source"]?["name"]} --out datasets/fer4-clean --seed {split["seed"]} && " +
+                       $"./fer train {pipeline} --data datasets/fer4-clean";
+        if (run["calibration"] is JsonObject calibration)
+            commands += $" && ./fer calibrate runs/{pipeline} --data datasets/fer4-clean{((bool?)calibration["flipAveraging"] == true ? " --tta" : "")}" +
+                        $" --objective {(string?)calibration["objective"]} --out runs/{pipeline}-calibrated";
+        return commands;
     }
 
     private static JsonObject ReadJson(string path)
