@@ -61,6 +61,22 @@ public class CalibrationTests(TrainedModelFixture model) : IClassFixture<Trained
     }
 
     [Fact]
+    public void EnsembleGraphAveragesItsMembersLogits()
+    {
+        var original = ModelProto.Parser.ParseFrom(File.ReadAllBytes(model.OnnxPath));
+        double[] bias = [0.4, -0.6, 0.2, 1.0];
+        var shifted = OnnxGraphEdits.WithLogitAdjustment(original, 1, bias); // same network, logits moved by bias
+        var ensemble = OnnxGraphEdits.Ensemble([original, shifted]);
+        var logits = Run(OnnxGraphEdits.WithLogitsOutput(original), Faces, OnnxGraphEdits.LogitsName(original));
+        var ensembleLogits = Run(OnnxGraphEdits.WithLogitsOutput(ensemble), Faces, OnnxGraphEdits.LogitsName(ensemble));
+        for (int i = 0; i < Faces.Length; i++)
+            for (int c = 0; c < EmotionClasses.Count; c++)
+                Assert.Equal(logits[i][c] + bias[c] / 2, ensembleLogits[i][c], 1e-4);
+        Assert.Equal(original.Graph.Initializer.Count + shifted.Graph.Initializer.Count + 1, ensemble.Graph.Initializer.Count); // every member initializer, and 1/n
+        Assert.Throws<ArgumentException>(() => OnnxGraphEdits.Ensemble([original]));
+    }
+
+    [Fact]
     public void FitterRecoversAnUnderPredictedClassAndAnOverConfidentScale()
     {
         // A calibrated synthetic model: the true class is drawn from softmax(z).
@@ -124,6 +140,15 @@ public class CalibrationTests(TrainedModelFixture model) : IClassFixture<Trained
             var fromOnnx = predictor.Predict(path).Probabilities;
             for (int c = 0; c < EmotionClasses.Count; c++) Assert.Equal(fromOnnx[c], fromZip[c], 1e-5);
         }
+
+        var ensembleDir = work.Combine("ensemble");
+        var ensemble = CliProcess.Run("calibrate", run, run, "--data", data.Path, "--objective", "none", "--out", ensembleDir);
+        Assert.True(ensemble.ExitCode == 0, ensemble.Stderr);
+        using var ensembleCalibration = JsonDocument.Parse(File.ReadAllText(Path.Combine(ensembleDir, "calibration.json")));
+        Assert.Equal(2, ensembleCalibration.RootElement.GetProperty("sources").GetArrayLength());
+        // Two copies of one network average to that network: same answers as the single model before calibration.
+        Assert.Equal(root.GetProperty("asTrained").GetProperty("accuracy").GetDouble(),
+            ensembleCalibration.RootElement.GetProperty("calibratedInSample").GetProperty("accuracy").GetDouble(), 1e-9);
 
         var again = CliProcess.Run("calibrate", run, "--data", data.Path, "--out", outDir);
         Assert.Equal(1, again.ExitCode); // usage error (cli-contract exit codes)

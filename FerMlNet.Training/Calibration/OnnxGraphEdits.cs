@@ -73,6 +73,50 @@ public static class OnnxGraphEdits
         return result;
     }
 
+    /// <summary>
+    /// An ensemble as one graph: every member reads the same input, their logits are averaged, then the usual Softmax
+    /// and ArgMax. Members' tensors and nodes get an "mK_" prefix so their names cannot collide. The cost is the sum of
+    /// the members' inference work.
+    /// </summary>
+    public static ModelProto Ensemble(IReadOnlyList<ModelProto> members)
+    {
+        if (members.Count < 2) throw new ArgumentException("an ensemble needs at least two models", nameof(members));
+        var result = members[0].Clone();
+        var graph = result.Graph;
+        graph.Node.Clear();
+        graph.Initializer.Clear();
+        graph.Name = "ensemble";
+        var memberLogits = new List<string>();
+        for (int k = 0; k < members.Count; k++)
+        {
+            var member = members[k].Graph;
+            var softmax = SoftmaxNode(member);
+            string Rename(string tensor) => tensor == OnnxExporter.InputName || tensor.Length == 0 ? tensor : $"m{k}_{tensor}";
+            foreach (var node in member.Node)
+            {
+                if (node == softmax || node.Input.Contains(OnnxExporter.ProbabilitiesName)) continue; // the head is rebuilt once
+                var copy = node.Clone();
+                copy.Name = $"m{k}_{node.Name}";
+                for (int i = 0; i < copy.Input.Count; i++) copy.Input[i] = Rename(copy.Input[i]);
+                for (int i = 0; i < copy.Output.Count; i++) copy.Output[i] = Rename(copy.Output[i]);
+                graph.Node.Add(copy);
+            }
+            foreach (var initializer in member.Initializer)
+            {
+                var copy = initializer.Clone();
+                copy.Name = Rename(initializer.Name);
+                graph.Initializer.Add(copy);
+            }
+            memberLogits.Add(Rename(softmax.Input[0]));
+        }
+        graph.Initializer.Add(Floats("ensemble_inverse_count", [], [1f / members.Count]));
+        graph.Node.Add(Node("Sum", "ensemble_sum", memberLogits.ToArray(), "ensemble_sum"));
+        graph.Node.Add(Node("Mul", "ensemble_mean", ["ensemble_sum", "ensemble_inverse_count"], "ensemble_logits"));
+        graph.Node.Add(Node("Softmax", "softmax", ["ensemble_logits"], OnnxExporter.ProbabilitiesName, Int("axis", 1)));
+        graph.Node.Add(Node("ArgMax", "argmax", [OnnxExporter.ProbabilitiesName], OnnxExporter.LabelName, Int("axis", 1), Int("keepdims", 0)));
+        return result;
+    }
+
     /// <summary>Adds the logits tensor as an extra graph output (float [batch, 4]) so a calibration can read it.</summary>
     public static ModelProto WithLogitsOutput(ModelProto model)
     {

@@ -17,9 +17,10 @@ using Spectre.Console;
 namespace FerMlNet.Training.Cli;
 
 /// <summary>
-/// `fer calibrate RUNDIR --data DATASET [--tta] [--objective macro-f1] --out DIR`: post-training changes fitted on the
-/// validation split only — flip test-time augmentation, per-class logit bias (class-threshold tuning) and temperature
-/// scaling — written as a new run folder whose model.onnx/model.zip carry them inside the graph.
+/// `fer calibrate RUNDIR [RUNDIR...] --data DATASET [--tta] [--objective macro-f1] --out DIR`: post-training changes
+/// fitted on the validation split only — an ensemble when several runs are given (logits averaged), flip test-time
+/// augmentation, per-class logit bias (class-threshold tuning) and temperature scaling — written as a new run folder
+/// whose model.onnx/model.zip carry them inside the graph.
 /// </summary>
 internal static class CalibrateCommand
 {
@@ -27,17 +28,17 @@ internal static class CalibrateCommand
 
     public static Command Create()
     {
-        var runDir = new Argument<string>("run") { Description = "A run folder with model.onnx (from fer train)." };
+        var runDirs = new Argument<string[]>("runs") { Description = "Run folders with model.onnx (from fer train); several make an ensemble.", Arity = ArgumentArity.OneOrMore };
         var data = new Option<string>("--data") { Description = "Dataset root with a val split (the one the run was trained on).", Required = true };
         var outDir = new Option<string>("--out") { Description = "New run folder for the calibrated model.", Required = true };
         var tta = new Option<bool>("--tta") { Description = "Average the logits of each face and its mirror image (twice the inference work)." };
         var objective = new Option<string>("--objective") { Description = "What the class-bias search maximises on validation: macro-f1, accuracy, or none (temperature only).", DefaultValueFactory = _ => "macro-f1" };
         var force = new Option<bool>("--force") { Description = "Replace a calibrated model already in --out." };
-        var cmd = new Command("calibrate", "Fit flip TTA, class biases and temperature on validation; write a new model.onnx/model.zip with them in the graph.")
+        var cmd = new Command("calibrate", "Ensemble runs, fit flip TTA, class biases and temperature on validation; write a new model.onnx/model.zip with them in the graph.")
         {
-            runDir, data, outDir, tta, objective, force,
+            runDirs, data, outDir, tta, objective, force,
         };
-        cmd.SetAction(parse => FerCommandLine.Guard(() => Run(parse.GetValue(runDir)!, parse.GetValue(data)!, parse.GetValue(outDir)!,
+        cmd.SetAction(parse => FerCommandLine.Guard(() => Run(parse.GetValue(runDirs)!, parse.GetValue(data)!, parse.GetValue(outDir)!,
             parse.GetValue(tta), ParseObjective(parse.GetValue(objective)!), parse.GetValue(force))));
         return cmd;
     }
@@ -54,14 +55,19 @@ internal static class CalibrateCommand
         Objectives.TryGetValue(value, out var objective) ? objective
             : throw new UsageException($"--objective is '{value}'; use {string.Join(", ", Objectives.Keys)}.");
 
-    private static int Run(string runDir, string dataRoot, string outDir, bool tta, LogitCalibrator.Objective objective, bool force)
+    private static ModelProto ReadModel(string runDir)
     {
-        var sourceOnnx = Path.Combine(runDir, "model.onnx");
-        if (!File.Exists(sourceOnnx)) throw new FileNotFoundException($"'{runDir}' has no model.onnx; is it a run folder?");
-        ModelProto model;
-        try { model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(sourceOnnx)); }
-        catch (InvalidProtocolBufferException e) { throw new InvalidDataException($"'{sourceOnnx}' is not an ONNX model: {e.Message}"); }
-        if (Path.GetFullPath(outDir) == Path.GetFullPath(runDir)) throw new UsageException("--out must be a new folder, not the run itself.");
+        var path = Path.Combine(runDir, "model.onnx");
+        if (!File.Exists(path)) throw new FileNotFoundException($"'{runDir}' has no model.onnx; is it a run folder?");
+        try { return ModelProto.Parser.ParseFrom(File.ReadAllBytes(path)); }
+        catch (InvalidProtocolBufferException e) { throw new InvalidDataException($"'{path}' is not an ONNX model: {e.Message}"); }
+    }
+
+    private static int Run(string[] runDirs, string dataRoot, string outDir, bool tta, LogitCalibrator.Objective objective, bool force)
+    {
+        if (runDirs.Any(r => Path.GetFullPath(r) == Path.GetFullPath(outDir))) throw new UsageException("--out must be a new folder, not a run given.");
+        var members = runDirs.Select(ReadModel).ToList();
+        var model = members.Count == 1 ? members[0] : OnnxGraphEdits.Ensemble(members);
         var dir = CliData.PrepareReportFolder(outDir, force, "model.onnx", "model.zip", "calibration.json");
 
         var index = DatasetReader.Read(dataRoot);
@@ -78,7 +84,7 @@ internal static class CalibrateCommand
 
         var calibration = new JsonObject
         {
-            ["source"] = Path.GetFullPath(runDir),
+            ["sources"] = new JsonArray(runDirs.Select(r => (JsonNode)Path.GetFullPath(r)).ToArray()),
             ["fittedOn"] = new JsonObject { ["split"] = "val", ["images"] = val.Length, ["dataset"] = index.Root },
             ["flipAveraging"] = tta,
             ["objective"] = Objectives.Single(o => o.Value == objective).Key,
@@ -97,8 +103,8 @@ internal static class CalibrateCommand
         AtomicFile.WriteAllText(Path.Combine(dir, "calibration.json"), calibration.ToJsonString(Indented));
 
         var metrics = FerCommandLine.WithProgress("Evaluating (validation)", _ => MlNetEvaluation.Evaluate(transformer, index, DatasetSplit.Val));
-        WriteRunFiles(runDir, dir, calibration, metrics);
-        Reports.RunReport.Write(dir, $"{Path.GetFileName(Path.GetFullPath(dir))} (calibrated {Path.GetFileName(Path.GetFullPath(runDir))}) on val");
+        WriteRunFiles(runDirs, dir, calibration, metrics);
+        Reports.RunReport.Write(dir, $"{Path.GetFileName(Path.GetFullPath(dir))} (calibrated {string.Join(" + ", runDirs.Select(r => Path.GetFileName(Path.GetFullPath(r))))}) on val");
 
         var before = calibration["asTrained"]!;
         var cross = calibration["calibratedCrossFitted"]!;
@@ -175,18 +181,36 @@ internal static class CalibrateCommand
     }
 
     /// <summary>run.json (the source's, marked as calibrated) and history.json, so report and compare treat the folder as a run.</summary>
-    private static void WriteRunFiles(string sourceDir, string dir, JsonObject calibration, JsonObject metrics)
+    private static void WriteRunFiles(string[] sourceDirs, string dir, JsonObject calibration, JsonObject metrics)
     {
-        var sourceRun = Path.Combine(sourceDir, "run.json");
-        var run = File.Exists(sourceRun) ? JsonNode.Parse(File.ReadAllText(sourceRun))!.AsObject() : new JsonObject();
+        var runs = sourceDirs.Select(d => Path.Combine(d, "run.json"))
+            .Select(p => File.Exists(p) ? JsonNode.Parse(File.ReadAllText(p))!.AsObject() : new JsonObject()).ToList();
+        var run = sourceDirs.Length == 1 ? runs[0] : EnsembleRun(runs);
+        string sourceDir = sourceDirs[0];
         // The pipeline stays as trained (it is what rebuilds the network); the run folder's name and "calibration" say the rest.
         run["calibration"] = calibration.DeepClone();
         var sourceHistory = Path.Combine(sourceDir, "history.json");
-        if (File.Exists(sourceHistory)) AtomicFile.WriteAllText(Path.Combine(dir, "history.json"), File.ReadAllText(sourceHistory));
+        if (sourceDirs.Length == 1 && File.Exists(sourceHistory)) AtomicFile.WriteAllText(Path.Combine(dir, "history.json"), File.ReadAllText(sourceHistory));
         var sourceMetrics = Path.Combine(sourceDir, "metrics.json");
-        if (File.Exists(sourceMetrics) && JsonNode.Parse(File.ReadAllText(sourceMetrics))?["trainValGap"] is { } gap)
+        if (sourceDirs.Length == 1 && File.Exists(sourceMetrics) && JsonNode.Parse(File.ReadAllText(sourceMetrics))?["trainValGap"] is { } gap)
             metrics["trainValGap"] = gap.DeepClone();
         AtomicFile.WriteAllText(Path.Combine(dir, "metrics.json"), metrics.ToJsonString(Indented));
         AtomicFile.WriteAllText(Path.Combine(dir, "run.json"), run.ToJsonString(Indented));
+    }
+
+    /// <summary>
+    /// run.json of an ensemble: "members" keeps each member's pipeline (what rebuilds it); name and architecture join
+    /// the members', parameters and training time add up (the ensemble costs all of them).
+    /// </summary>
+    private static JsonObject EnsembleRun(IReadOnlyList<JsonObject> members)
+    {
+        string Joined(string key) => string.Join("+", members.Select(m => (string?)m["pipeline"]?[key] ?? "?"));
+        return new JsonObject
+        {
+            ["pipeline"] = new JsonObject { ["name"] = Joined("name"), ["architecture"] = Joined("architecture") },
+            ["members"] = new JsonArray(members.Select(m => m["pipeline"]?.DeepClone()).ToArray()),
+            ["params"] = members.Sum(m => (long?)m["params"] ?? 0),
+            ["trainSeconds"] = members.Sum(m => (double?)m["trainSeconds"] ?? 0),
+        };
     }
 }

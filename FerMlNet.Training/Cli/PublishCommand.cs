@@ -76,12 +76,15 @@ internal static class PublishCommand
     /// <summary>The commands that rebuild the model: split, train, and the calibration when the run is a calibrated one.</summary>
     private static string Rebuild(JsonObject split, JsonObject run)
     {
-        var pipeline = (string?)run["pipeline"]?["name"];
-        var commands = $"./fer data split datasets/{split["source"]?["name"]} --out datasets/fer4-clean --seed {split["seed"]} && " +
-                       $"./fer train {pipeline} --data datasets/fer4-clean";
+        var pipelines = run["members"] is JsonArray members
+            ? members.Select(m => (string?)m?["name"]).ToList()
+            : [(string?)run["pipeline"]?["name"]];
+        var commands = $"./fer data split datasets/{split["source"]?["name"]} --out datasets/fer4-clean --seed {split["seed"]}" +
+                       string.Concat(pipelines.Select(p => $" && ./fer train {p} --data datasets/fer4-clean"));
         if (run["calibration"] is JsonObject calibration)
-            commands += $" && ./fer calibrate runs/{pipeline} --data datasets/fer4-clean{((bool?)calibration["flipAveraging"] == true ? " --tta" : "")}" +
-                        $" --objective {(string?)calibration["objective"]} --out runs/{pipeline}-calibrated";
+            commands += $" && ./fer calibrate {string.Join(" ", pipelines.Select(p => $"runs/{p}"))} --data datasets/fer4-clean" +
+                        $"{((bool?)calibration["flipAveraging"] == true ? " --tta" : "")} --objective {(string?)calibration["objective"]}" +
+                        $" --out runs/{string.Join("+", pipelines)}-calibrated";
         return commands;
     }
 
