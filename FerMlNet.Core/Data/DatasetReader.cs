@@ -1,3 +1,5 @@
+using FerMlNet.Core.IO;
+
 namespace FerMlNet.Core.Data;
 
 /// <summary>Options of <see cref="DatasetReader"/>.</summary>
@@ -164,6 +166,5 @@ public static class DatasetReader
         Directory.GetDirectories(dir).Where(d => !Path.GetFileName(d).StartsWith('.'))
             .Order(StringComparer.Ordinal).ToArray();
 
-    private static string Rel(string root, string path) =>
-        Path.GetRelativePath(root, path).Replace(Path.DirectorySeparatorChar, '/');
+    private static string Rel(string root, string path) => FileTree.RelativePath(root, path);
 }

@@ -9,6 +9,13 @@ namespace FerMlNet.Core.IO;
 public static class FileTree
 {
     /// <summary>
+    /// <paramref name="path"/> relative to <paramref name="root"/> with '/' separators: the form every report, CSV and
+    /// manifest uses, so runs on any OS name files the same way (a backslash stays part of a Linux file name).
+    /// </summary>
+    public static string RelativePath(string root, string path) =>
+        Path.GetRelativePath(root, path).Replace(Path.DirectorySeparatorChar, '/');
+
+    /// <summary>
     /// Every file under <paramref name="root"/>, in ordinal path order. Folders that could not be read are added to
     /// <paramref name="unreadableFolders"/> (full path, reason) when given.
     /// </summary>

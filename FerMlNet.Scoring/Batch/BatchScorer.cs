@@ -57,7 +57,7 @@ public static class BatchScorer
             throw new IOException($"'{csvPath}' already exists; choose another --out, or --resume to continue it.");
         if (Path.GetDirectoryName(Path.GetFullPath(csvPath)) is { } dir) Directory.CreateDirectory(dir);
 
-        var todo = files.Select(f => (Full: f, Rel: Relative(root, f))).Where(f => !done.Contains(f.Rel)).ToList();
+        var todo = files.Select(f => (Full: f, Rel: FileTree.RelativePath(root, f))).Where(f => !done.Contains(f.Rel)).ToList();
         using var writer = new StreamWriter(csvPath, append: true, new UTF8Encoding(false));
         if (writer.BaseStream.Length == 0) writer.Write(Csv.Line(Header) + "\n");
         writer.Flush();
@@ -92,7 +92,7 @@ public static class BatchScorer
         }
         return new BatchScoreSummary(todo.Count, faces, uncertain, errors, noFace, done.Count, skipped)
         {
-            UnreadableFolders = unreadableFolders.Select(u => (Relative(root, u.Folder), u.Reason)).ToList(),
+            UnreadableFolders = unreadableFolders.Select(u => (FileTree.RelativePath(root, u.Folder), u.Reason)).ToList(),
         };
     }
 
@@ -125,7 +125,6 @@ public static class BatchScorer
         return (root, images, all.Count - images.Count);
     }
 
-    private static string Relative(string root, string file) => Path.GetRelativePath(root, file).Replace('\\', '/');
 
     /// <summary>Paths already complete in an interrupted CSV; the last image's rows are removed (it is scored again).</summary>
     private static HashSet<string> PrepareResume(string csvPath)

@@ -60,9 +60,9 @@ public static class PhotoImporter
             }
             var unreadable = new List<(string Folder, string Reason)>();
             photos.AddRange(Core.IO.FileTree.Files(dir, unreadable)
-                .Select(f => (f, Path.GetRelativePath(sourceRoot, f).Replace('\\', '/'), label)));
+                .Select(f => (f, FileTree.RelativePath(sourceRoot, f), label)));
             foreach (var (folder, reason) in unreadable)
-                skipped.Add(new JsonObject { ["path"] = Path.GetRelativePath(sourceRoot, folder).Replace('\\', '/'), ["reason"] = $"cannot read the folder: {reason}" });
+                skipped.Add(new JsonObject { ["path"] = FileTree.RelativePath(sourceRoot, folder), ["reason"] = $"cannot read the folder: {reason}" });
         }
         var random = new Random(options.Seed);
         photos = photos.Select(p => (p, random.Next())).OrderBy(x => x.Item2).Select(x => x.p).ToList();
