@@ -4,7 +4,6 @@ using FerMlNet.Core.Preprocessing;
 using FerMlNet.Scoring.FaceDetection;
 using Microsoft.ML;
 using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace FerMlNet.Scoring;
 
@@ -83,19 +82,7 @@ public sealed class FerPredictor : IDisposable
     public EmotionPrediction[] PredictBatch(IReadOnlyList<byte[]> faces, IReadOnlyList<DetectedFace?>? boxes = null)
     {
         if (faces.Count == 0) return [];
-        const int size = PreprocessingContract.PixelCount;
-        var input = new DenseTensor<float>([faces.Count, InputChannels, PreprocessingContract.ImageSize, PreprocessingContract.ImageSize]);
-        var span = input.Buffer.Span;
-        for (int i = 0; i < faces.Count; i++)
-        {
-            if (faces[i].Length != size)
-                throw new ArgumentException($"Face {i} has {faces[i].Length} bytes; a 48×48 grey face has {size}.");
-            for (int c = 0; c < InputChannels; c++)
-            {
-                var target = span.Slice((i * InputChannels + c) * size, size);
-                for (int p = 0; p < size; p++) target[p] = faces[i][p] / 255f; // the contract's scale
-            }
-        }
+        var input = FaceTensor.FromFaces(faces, InputChannels);
         using var results = _session.Run([NamedOnnxValue.CreateFromTensor(InputName, input)], [OutputName]);
         var probabilities = results[0].AsTensor<float>().ToArray();
         return Enumerable.Range(0, faces.Count).Select(i => EmotionPrediction.From(

@@ -10,10 +10,13 @@ public sealed record LogitAdjustment(double Temperature, double[] Bias)
     /// <summary>No change.</summary>
     public static LogitAdjustment Identity { get; } = new(1, new double[EmotionClasses.Count]);
 
+    /// <summary>The adjusted logits of one row: (logits + bias) / temperature.</summary>
+    public double[] Logits(float[] logits) => logits.Select((l, c) => (l + Bias[c]) / Temperature).ToArray();
+
     /// <summary>The adjusted probabilities of one row of logits.</summary>
     public float[] Probabilities(float[] logits)
     {
-        var z = logits.Select((l, c) => (l + Bias[c]) / Temperature).ToArray();
+        var z = Logits(logits);
         double max = z.Max(), sum = z.Sum(v => Math.Exp(v - max));
         return z.Select(v => (float)(Math.Exp(v - max) / sum)).ToArray();
     }

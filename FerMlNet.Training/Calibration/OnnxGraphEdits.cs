@@ -112,8 +112,7 @@ public static class OnnxGraphEdits
         graph.Initializer.Add(Floats("ensemble_inverse_count", [], [1f / members.Count]));
         graph.Node.Add(Node("Sum", "ensemble_sum", memberLogits.ToArray(), "ensemble_sum"));
         graph.Node.Add(Node("Mul", "ensemble_mean", ["ensemble_sum", "ensemble_inverse_count"], "ensemble_logits"));
-        graph.Node.Add(Node("Softmax", "softmax", ["ensemble_logits"], OnnxExporter.ProbabilitiesName, Int("axis", 1)));
-        graph.Node.Add(Node("ArgMax", "argmax", [OnnxExporter.ProbabilitiesName], OnnxExporter.LabelName, Int("axis", 1), Int("keepdims", 0)));
+        OnnxExporter.AddProbabilityHead(graph, "ensemble_logits");
         return result;
     }
 

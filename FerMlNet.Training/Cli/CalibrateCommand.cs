@@ -5,12 +5,12 @@ using FerMlNet.Core;
 using FerMlNet.Core.Data;
 using FerMlNet.Core.IO;
 using FerMlNet.Core.Preprocessing;
+using FerMlNet.Scoring;
 using FerMlNet.Training.Calibration;
 using FerMlNet.Training.MlNet;
 using FerMlNet.Training.Onnx;
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
 using Onnx;
 using Spectre.Console;
 
@@ -135,24 +135,20 @@ internal static class CalibrateCommand
         var order = Enumerable.Range(0, logits.Length).ToArray();
         new Random(42).Shuffle(order);
         var halves = new[] { order[..(order.Length / 2)], order[(order.Length / 2)..] };
-        var predictedLogits = new List<float[]>();
-        var predictedTruth = new List<int>();
+        // Each held-out face's logits as adjusted by the fit on the other half; then measured like any logits.
         var adjusted = new List<float[]>();
+        var adjustedTruth = new List<int>();
         for (int h = 0; h < 2; h++)
         {
             var fitOn = halves[h];
-            var measureOn = halves[1 - h];
             var adjustment = LogitCalibrator.Fit(fitOn.Select(i => logits[i]).ToArray(), fitOn.Select(i => truth[i]).ToArray(), objective);
-            foreach (var i in measureOn)
+            foreach (var i in halves[1 - h])
             {
-                predictedLogits.Add(logits[i].Select((l, c) => (float)(l + adjustment.Bias[c])).ToArray());
-                adjusted.Add(adjustment.Probabilities(logits[i]));
-                predictedTruth.Add(truth[i]);
+                adjusted.Add(adjustment.Logits(logits[i]).Select(v => (float)v).ToArray());
+                adjustedTruth.Add(truth[i]);
             }
         }
-        var (accuracy, macroF1) = LogitCalibrator.Measure(predictedLogits.ToArray(), predictedTruth.ToArray(), new double[EmotionClasses.Count]);
-        double nll = Enumerable.Range(0, adjusted.Count).Average(i => -Math.Log(Math.Max(adjusted[i][predictedTruth[i]], 1e-12)));
-        return new JsonObject { ["accuracy"] = accuracy, ["macroF1"] = macroF1, ["nll"] = nll };
+        return Summary(adjusted.ToArray(), adjustedTruth.ToArray(), LogitAdjustment.Identity);
     }
 
     /// <summary>The logits of the given images: the graph with its logits exposed, run by ONNX Runtime in batches of 256.</summary>
@@ -166,13 +162,7 @@ internal static class CalibrateCommand
         for (int start = 0; start < indices.Length; start += batch)
         {
             int n = Math.Min(batch, indices.Length - start);
-            var input = new DenseTensor<float>([n, 1, PreprocessingContract.ImageSize, PreprocessingContract.ImageSize]);
-            var buffer = input.Buffer.Span;
-            for (int k = 0; k < n; k++)
-            {
-                var pixels = decoded.ImagePixels(indices[start + k]);
-                for (int p = 0; p < pixels.Length; p++) buffer[k * PreprocessingContract.PixelCount + p] = pixels[p] / 255f;
-            }
+            var input = FaceTensor.FromFaces(indices[start..(start + n)].Select(i => decoded.ImagePixels(i).ToArray()).ToArray());
             using var outputs = session.Run([NamedOnnxValue.CreateFromTensor(OnnxExporter.InputName, input)], [logitsName]);
             var values = outputs.First().AsTensor<float>().ToArray();
             for (int k = 0; k < n; k++) result[start + k] = values.AsSpan(k * EmotionClasses.Count, EmotionClasses.Count).ToArray();
@@ -186,14 +176,16 @@ internal static class CalibrateCommand
         var runs = sourceDirs.Select(d => Path.Combine(d, "run.json"))
             .Select(p => File.Exists(p) ? JsonNode.Parse(File.ReadAllText(p))!.AsObject() : new JsonObject()).ToList();
         var run = sourceDirs.Length == 1 ? runs[0] : EnsembleRun(runs);
-        string sourceDir = sourceDirs[0];
         // The pipeline stays as trained (it is what rebuilds the network); the run folder's name and "calibration" say the rest.
         run["calibration"] = calibration.DeepClone();
-        var sourceHistory = Path.Combine(sourceDir, "history.json");
-        if (sourceDirs.Length == 1 && File.Exists(sourceHistory)) AtomicFile.WriteAllText(Path.Combine(dir, "history.json"), File.ReadAllText(sourceHistory));
-        var sourceMetrics = Path.Combine(sourceDir, "metrics.json");
-        if (sourceDirs.Length == 1 && File.Exists(sourceMetrics) && JsonNode.Parse(File.ReadAllText(sourceMetrics))?["trainValGap"] is { } gap)
-            metrics["trainValGap"] = gap.DeepClone();
+        if (sourceDirs.Length == 1) // one network: its training curve and gap still describe the calibrated model
+        {
+            var sourceHistory = Path.Combine(sourceDirs[0], "history.json");
+            if (File.Exists(sourceHistory)) AtomicFile.WriteAllText(Path.Combine(dir, "history.json"), File.ReadAllText(sourceHistory));
+            var sourceMetrics = Path.Combine(sourceDirs[0], "metrics.json");
+            if (File.Exists(sourceMetrics) && JsonNode.Parse(File.ReadAllText(sourceMetrics))?["trainValGap"] is { } gap)
+                metrics["trainValGap"] = gap.DeepClone();
+        }
         AtomicFile.WriteAllText(Path.Combine(dir, "metrics.json"), metrics.ToJsonString(Indented));
         AtomicFile.WriteAllText(Path.Combine(dir, "run.json"), run.ToJsonString(Indented));
     }

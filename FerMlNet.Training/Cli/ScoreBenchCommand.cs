@@ -44,7 +44,7 @@ internal static class ScoreBenchCommand
                 var faces = files.AsParallel().AsOrdered().Select(f => { try { return FaceImageDecoder.DecodeFile(f); } catch (ImageDecodeException) { return null; } })
                     .Where(f => f is not null).Select(f => f!).ToList();
                 using var session = new InferenceSession(modelPath, new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL });
-                var tensors = faces.Chunk(64).Select(ToTensor).ToList();
+                var tensors = faces.Chunk(64).Select(batch => FaceTensor.FromFaces(batch)).ToList();
                 using var predictor = FerPredictor.Load(modelPath);
                 var raw = new List<double>();
                 var endToEnd = new List<double>();
@@ -70,16 +70,6 @@ internal static class ScoreBenchCommand
             return ExitCodes.Success;
         }));
         return command;
-    }
-
-    private static DenseTensor<float> ToTensor(byte[][] batch)
-    {
-        const int size = PreprocessingContract.PixelCount;
-        var tensor = new DenseTensor<float>([batch.Length, 1, PreprocessingContract.ImageSize, PreprocessingContract.ImageSize]);
-        var span = tensor.Buffer.Span;
-        for (int i = 0; i < batch.Length; i++)
-            for (int p = 0; p < size; p++) span[i * size + p] = batch[i][p] / 255f;
-        return tensor;
     }
 
     private static void RunRaw(InferenceSession session, IReadOnlyList<DenseTensor<float>> tensors)

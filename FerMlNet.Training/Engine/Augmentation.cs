@@ -23,9 +23,9 @@ internal static class Augmentation
         }
         if (options.Rotation > 0 || options.Zoom > 0 || options.Translate > 0)
         {
-            var angle = rand(n, generator: generator).mul(2).sub(1).mul(options.Rotation * 2 * Math.PI);
+            var angle = Uniform(n, options.Rotation * 2 * Math.PI, generator);
             // grid_sample maps output to input coordinates: sampling at 1/scale zooms in by scale.
-            var scale = rand(n, generator: generator).mul(2).sub(1).mul(options.Zoom).add(1).reciprocal();
+            var scale = Uniform(n, options.Zoom, generator).add(1).reciprocal();
             var cos = angle.cos().mul(scale);
             var sin = angle.sin().mul(scale);
             // Normalised coordinates span 2 per side, so a shift of t·side is 2t; no draw when off keeps the
@@ -40,7 +40,7 @@ internal static class Augmentation
         }
         if (options.Contrast > 0)
         {
-            var factor = rand(n, generator: generator).mul(2).sub(1).mul(options.Contrast).add(1).view(n, 1, 1, 1);
+            var factor = Uniform(n, options.Contrast, generator).add(1).view(n, 1, 1, 1);
             var mean = result.mean([2, 3], keepdim: true);
             result = result.sub(mean).mul(factor).add(mean);
         }

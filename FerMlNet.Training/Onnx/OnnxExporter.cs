@@ -96,8 +96,7 @@ public static class OnnxExporter
             }
             current = output;
         }
-        graph.Node.Add(Node("Softmax", "softmax", [current], ProbabilitiesName, Int("axis", 1)));
-        graph.Node.Add(Node("ArgMax", "argmax", [ProbabilitiesName], LabelName, Int("axis", 1), Int("keepdims", 0)));
+        AddProbabilityHead(graph, current);
         graph.Output.Add(TensorInfo(ProbabilitiesName, TensorProto.Types.DataType.Float, ["batch", 4]));
         graph.Output.Add(TensorInfo(LabelName, TensorProto.Types.DataType.Int64, ["batch"]));
 
@@ -113,6 +112,13 @@ public static class OnnxExporter
             foreach (var (key, value) in metadata)
                 model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
         return model;
+    }
+
+    /// <summary>The graph's head on a logits tensor: Softmax → <see cref="ProbabilitiesName"/>, ArgMax → <see cref="LabelName"/>.</summary>
+    internal static void AddProbabilityHead(GraphProto graph, string logits)
+    {
+        graph.Node.Add(Node("Softmax", "softmax", [logits], ProbabilitiesName, Int("axis", 1)));
+        graph.Node.Add(Node("ArgMax", "argmax", [ProbabilitiesName], LabelName, Int("axis", 1), Int("keepdims", 0)));
     }
 
     /// <summary>Writes the ONNX file atomically (never a half-written model file).</summary>
