@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace FerMlNet.Tests;
 
-/// <summary>FerMlNet's two augmentations beyond the notebook's, on real faces: random erasing and translation.</summary>
+/// <summary>FerMlNet's augmentations beyond the notebook's, on real faces: random erasing, translation, mixup and CutMix.</summary>
 [Collection("TorchSharp")]
 public class AugmentationTests
 {
@@ -49,5 +49,66 @@ public class AugmentationTests
         var moved = Centroid(shifted).sub(Centroid(faces)).abs();
         Assert.True(moved.max().item<float>() <= 4.8f + 1.5f, $"centroid moved {moved.max().item<float>()} px");
         Assert.True(moved.max().item<float>() > 0.5f, "no face moved");
+    }
+
+    [Fact]
+    public void MixupBlendsEachFaceWithItsPartnerByLambdaDrawnFromBeta()
+    {
+        using var faces = Faces();
+        var mixer = new BatchMixer(new MixOptions { Type = "mixup", Alpha = 1, Probability = 1 }, seed: 7);
+        var lambdas = new List<double>();
+        for (int draw = 0; draw < 300; draw++)
+        {
+            var mixed = mixer.Mix(faces)!.Value;
+            lambdas.Add(mixed.Lambda);
+            if (draw > 0) continue;
+            using var expected = faces.mul(mixed.Lambda).add(faces.index_select(0, mixed.Partners).mul(1 - mixed.Lambda));
+            Assert.True(mixed.Images.allclose(expected, atol: 1e-6));
+            Assert.Equal(Enumerable.Range(0, 16), mixed.Partners.data<long>().Select(p => (int)p).Order()); // a permutation
+        }
+        // Beta(1, 1) is uniform: mean 1/2, a quarter of the draws below 1/4.
+        Assert.InRange(lambdas.Average(), 0.45, 0.55);
+        Assert.InRange(lambdas.Count(l => l < 0.25) / 300.0, 0.18, 0.32);
+        // Beta(0.2, 0.2) puts most draws near 0 or 1.
+        var peaked = new BatchMixer(new MixOptions { Type = "mixup", Alpha = 0.2, Probability = 1 }, seed: 7);
+        var far = Enumerable.Range(0, 300).Count(_ => Math.Abs(peaked.Mix(faces)!.Value.Lambda - 0.5) > 0.4);
+        Assert.True(far > 150, $"only {far} of 300 Beta(0.2, 0.2) draws beyond 0.1/0.9");
+        var never = new BatchMixer(new MixOptions { Probability = 0 }, seed: 7);
+        Assert.All(Enumerable.Range(0, 20), _ => Assert.Null(never.Mix(faces)));
+    }
+
+    [Fact]
+    public void CutMixPastesOneRectangleOfThePartnerAndLambdaIsTheShareKept()
+    {
+        using var faces = Faces();
+        var mixer = new BatchMixer(new MixOptions { Type = "cutmix", Alpha = 1, Probability = 1 }, seed: 11);
+        for (int draw = 0; draw < 20; draw++)
+        {
+            var mixed = mixer.Mix(faces)!.Value;
+            using var partner = faces.index_select(0, mixed.Partners);
+            // Every pixel comes from the face or its partner, and the pasted positions form one rectangle whose
+            // area is (1 − λ) of the image.
+            Assert.True(mixed.Images.eq(faces).logical_or(mixed.Images.eq(partner)).all().item<bool>());
+            using var pasted = mixed.Images.ne(faces).logical_and(faces.ne(partner)).any(0).squeeze(0); // [48, 48]
+            long count = pasted.sum().item<long>();
+            double area = (1 - mixed.Lambda) * 48 * 48;
+            Assert.True(count <= area + 1e-9, $"{count} pixels pasted, λ says {area}");
+            if (count == 0) continue;
+            var rows = pasted.any(1).nonzero().flatten();
+            var cols = pasted.any(0).nonzero().flatten();
+            long boxArea = (rows.max().item<long>() - rows.min().item<long>() + 1) * (cols.max().item<long>() - cols.min().item<long>() + 1);
+            Assert.True(boxArea <= area + 1e-9, $"pasted pixels span {boxArea}, λ says {area}");
+        }
+    }
+
+    [Fact]
+    public void MixedLossIsTheLambdaBlendOfBothLabelsLosses()
+    {
+        using var images = zeros(3, 1, 48, 48);
+        var batch = new MixedBatch(images, tensor(new long[] { 2, 0, 1 }), 0.25);
+        using var labels = tensor(new long[] { 10, 20, 30 });
+        using var loss = batch.Loss(l => l.to_type(ScalarType.Float32), labels);
+        // 0.25·[10, 20, 30] + 0.75·[30, 10, 20]
+        Assert.Equal(new[] { 25f, 12.5f, 22.5f }, loss.data<float>().ToArray());
     }
 }

@@ -1,5 +1,6 @@
 using FerMlNet.Core.Preprocessing;
 using FerMlNet.Training.Engine;
+using FerMlNet.Training.Models;
 using FerMlNet.Training.Onnx;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -98,6 +99,30 @@ public class TrainingEngineTests
         var e = Assert.Throws<InvalidDataException>(() =>
             CnnTrainer.Train(Tiny("model-d", 1), train, val, new TrainerRunOptions { CheckpointDirectory = dir.Path, Resume = true }));
         Assert.Contains("model-0", e.Message);
+    }
+
+    [Fact]
+    public void InitialWeightsStartARunFromAnotherRunsBestWeights()
+    {
+        using var train = TrainingTestData.Load("train", 8);
+        using var val = TrainingTestData.Load("validation", 4);
+        using var dir = TestData.NewTempDir();
+        var source = CnnTrainer.Train(Tiny("model-0", 2), train, val, new TrainerRunOptions { CheckpointDirectory = dir.Path });
+        using var fresh = ModelZoo.Create("model-0");
+        Checkpoint.LoadBestWeights(Path.Combine(dir.Path, "checkpoint.bin"), fresh.state_dict());
+        var expected = source.Network.state_dict();
+        foreach (var (name, t) in fresh.state_dict())
+            Assert.True(t.eq(expected[name]).all().item<bool>(), $"tensor {name} was not loaded from the best weights");
+
+        var wrong = Tiny("model-d", 1);
+        wrong.InitialWeights = dir.Path;
+        var e = Assert.Throws<InvalidDataException>(() => CnnTrainer.Train(wrong, train, val));
+        Assert.Contains("initialWeights", e.Message);
+        Assert.Contains("checkpoint.bin", e.Message);
+        var missing = Tiny("model-0", 1);
+        missing.InitialWeights = dir.Combine("no-such-run");
+        Assert.Contains("does not exist", Assert.Throws<InvalidDataException>(() => CnnTrainer.Train(missing, train, val)).Message);
+        source.Network.Dispose();
     }
 
     [Fact]

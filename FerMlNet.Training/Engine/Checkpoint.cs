@@ -45,6 +45,45 @@ internal static class Checkpoint
     /// <summary>Reads the state and copies every tensor into <paramref name="tensors"/> (same names and shapes).</summary>
     public static TrainingState Load(string path, IReadOnlyList<(string Name, Tensor Tensor)> tensors)
     {
+        var byName = tensors.ToDictionary(t => t.Name, t => t.Tensor);
+        return Read(path, (state, count) =>
+        {
+            if (count != tensors.Count)
+                throw new InvalidDataException($"Checkpoint '{path}' was made by architecture '{state.Architecture}' " +
+                    $"({count} tensors); this network has {tensors.Count}. Use the same pipeline, or start without --resume.");
+        }, name => byName.GetValueOrDefault(name), required: true, remedy: "Start without --resume.");
+    }
+
+    /// <summary>
+    /// Copies only the best weights of a finished or interrupted run (its "best." tensors) into
+    /// <paramref name="stateDict"/>: a warm start for another run of the same architecture. Returns that run's state.
+    /// </summary>
+    public static TrainingState LoadBestWeights(string path, IReadOnlyDictionary<string, Tensor> stateDict)
+    {
+        var loaded = new HashSet<string>();
+        var state = Read(path, (_, _) => { }, name =>
+        {
+            if (!name.StartsWith(BestPrefix, StringComparison.Ordinal)) return null;
+            var key = name[BestPrefix.Length..];
+            loaded.Add(key);
+            return stateDict.GetValueOrDefault(key) ?? throw NotThisNetwork(path, $"it has '{key}', which this network lacks");
+        }, required: false, remedy: "initialWeights must name a run of the same architecture.");
+        if (stateDict.Keys.FirstOrDefault(k => !loaded.Contains(k)) is { } missing)
+            throw NotThisNetwork(path, $"it lacks '{missing}'");
+        return state;
+    }
+
+    /// <summary>Prefix of the best-so-far copies of the network's tensors in a checkpoint.</summary>
+    public const string BestPrefix = "best.";
+
+    /// <summary>
+    /// Reads the header and every tensor; <paramref name="target"/> names where a tensor goes (null: skip it, or with
+    /// <paramref name="required"/> an error). Shapes must match.
+    /// </summary>
+    private static TrainingState Read(string path, Action<TrainingState, int> checkCount, Func<string, Tensor?> target, bool required,
+        string remedy)
+    {
+        if (!File.Exists(path)) throw new InvalidDataException($"Checkpoint '{path}' does not exist.");
         using var stream = File.OpenRead(path);
         using var r = new BinaryReader(stream, Encoding.UTF8);
         if (!r.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic))
@@ -52,10 +91,7 @@ internal static class Checkpoint
         var state = JsonSerializer.Deserialize<TrainingState>(r.ReadString(), StateJson)
             ?? throw new InvalidDataException($"Checkpoint '{path}' has no training state.");
         int count = r.ReadInt32();
-        var byName = tensors.ToDictionary(t => t.Name, t => t.Tensor);
-        if (count != tensors.Count)
-            throw new InvalidDataException($"Checkpoint '{path}' was made by architecture '{state.Architecture}' " +
-                $"({count} tensors); this network has {tensors.Count}. Use the same pipeline, or start without --resume.");
+        checkCount(state, count);
         using var _ = no_grad();
         for (int i = 0; i < count; i++)
         {
@@ -64,14 +100,19 @@ internal static class Checkpoint
             for (int k = 0; k < shape.Length; k++) shape[k] = r.ReadInt64();
             long numel = shape.Aggregate(1L, (a, b) => a * b);
             var bytes = r.ReadBytes(checked((int)(numel * 4)));
-            if (!byName.TryGetValue(name, out var target) || !target.shape.SequenceEqual(shape))
+            var destination = target(name);
+            if (destination is null && !required) continue;
+            if (destination is null || !destination.shape.SequenceEqual(shape))
                 throw new InvalidDataException($"Checkpoint '{path}' does not fit this network: tensor '{name}' " +
-                    $"[{string.Join("×", shape)}] (checkpoint of '{state.Architecture}'). Start without --resume.");
+                    $"[{string.Join("×", shape)}] (checkpoint of '{state.Architecture}'). {remedy}");
             var data = new float[numel];
             Buffer.BlockCopy(bytes, 0, data, 0, bytes.Length);
             using var source = tensor(data, shape);
-            target.copy_(source.to_type(target.dtype));
+            destination.copy_(source.to_type(destination.dtype));
         }
         return state;
     }
+
+    private static InvalidDataException NotThisNetwork(string path, string why) =>
+        new($"Checkpoint '{path}' does not fit this network: {why}. initialWeights must name a run of the same architecture.");
 }

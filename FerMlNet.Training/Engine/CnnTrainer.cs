@@ -131,10 +131,11 @@ public static class CnnTrainer
 
         torch.manual_seed(options.Seed);
         var network = ModelZoo.Create(options.Architecture, options.Dropout, options.L2, options.BatchNormMomentum);
+        if (options.InitialWeights is { } initial) WarmStart(network, options, initial);
         network.to(device);
         var parameters = network.named_parameters().Select(p => (p.name, p.parameter as Tensor)).ToList();
         var adam = new KerasAdam(parameters);
-        var best = network.state_dict().Select(kv => (Name: "best." + kv.Key, Tensor: kv.Value.detach().clone())).ToList();
+        var best = network.state_dict().Select(kv => (Name: Checkpoint.BestPrefix + kv.Key, Tensor: kv.Value.detach().clone())).ToList();
         var stateTensors = network.state_dict().Select(kv => (kv.Key, kv.Value))
             .Concat(best)
             .Concat(parameters.Select((p, i) => ("adam.m." + p.Item1, adam.First[i])))
@@ -220,6 +221,16 @@ public static class CnnTrainer
         return new TrainingResult { Network = network, State = state, ClassWeights = weights };
     }
 
+    /// <summary>Starts from another run's best weights (<see cref="PipelineOptions.InitialWeights"/>).</summary>
+    private static void WarmStart(FerNet network, PipelineOptions options, string initial)
+    {
+        var path = Directory.Exists(initial) ? Path.Combine(initial, CheckpointFile) : initial;
+        var source = Checkpoint.LoadBestWeights(path, network.state_dict());
+        if (source.Architecture != options.Architecture)
+            throw new InvalidDataException($"initialWeights '{path}' is a run of '{source.Architecture}'; " +
+                $"this pipeline trains '{options.Architecture}'.");
+    }
+
     private static EpochRecord? RunEpoch(FerNet network, KerasAdam adam, LearningRateSchedule schedule,
         PipelineOptions options, TrainingData train, TrainingData validation, Tensor? classWeights, Device device,
         int epoch, int batches, TrainerRunOptions run, Stopwatch clock, out bool timedOut)
@@ -232,6 +243,7 @@ public static class CnnTrainer
         var order = Enumerable.Range(0, train.Count).ToArray();
         new Random((int)(epochSeed % int.MaxValue)).Shuffle(order);
         using var orderTensor = tensor(order.Select(i => (long)i).ToArray());
+        var mixer = options.Mix is null ? null : new BatchMixer(options.Mix, epochSeed);
 
         network.train();
         double lossSum = 0;
@@ -249,8 +261,11 @@ public static class CnnTrainer
             var x = Batch(train, idx, network.InputChannels, device);
             var y = train.Labels.index_select(0, idx).to(device);
             if (options.Augmentation is { } aug) x = Augmentation.Apply(x, aug, augmentGenerator);
-            var logits = network.forward(x);
-            var loss = Losses.Batch(logits, y, options.Loss, classWeights).add(network.L2Penalty());
+            var mixed = mixer?.Mix(x);
+            var logits = network.forward(mixed?.Images ?? x);
+            Tensor LossFor(Tensor labels) => Losses.Batch(logits, labels, options.Loss, classWeights);
+            // Train accuracy of a mixed batch counts against the original labels (the larger share for mixup λ ≥ 0.5).
+            var loss = (mixed is { } m ? m.Loss(LossFor, y) : LossFor(y)).add(network.L2Penalty());
             adam.ZeroGrad();
             loss.backward();
             adam.Update(schedule.ForStep(adam.Step));
@@ -341,7 +356,7 @@ public static class CnnTrainer
         var current = network.state_dict();
         foreach (var (name, saved) in best)
         {
-            var live = current[name["best.".Length..]];
+            var live = current[name[Checkpoint.BestPrefix.Length..]];
             if (intoBest) saved.copy_(live); else live.copy_(saved);
         }
     }

@@ -41,6 +41,15 @@ public sealed class PipelineOptions
     /// <summary>Soft augmentation (null = none).</summary>
     public AugmentationOptions? Augmentation { get; set; }
 
+    /// <summary>Mixup or CutMix of training batches (null = none; not in the notebook).</summary>
+    public MixOptions? Mix { get; set; }
+
+    /// <summary>
+    /// A run folder (or its checkpoint.bin) whose best weights start this run instead of a random initialisation: a
+    /// warm restart that lengthens a finished schedule, or a fine-tune. Same architecture required. Default null.
+    /// </summary>
+    public string? InitialWeights { get; set; }
+
     /// <summary>Loss function.</summary>
     public LossOptions Loss { get; set; } = new();
 
@@ -139,6 +148,10 @@ public sealed class PipelineOptions
         Loss.Validate(Fail);
         Schedule.Validate(Fail);
         Augmentation?.Validate(Fail);
+        Mix?.Validate(Fail);
+        if (InitialWeights is { Length: 0 }) Fail("initialWeights", "must be a run folder or checkpoint file");
+        if (InitialWeights is not null && Architecture == TransferArchitecture)
+            Fail("initialWeights", $"does not apply to '{TransferArchitecture}'");
         if (EarlyStopping is { Patience: < 1 }) Fail("earlyStopping.patience", "must be at least 1");
     }
 
@@ -186,6 +199,30 @@ public sealed class AugmentationOptions
         if (Rotation is < 0 or > 0.5) fail("augmentation.rotation", "must be in [0, 0.5] (fraction of a turn)");
         if (Zoom is < 0 or >= 1) fail("augmentation.zoom", "must be in [0, 1)");
         if (Contrast is < 0 or >= 1) fail("augmentation.contrast", "must be in [0, 1)");
+    }
+}
+
+/// <summary>
+/// Mixup (Zhang et al. 2018) or CutMix (Yun et al. 2019): a batch is blended with a shuffled copy of itself — whole
+/// images weighted λ : 1 − λ, or a rectangle of 1 − λ of the area pasted in — and the loss is the same blend of the two
+/// labels' losses. λ ~ Beta(α, α), one draw per batch. Regularises against memorising noisy labels.
+/// </summary>
+public sealed class MixOptions
+{
+    /// <summary>"mixup" or "cutmix". Default cutmix.</summary>
+    public string Type { get; set; } = "cutmix";
+
+    /// <summary>α of the Beta(α, α) the mixing share is drawn from: 1 = uniform. Default 1.</summary>
+    public double Alpha { get; set; } = 1.0;
+
+    /// <summary>Share of batches that are mixed; the rest train on plain images. Default 0.5.</summary>
+    public double Probability { get; set; } = 0.5;
+
+    internal void Validate(Action<string, string> fail)
+    {
+        if (Type is not ("mixup" or "cutmix")) fail("mix.type", "must be 'mixup' or 'cutmix'");
+        if (Alpha is <= 0 or > 10) fail("mix.alpha", "must be in (0, 10]");
+        if (Probability is < 0 or > 1) fail("mix.probability", "must be a probability in [0, 1]");
     }
 }
 
