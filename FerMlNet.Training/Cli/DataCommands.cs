@@ -13,13 +13,14 @@ internal static class DataCommands
 {
     public static Command Create()
     {
-        var data = new Command("data", "Dataset tools: stats, audit, split, mislabels, relabel, import.");
+        var data = new Command("data", "Dataset tools: stats, audit, split, mislabels, relabel, import, framing.");
         data.Add(CreateStats());
         data.Add(AuditCommand.Create());
         data.Add(SplitCommand.Create());
         data.Add(MislabelsCommand.Create());
         data.Add(MislabelsCommand.CreateRelabel());
         data.Add(ImportCommand.Create());
+        data.Add(FramingCommand.Create());
         return data;
     }
 

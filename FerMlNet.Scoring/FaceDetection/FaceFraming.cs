@@ -1,0 +1,77 @@
+using FerMlNet.Core.Preprocessing;
+using SkiaSharp;
+
+namespace FerMlNet.Scoring.FaceDetection;
+
+/// <summary>
+/// Where the detector's box sits inside the training faces, and so how photos must be cropped to look like them.
+/// Every 48×48 face is enlarged 3× onto a mid-grey canvas twice its size (YuNet does not find faces that fill the
+/// frame) and detected; the box is then expressed in the face's own coordinates.
+/// </summary>
+public sealed record FaceFraming(int Faces, int Detected, double BoxSide, double CentreX, double CentreY, double BoxSideP10, double BoxSideP90)
+{
+    private const int Enlarge = 3;
+    private const int FaceSide = PreprocessingContract.ImageSize * Enlarge;
+    private const int CanvasSide = 2 * FaceSide;
+
+    /// <summary>Where the enlarged face starts on the canvas (both axes), in canvas pixels.</summary>
+    internal const float FaceOffset = (CanvasSide - FaceSide) / 2f;
+
+    /// <summary>
+    /// The <see cref="FaceCropOptions.Margin"/> whose square crop (larger box side × (1 + 2·margin)) is as wide as
+    /// a training face: (1 / <see cref="BoxSide"/> − 1) / 2.
+    /// </summary>
+    public double ImpliedMargin => (1 / BoxSide - 1) / 2;
+
+    /// <summary>
+    /// The <see cref="FaceCropOptions.VerticalShift"/> that puts the box where training faces have it: how far the
+    /// crop's centre lies below the box centre, as a fraction of the box side ((0.5 − <see cref="CentreY"/>) /
+    /// <see cref="BoxSide"/>; negative: above).
+    /// </summary>
+    public double ImpliedVerticalShift => (0.5 - CentreY) / BoxSide;
+
+    /// <summary>Detects every face and returns the medians (box side as a fraction of the face side, centre in 0..1).</summary>
+    public static FaceFraming Measure(IEnumerable<byte[]> faces, YuNetFaceDetector detector)
+    {
+        var sides = new List<double>();
+        var xs = new List<double>();
+        var ys = new List<double>();
+        int total = 0;
+        foreach (var pixels in faces)
+        {
+            total++;
+            using var canvas = OnCanvas(pixels);
+            var box = detector.Detect(canvas, CanvasSide).MaxBy(f => f.Score);
+            if (box is null) continue;
+            sides.Add(Math.Max(box.Width, box.Height) / FaceSide);
+            xs.Add((box.X + box.Width / 2 - FaceOffset) / FaceSide);
+            ys.Add((box.Y + box.Height / 2 - FaceOffset) / FaceSide);
+        }
+        if (sides.Count == 0) return new FaceFraming(total, 0, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN);
+        sides.Sort();
+        return new FaceFraming(total, sides.Count, Median(sides), Median(xs), Median(ys),
+            sides[(int)(0.1 * (sides.Count - 1))], sides[(int)(0.9 * (sides.Count - 1))]);
+    }
+
+    /// <summary>The face enlarged 3× in the middle of a mid-grey canvas twice its size; the face starts at <see cref="FaceOffset"/>.</summary>
+    internal static SKBitmap OnCanvas(byte[] pixels)
+    {
+        using var face = new SKBitmap(new SKImageInfo(PreprocessingContract.ImageSize, PreprocessingContract.ImageSize,
+            SKColorType.Gray8, SKAlphaType.Opaque));
+        System.Runtime.InteropServices.Marshal.Copy(pixels, 0, face.GetPixels(), pixels.Length);
+        var canvasBitmap = new SKBitmap(new SKImageInfo(CanvasSide, CanvasSide, SKColorType.Bgra8888, SKAlphaType.Premul));
+        using var canvas = new SKCanvas(canvasBitmap);
+        canvas.Clear(new SKColor(128, 128, 128));
+        using var paint = new SKPaint { FilterQuality = SKFilterQuality.High };
+        canvas.DrawBitmap(face, new SKRect(FaceOffset, FaceOffset, FaceOffset + FaceSide, FaceOffset + FaceSide), paint);
+        canvas.Flush();
+        return canvasBitmap;
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        int n = sorted.Count;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+}
