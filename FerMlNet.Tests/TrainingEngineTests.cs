@@ -126,6 +126,37 @@ public class TrainingEngineTests
     }
 
     [Fact]
+    public void DistillationAddsTheTeachersKlTermToTheLoss()
+    {
+        // T²·KL(p‖q) by hand for one row: teacher logits [2, 0, 0, 0], student [0, 0, 0, 0], T = 2.
+        using var teacherLogits = tensor(new float[] { 2, 0, 0, 0 }).view(1, 4);
+        using var studentLogits = zeros(1, 4);
+        var p = new[] { Math.Exp(1), 1, 1, 1 }.Select(v => v / (Math.Exp(1) + 3)).ToArray();
+        double expected = 4 * p.Sum(pi => pi * Math.Log(pi / 0.25));
+        using (var kd = Losses.Distillation(studentLogits, teacherLogits, 2))
+            Assert.Equal(expected, kd.item<float>(), 5);
+        using (var same = Losses.Distillation(teacherLogits, teacherLogits, 2))
+            Assert.Equal(0, same.item<float>(), 6);
+
+        using var train = TrainingTestData.Load("train", 8);
+        using var val = TrainingTestData.Load("validation", 4);
+        using var teacherRun = TestData.NewTempDir();
+        CnnTrainer.Train(Tiny("model-0", 2), train, val, new TrainerRunOptions { CheckpointDirectory = teacherRun.Path }).Network.Dispose();
+        var plain = CnnTrainer.Train(Tiny("model-0", 1), train, val);
+        var distilledOptions = Tiny("model-0", 1);
+        distilledOptions.Distillation = new DistillationOptions { Teachers = [teacherRun.Path], Weight = 0.5, Temperature = 2 };
+        var distilled = CnnTrainer.Train(distilledOptions, train, val);
+        // Same seed, data and first forward pass; only the loss differs.
+        Assert.NotEqual(plain.State.History[0].Loss, distilled.State.History[0].Loss);
+        plain.Network.Dispose();
+        distilled.Network.Dispose();
+
+        distilledOptions.Distillation.Teachers = [teacherRun.Combine("missing-run")];
+        var e = Assert.Throws<InvalidDataException>(() => CnnTrainer.Train(distilledOptions, train, val));
+        Assert.Contains("missing-run", e.Message);
+    }
+
+    [Fact]
     public void EmptySplitsAndMissingClassesAreClearErrors()
     {
         using var val = TrainingTestData.Load("validation", 4);

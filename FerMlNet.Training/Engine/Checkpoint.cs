@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using FerMlNet.Core.IO;
+using FerMlNet.Training.Models;
 using static TorchSharp.torch;
 
 namespace FerMlNet.Training.Engine;
@@ -72,6 +73,23 @@ internal static class Checkpoint
             throw NotThisNetwork(path, $"it lacks '{missing}'");
         return state;
     }
+
+    /// <summary>The network of a run (its architecture, its best weights), in eval mode: a teacher or a warm start source.</summary>
+    public static FerNet LoadBestNetwork(string path)
+    {
+        var architecture = Read(path, (_, _) => { }, _ => null, required: false, remedy: "").Architecture;
+        var network = ModelZoo.Create(architecture);
+        LoadBestWeights(path, network.state_dict());
+        network.eval();
+        return network;
+    }
+
+    /// <summary>A run folder's checkpoint.bin, or the path itself when it names a file.</summary>
+    public static string InRun(string runOrFile) =>
+        Directory.Exists(runOrFile) ? Path.Combine(runOrFile, FileName) : runOrFile;
+
+    /// <summary>The checkpoint's file name in a run folder.</summary>
+    public const string FileName = "checkpoint.bin";
 
     /// <summary>Prefix of the best-so-far copies of the network's tensors in a checkpoint.</summary>
     public const string BestPrefix = "best.";

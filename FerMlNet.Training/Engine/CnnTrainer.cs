@@ -100,8 +100,6 @@ public sealed class TrainingResult
 /// </summary>
 public static class CnnTrainer
 {
-    private const string CheckpointFile = "checkpoint.bin";
-
     /// <summary>Trains <paramref name="options"/> on <paramref name="train"/>, validating on <paramref name="validation"/>.</summary>
     public static TrainingResult Train(PipelineOptions options, TrainingData train, TrainingData validation,
         TrainerRunOptions? run = null)
@@ -133,6 +131,7 @@ public static class CnnTrainer
         var network = ModelZoo.Create(options.Architecture, options.Dropout, options.L2, options.BatchNormMomentum);
         if (options.InitialWeights is { } initial) WarmStart(network, options, initial);
         network.to(device);
+        using var teachers = Teachers(options, device);
         var parameters = network.named_parameters().Select(p => (p.name, p.parameter as Tensor)).ToList();
         var adam = new KerasAdam(parameters);
         var best = network.state_dict().Select(kv => (Name: Checkpoint.BestPrefix + kv.Key, Tensor: kv.Value.detach().clone())).ToList();
@@ -151,7 +150,7 @@ public static class CnnTrainer
         var schedule = new LearningRateSchedule(options.Schedule, options.LearningRate, decaySteps);
         var state = new TrainingState { Architecture = options.Architecture, LearningRate = options.LearningRate };
 
-        var checkpointPath = run.CheckpointDirectory is null ? null : Path.Combine(run.CheckpointDirectory, CheckpointFile);
+        var checkpointPath = run.CheckpointDirectory is null ? null : Path.Combine(run.CheckpointDirectory, Checkpoint.FileName);
         if (run.Resume && checkpointPath is not null && File.Exists(checkpointPath))
         {
             state = Checkpoint.Load(checkpointPath, stateTensors);
@@ -169,7 +168,7 @@ public static class CnnTrainer
         while (!state.Finished && state.EpochsDone < options.Epochs)
         {
             int epoch = state.EpochsDone + 1;
-            var record = RunEpoch(network, adam, schedule, options, train, validation, classWeights, device, epoch,
+            var record = RunEpoch(network, teachers, adam, schedule, options, train, validation, classWeights, device, epoch,
                 batchesPerEpoch, run, clock, out bool timedOut);
             if (record is null) // stopped by --max-minutes before the epoch ended: keep the best finished epoch
             {
@@ -224,14 +223,23 @@ public static class CnnTrainer
     /// <summary>Starts from another run's best weights (<see cref="PipelineOptions.InitialWeights"/>).</summary>
     private static void WarmStart(FerNet network, PipelineOptions options, string initial)
     {
-        var path = Directory.Exists(initial) ? Path.Combine(initial, CheckpointFile) : initial;
+        var path = Checkpoint.InRun(initial);
         var source = Checkpoint.LoadBestWeights(path, network.state_dict());
         if (source.Architecture != options.Architecture)
             throw new InvalidDataException($"initialWeights '{path}' is a run of '{source.Architecture}'; " +
                 $"this pipeline trains '{options.Architecture}'.");
     }
 
-    private static EpochRecord? RunEpoch(FerNet network, KerasAdam adam, LearningRateSchedule schedule,
+    /// <summary>The distillation teachers (<see cref="PipelineOptions.Distillation"/>), or an empty set.</summary>
+    private static TeacherEnsemble Teachers(PipelineOptions options, Device device) =>
+        new((options.Distillation?.Teachers ?? []).Select(t =>
+        {
+            var teacher = Checkpoint.LoadBestNetwork(Checkpoint.InRun(t));
+            teacher.to(device);
+            return teacher;
+        }).ToList());
+
+    private static EpochRecord? RunEpoch(FerNet network, TeacherEnsemble teachers, KerasAdam adam, LearningRateSchedule schedule,
         PipelineOptions options, TrainingData train, TrainingData validation, Tensor? classWeights, Device device,
         int epoch, int batches, TrainerRunOptions run, Stopwatch clock, out bool timedOut)
     {
@@ -265,7 +273,10 @@ public static class CnnTrainer
             var logits = network.forward(mixed?.Images ?? x);
             Tensor LossFor(Tensor labels) => Losses.Batch(logits, labels, options.Loss, classWeights);
             // Train accuracy of a mixed batch counts against the original labels (the larger share for mixup λ ≥ 0.5).
-            var loss = (mixed is { } m ? m.Loss(LossFor, y) : LossFor(y)).add(network.L2Penalty());
+            var loss = mixed is { } m ? m.Loss(LossFor, y) : LossFor(y);
+            if (options.Distillation is { } kd)
+                loss = loss.mul(1 - kd.Weight).add(Losses.Distillation(logits, teachers.Logits(mixed?.Images ?? x), kd.Temperature).mul(kd.Weight));
+            loss = loss.add(network.L2Penalty());
             adam.ZeroGrad();
             loss.backward();
             adam.Update(schedule.ForStep(adam.Step));

@@ -35,6 +35,14 @@ internal static class Losses
         return perSample.mean();
     }
 
+    /// <summary>Distillation term: T² · KL(softmax(teacher / T) ‖ softmax(student / T)), averaged over the batch.</summary>
+    public static Tensor Distillation(Tensor studentLogits, Tensor teacherLogits, double temperature)
+    {
+        var teacher = teacherLogits.div(temperature).log_softmax(1);
+        var student = studentLogits.div(temperature).log_softmax(1);
+        return teacher.exp().mul(teacher.sub(student)).sum(1).mean().mul(temperature * temperature);
+    }
+
     /// <summary>sklearn's 'balanced' weights: n / (classes · count_c).</summary>
     public static float[] BalancedClassWeights(IReadOnlyList<int> labels)
     {

@@ -50,6 +50,9 @@ public sealed class PipelineOptions
     /// </summary>
     public string? InitialWeights { get; set; }
 
+    /// <summary>Knowledge distillation from trained teacher runs (null = none; not in the notebook).</summary>
+    public DistillationOptions? Distillation { get; set; }
+
     /// <summary>Loss function.</summary>
     public LossOptions Loss { get; set; } = new();
 
@@ -149,6 +152,7 @@ public sealed class PipelineOptions
         Schedule.Validate(Fail);
         Augmentation?.Validate(Fail);
         Mix?.Validate(Fail);
+        Distillation?.Validate(Fail);
         if (InitialWeights is { Length: 0 }) Fail("initialWeights", "must be a run folder or checkpoint file");
         if (InitialWeights is not null && Architecture == TransferArchitecture)
             Fail("initialWeights", $"does not apply to '{TransferArchitecture}'");
@@ -223,6 +227,31 @@ public sealed class MixOptions
         if (Type is not ("mixup" or "cutmix")) fail("mix.type", "must be 'mixup' or 'cutmix'");
         if (Alpha is <= 0 or > 10) fail("mix.alpha", "must be in (0, 10]");
         if (Probability is < 0 or > 1) fail("mix.probability", "must be a probability in [0, 1]");
+    }
+}
+
+/// <summary>
+/// Knowledge distillation (Hinton et al. 2015): the student also learns the averaged logits of teacher runs (an
+/// ensemble) on the same augmented batch, through T²·KL(softmax(teacher/T) ‖ softmax(student/T)); the batch loss is
+/// (1 − weight) · the pipeline's loss + weight · that term. Each teacher costs one forward pass per batch.
+/// </summary>
+public sealed class DistillationOptions
+{
+    /// <summary>Run folders (or their checkpoint.bin) whose best weights are the teachers; any architecture. Required.</summary>
+    public string[] Teachers { get; set; } = [];
+
+    /// <summary>Share of the distillation term in the loss. Default 0.5.</summary>
+    public double Weight { get; set; } = 0.5;
+
+    /// <summary>Softening temperature T of both distributions. Default 2.</summary>
+    public double Temperature { get; set; } = 2.0;
+
+    internal void Validate(Action<string, string> fail)
+    {
+        if (Teachers.Length == 0 || Teachers.Any(string.IsNullOrWhiteSpace))
+            fail("distillation.teachers", "must name at least one run folder or checkpoint file");
+        if (Weight is <= 0 or > 1) fail("distillation.weight", "must be in (0, 1]");
+        if (Temperature is < 1 or > 20) fail("distillation.temperature", "must be in [1, 20]");
     }
 }
 
