@@ -126,6 +126,15 @@ public class TrainingEngineTests
     }
 
     [Fact]
+    public void PublishedRebuildTrainsTheRunAWarmStartBeginsFromFirst()
+    {
+        Assert.Equal(["vgg-gap", "vgg-gap-restart-cutmix"], Training.Cli.PublishCommand.TrainOrder(["vgg-gap-restart-cutmix"]));
+        Assert.Equal(["vgg-gap", "vgg-gap-restart", "vgg-gap-restart-cutmix"],
+            Training.Cli.PublishCommand.TrainOrder(["vgg-gap", "vgg-gap-restart", "vgg-gap-restart-cutmix"]));
+        Assert.Equal(["not-a-pipeline"], Training.Cli.PublishCommand.TrainOrder(["not-a-pipeline"]));
+    }
+
+    [Fact]
     public void DistillationAddsTheTeachersKlTermToTheLoss()
     {
         // T²·KL(p‖q) by hand for one row: teacher logits [2, 0, 0, 0], student [0, 0, 0, 0], T = 2.

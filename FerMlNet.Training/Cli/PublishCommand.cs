@@ -1,4 +1,5 @@
 using System.CommandLine;
+using FerMlNet.Training.Engine;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -79,13 +80,39 @@ internal static class PublishCommand
         var pipelines = run["members"] is JsonArray members
             ? members.Select(m => (string?)m?["name"]).ToList()
             : [(string?)run["pipeline"]?["name"]];
+        var trainOrder = TrainOrder(pipelines.OfType<string>());
         var commands = $"./fer data split datasets/{split["source"]?["name"]} --out datasets/fer4-clean --seed {split["seed"]}" +
-                       string.Concat(pipelines.Select(p => $" && ./fer train {p} --data datasets/fer4-clean"));
+                       string.Concat(trainOrder.Select(p => $" && ./fer train {p} --data datasets/fer4-clean"));
         if (run["calibration"] is JsonObject calibration)
             commands += $" && ./fer calibrate {string.Join(" ", pipelines.Select(p => $"runs/{p}"))} --data datasets/fer4-clean" +
                         $"{((bool?)calibration["flipAveraging"] == true ? " --tta" : "")} --objective {(string?)calibration["objective"]}" +
                         $" --out runs/{string.Join("+", pipelines)}-calibrated";
         return commands;
+    }
+
+    /// <summary>The pipelines to train, each after the runs it needs (see <see cref="AddWithPrerequisites"/>).</summary>
+    internal static List<string> TrainOrder(IEnumerable<string> pipelines)
+    {
+        var order = new List<string>();
+        foreach (var p in pipelines) AddWithPrerequisites(p, order);
+        return order;
+    }
+
+    /// <summary>
+    /// Adds a pipeline after the runs it starts from or learns from (initialWeights, distillation teachers named as
+    /// runs/NAME), each once, so the rebuild trains them first.
+    /// </summary>
+    private static void AddWithPrerequisites(string pipeline, List<string> order)
+    {
+        if (order.Contains(pipeline)) return;
+        PipelineOptions options;
+        try { options = PipelineOptions.LoadByNameOrPath(pipeline); }
+        catch (InvalidDataException) { order.Add(pipeline); return; } // not a pipelines/ name: nothing more to say
+        var prerequisites = new[] { options.InitialWeights }.Concat(options.Distillation?.Teachers ?? [])
+            .Select(r => r?.Replace('\\', '/').TrimEnd('/'))
+            .Where(r => r is not null && r.StartsWith("runs/", StringComparison.Ordinal) && r.Count(c => c == '/') == 1);
+        foreach (var run in prerequisites) AddWithPrerequisites(run!["runs/".Length..], order);
+        order.Add(pipeline);
     }
 
     private static JsonObject ReadJson(string path)
