@@ -166,6 +166,34 @@ public class TrainingEngineTests
     }
 
     [Fact]
+    public void ABudgetSpentBeforeTheFirstEpochTrainsNothingAndSaysWhichClockRanOut()
+    {
+        using var train = TrainingTestData.Load("train", 8);
+        using var val = TrainingTestData.Load("validation", 4);
+        var wall = CnnTrainer.Train(Tiny("model-0", 2), train, val, new TrainerRunOptions { MaxMinutes = 1e-9 });
+        Assert.Empty(wall.State.History);
+        Assert.Equal("--max-minutes 1E-09 reached during epoch 1", wall.State.StopReason);
+        var cpu = CnnTrainer.Train(Tiny("model-0", 2), train, val, new TrainerRunOptions { MaxMinutes = 1e-9, CountCpuMinutes = true });
+        Assert.Empty(cpu.State.History);
+        Assert.Contains("CPU minutes", cpu.State.StopReason);
+        // A CPU budget larger than the run's work lets it finish however long the wall clock takes.
+        var enough = CnnTrainer.Train(Tiny("model-0", 1), train, val, new TrainerRunOptions { MaxMinutes = 60, CountCpuMinutes = true });
+        Assert.Equal("completed 1 epochs", enough.State.StopReason);
+        foreach (var r in new[] { wall, cpu, enough }) r.Network.Dispose();
+
+        // The CLI writes no model of untrained weights: a usage error naming the run folder.
+        using var data = TestData.NewTempDir();
+        using var work = TestData.NewTempDir();
+        TestData.CopySubset(data.Path, 4, ("train", "train"), ("validation", "validation"));
+        var runDir = work.Combine("run");
+        var cli = CliProcess.Run("train", "model-0", "--data", data.Path, "--out", runDir, "--max-minutes", "0.000001");
+        Assert.Equal(1, cli.ExitCode);
+        Assert.Contains("before the first epoch finished", cli.Stderr);
+        Assert.Contains(runDir, cli.Stderr);
+        Assert.False(File.Exists(Path.Combine(runDir, "model.zip")));
+    }
+
+    [Fact]
     public void EmptySplitsAndMissingClassesAreClearErrors()
     {
         using var val = TrainingTestData.Load("validation", 4);

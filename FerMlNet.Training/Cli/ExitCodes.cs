@@ -14,4 +14,10 @@ internal static class ExitCodes
 }
 
 /// <summary>A usage error found after parsing (a bad combination of options, an unknown value).</summary>
-internal sealed class UsageException(string message) : Exception(message);
+internal class UsageException(string message) : Exception(message);
+
+/// <summary>
+/// The time limit ran out before the first epoch finished: nothing was trained, so no model is written (a usage
+/// error: the limit was too small for the pipeline).
+/// </summary>
+internal sealed class NoEpochFinishedException(string message) : UsageException(message);

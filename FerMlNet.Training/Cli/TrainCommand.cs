@@ -99,6 +99,12 @@ internal static class TrainCommand
                     $"| lr {r.LearningRate:E2} | {r.ImagesPerSecond:F0} img/s");
                 result = CnnTrainer.Train(options, train, val, run);
             });
+        if (result.State.History.Count == 0)
+        {
+            result.Network.Dispose();
+            throw new NoEpochFinishedException($"{options.Name}: {result.State.StopReason}, before the first epoch finished; " +
+                $"nothing was trained, so no model is written to '{runDir}'. Allow more minutes.");
+        }
 
         var metadata = new Dictionary<string, string>
         {

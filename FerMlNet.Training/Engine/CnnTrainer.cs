@@ -63,6 +63,12 @@ public sealed class TrainerRunOptions
     /// <summary>Stop cleanly (keeping the best weights) once this much wall time has passed (0 = no limit).</summary>
     public double MaxMinutes { get; set; }
 
+    /// <summary>
+    /// Count <see cref="MaxMinutes"/> as this process's CPU time divided by the cores instead of wall time, so a run
+    /// that other work on the machine slows down still gets the compute it was budgeted. Default false (wall time).
+    /// </summary>
+    public bool CountCpuMinutes { get; set; }
+
     /// <summary>Intra-op threads (0 = TorchSharp's default, one per core).</summary>
     public int Threads { get; set; }
 
@@ -163,7 +169,7 @@ public static class CnnTrainer
             schedule.PlateauWait = state.PlateauWait;
         }
 
-        var clock = Stopwatch.StartNew();
+        var clock = new TrainingBudget(run);
         int epochsThisRun = 0;
         while (!state.Finished && state.EpochsDone < options.Epochs)
         {
@@ -173,7 +179,7 @@ public static class CnnTrainer
             if (record is null) // stopped by --max-minutes before the epoch ended: keep the best finished epoch
             {
                 state.Finished = true;
-                state.StopReason = $"--max-minutes {run.MaxMinutes} reached during epoch {epoch}";
+                state.StopReason = $"{clock} reached during epoch {epoch}";
                 break;
             }
             state.History.Add(record);
@@ -207,7 +213,7 @@ public static class CnnTrainer
             else if (timedOut)
             {
                 state.Finished = true;
-                state.StopReason = $"--max-minutes {run.MaxMinutes} reached after epoch {epoch}";
+                state.StopReason = $"{clock} reached after epoch {epoch}";
             }
             if (checkpointPath is not null) Checkpoint.Save(checkpointPath, state, stateTensors);
             run.EpochEnd?.Invoke(record);
@@ -241,7 +247,7 @@ public static class CnnTrainer
 
     private static EpochRecord? RunEpoch(FerNet network, TeacherEnsemble teachers, KerasAdam adam, LearningRateSchedule schedule,
         PipelineOptions options, TrainingData train, TrainingData validation, Tensor? classWeights, Device device,
-        int epoch, int batches, TrainerRunOptions run, Stopwatch clock, out bool timedOut)
+        int epoch, int batches, TrainerRunOptions run, TrainingBudget clock, out bool timedOut)
     {
         timedOut = false;
         var epochClock = Stopwatch.StartNew();
@@ -258,7 +264,7 @@ public static class CnnTrainer
         long correct = 0, seen = 0;
         for (int b = 0; b < batches; b++)
         {
-            if (run.MaxMinutes > 0 && clock.Elapsed.TotalMinutes >= run.MaxMinutes)
+            if (clock.Exhausted)
             {
                 timedOut = true;
                 return null; // a partial epoch is discarded; the best finished epoch is kept
@@ -289,7 +295,7 @@ public static class CnnTrainer
         }
         double trainSeconds = epochClock.Elapsed.TotalSeconds;
         var (valLoss, valAccuracy) = Evaluate(network, validation, options, device);
-        if (run.MaxMinutes > 0 && clock.Elapsed.TotalMinutes >= run.MaxMinutes) timedOut = true;
+        if (clock.Exhausted) timedOut = true;
         return new EpochRecord(epoch, lossSum / seen, (double)correct / seen, valLoss, valAccuracy,
             schedule.Current, epochClock.Elapsed.TotalSeconds, seen / trainSeconds);
     }
