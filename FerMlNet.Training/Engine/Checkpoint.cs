@@ -68,7 +68,7 @@ internal static class Checkpoint
             var key = name[BestPrefix.Length..];
             loaded.Add(key);
             return stateDict.GetValueOrDefault(key) ?? throw NotThisNetwork(path, $"it has '{key}', which this network lacks");
-        }, required: false, remedy: "initialWeights must name a run of the same architecture.");
+        }, required: false, remedy: SameArchitecture);
         if (stateDict.Keys.FirstOrDefault(k => !loaded.Contains(k)) is { } missing)
             throw NotThisNetwork(path, $"it lacks '{missing}'");
         return state;
@@ -77,8 +77,7 @@ internal static class Checkpoint
     /// <summary>The network of a run (its architecture, its best weights), in eval mode: a teacher or a warm start source.</summary>
     public static FerNet LoadBestNetwork(string path)
     {
-        var architecture = Read(path, (_, _) => { }, _ => null, required: false, remedy: "").Architecture;
-        var network = ModelZoo.Create(architecture);
+        var network = ModelZoo.Create(ReadState(path).Architecture);
         LoadBestWeights(path, network.state_dict());
         network.eval();
         return network;
@@ -94,6 +93,29 @@ internal static class Checkpoint
     /// <summary>Prefix of the best-so-far copies of the network's tensors in a checkpoint.</summary>
     public const string BestPrefix = "best.";
 
+    /// <summary>Only the training state at the head of a checkpoint (architecture, epochs, history), without its tensors.</summary>
+    public static TrainingState ReadState(string path)
+    {
+        using var r = Open(path);
+        return ReadHeader(r, path);
+    }
+
+    private const string SameArchitecture = "Use a run of the same architecture.";
+
+    private static BinaryReader Open(string path)
+    {
+        if (!File.Exists(path)) throw new InvalidDataException($"Checkpoint '{path}' does not exist.");
+        return new BinaryReader(File.OpenRead(path), Encoding.UTF8);
+    }
+
+    private static TrainingState ReadHeader(BinaryReader r, string path)
+    {
+        if (!r.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic))
+            throw new InvalidDataException($"'{path}' is not a FerMlNet checkpoint.");
+        return JsonSerializer.Deserialize<TrainingState>(r.ReadString(), StateJson)
+            ?? throw new InvalidDataException($"Checkpoint '{path}' has no training state.");
+    }
+
     /// <summary>
     /// Reads the header and every tensor; <paramref name="target"/> names where a tensor goes (null: skip it, or with
     /// <paramref name="required"/> an error). Shapes must match.
@@ -101,13 +123,8 @@ internal static class Checkpoint
     private static TrainingState Read(string path, Action<TrainingState, int> checkCount, Func<string, Tensor?> target, bool required,
         string remedy)
     {
-        if (!File.Exists(path)) throw new InvalidDataException($"Checkpoint '{path}' does not exist.");
-        using var stream = File.OpenRead(path);
-        using var r = new BinaryReader(stream, Encoding.UTF8);
-        if (!r.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic))
-            throw new InvalidDataException($"'{path}' is not a FerMlNet checkpoint.");
-        var state = JsonSerializer.Deserialize<TrainingState>(r.ReadString(), StateJson)
-            ?? throw new InvalidDataException($"Checkpoint '{path}' has no training state.");
+        using var r = Open(path);
+        var state = ReadHeader(r, path);
         int count = r.ReadInt32();
         checkCount(state, count);
         using var _ = no_grad();
@@ -132,5 +149,5 @@ internal static class Checkpoint
     }
 
     private static InvalidDataException NotThisNetwork(string path, string why) =>
-        new($"Checkpoint '{path}' does not fit this network: {why}. initialWeights must name a run of the same architecture.");
+        new($"Checkpoint '{path}' does not fit this network: {why}. {SameArchitecture}");
 }

@@ -60,7 +60,10 @@ public sealed class TrainerRunOptions
     /// <summary>Continue from the checkpoint in <see cref="CheckpointDirectory"/> when there is one.</summary>
     public bool Resume { get; set; }
 
-    /// <summary>Stop cleanly (keeping the best weights) once this much wall time has passed (0 = no limit).</summary>
+    /// <summary>
+    /// Stop cleanly (keeping the best weights) once this many minutes have passed: wall time, or CPU time with
+    /// <see cref="CountCpuMinutes"/> (0 = no limit).
+    /// </summary>
     public double MaxMinutes { get; set; }
 
     /// <summary>
@@ -176,7 +179,7 @@ public static class CnnTrainer
             int epoch = state.EpochsDone + 1;
             var record = RunEpoch(network, teachers, adam, schedule, options, train, validation, classWeights, device, epoch,
                 batchesPerEpoch, run, clock, out bool timedOut);
-            if (record is null) // stopped by --max-minutes before the epoch ended: keep the best finished epoch
+            if (record is null) // the time budget ran out before the epoch ended: keep the best finished epoch
             {
                 state.Finished = true;
                 state.StopReason = $"{clock} reached during epoch {epoch}";
@@ -230,10 +233,10 @@ public static class CnnTrainer
     private static void WarmStart(FerNet network, PipelineOptions options, string initial)
     {
         var path = Checkpoint.InRun(initial);
-        var source = Checkpoint.LoadBestWeights(path, network.state_dict());
-        if (source.Architecture != options.Architecture)
-            throw new InvalidDataException($"initialWeights '{path}' is a run of '{source.Architecture}'; " +
-                $"this pipeline trains '{options.Architecture}'.");
+        var source = Checkpoint.ReadState(path).Architecture;
+        if (source != options.Architecture)
+            throw new InvalidDataException($"initialWeights '{path}' is a run of '{source}'; this pipeline trains '{options.Architecture}'.");
+        Checkpoint.LoadBestWeights(path, network.state_dict());
     }
 
     /// <summary>The distillation teachers (<see cref="PipelineOptions.Distillation"/>), or an empty set.</summary>
