@@ -45,6 +45,8 @@ public sealed class FerNet : nn.Module<Tensor, Tensor>
                 LayerKind.Flatten => nn.Flatten(),
                 LayerKind.GlobalAveragePool => nn.AdaptiveAvgPool2d(1),
                 LayerKind.Dense => nn.Linear(features, spec.Units),
+                LayerKind.SqueezeExcite => new SqueezeExcitation(spec.Name, channels, spec.Units),
+                LayerKind.ResidualStart or LayerKind.ResidualAdd => nn.Identity(),
                 _ => throw new ArgumentOutOfRangeException(nameof(layers), spec.Kind, "unknown layer kind"),
             };
             switch (spec.Kind)
@@ -74,9 +76,15 @@ public sealed class FerNet : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         var x = input;
+        Tensor? skip = null;
         foreach (var (spec, module) in _layers)
         {
-            var next = module.forward(x);
+            var next = spec.Kind switch
+            {
+                LayerKind.ResidualStart => skip = x,
+                LayerKind.ResidualAdd => x.add(skip ?? throw new InvalidOperationException($"'{spec.Name}' has no residual start")),
+                _ => module.forward(x),
+            };
             if (spec.Kind == LayerKind.GlobalAveragePool) next = next.flatten(1);
             x = next;
         }
@@ -112,17 +120,21 @@ public sealed class FerNet : nn.Module<Tensor, Tensor>
     private void InitializeLikeKeras()
     {
         using var _ = no_grad();
-        foreach (var (spec, module) in _layers)
+        // Layer order, as before SE gates existed, so every older architecture draws the same initial weights.
+        foreach (var (_, module) in _layers)
         {
-            if (module is Conv2d conv)
+            IEnumerable<nn.Module> parts = module is SqueezeExcitation se ? [se.Reduce, se.Expand] : [module];
+            foreach (var part in parts)
             {
-                nn.init.xavier_uniform_(conv.weight!);
-                nn.init.zeros_(conv.bias!);
-            }
-            else if (module is Linear linear)
-            {
-                nn.init.xavier_uniform_(linear.weight!);
-                nn.init.zeros_(linear.bias!);
+                var (weight, bias) = part switch
+                {
+                    Conv2d conv => (conv.weight, conv.bias),
+                    Linear linear => (linear.weight, linear.bias),
+                    _ => (null, null),
+                };
+                if (weight is null) continue;
+                nn.init.xavier_uniform_(weight);
+                nn.init.zeros_(bias!);
             }
         }
     }

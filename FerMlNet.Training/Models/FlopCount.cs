@@ -26,6 +26,9 @@ public static class FlopCount
                     flops += 2L * features * spec.Units;
                     features = spec.Units;
                     break;
+                case LayerKind.SqueezeExcite: // two small dense layers on the pooled channels
+                    flops += 2L * 2 * channels * spec.Units;
+                    break;
             }
         }
         return flops;

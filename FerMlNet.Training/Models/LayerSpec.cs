@@ -19,6 +19,15 @@ public enum LayerKind
     GlobalAveragePool,
     /// <summary>Fully connected layer (Keras Dense).</summary>
     Dense,
+    /// <summary>
+    /// Not in the notebook: squeeze-and-excitation (Hu et al. 2018) — per-channel gates from the globally pooled
+    /// features through Dense(C → Units) → ReLU → Dense(Units → C) → sigmoid, multiplied into the feature map.
+    /// </summary>
+    SqueezeExcite,
+    /// <summary>Not in the notebook: remembers the current feature map as the skip of a residual connection.</summary>
+    ResidualStart,
+    /// <summary>Not in the notebook: adds the remembered skip to the current feature map (same shape).</summary>
+    ResidualAdd,
 }
 
 /// <summary>One layer of a network, with the Keras-style settings the trainer and exporter need.</summary>

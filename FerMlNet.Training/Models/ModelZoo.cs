@@ -31,6 +31,8 @@ public static class ModelZoo
             (_, _) => Fast(), null),
         ["vgg-gap"] = new("vgg-gap", "FerMlNet's CPU network: 4 VGG blocks of 2×(Conv→BN→ReLU) (32/64/128/256), GAP, Dropout, Dense 4", 1,
             (_, l2) => VggGap(l2), null),
+        ["vgg-se-res"] = new("vgg-se-res", "vgg-gap with a residual connection around each block's second conv and a squeeze-excitation gate before the add", 1,
+            (_, l2) => VggGap(l2, residualSqueezeExcite: true), null),
     };
 
     /// <summary>Builds the TorchSharp network of an architecture.</summary>
@@ -57,19 +59,28 @@ public static class ModelZoo
     /// About a third of Model A's convolution work (≈ 0.23 vs 0.69 GFLOP per face) and a twentieth of its parameters
     /// (no 9,216-wide Dense layer), so a CPU run affords three times the epochs.
     /// </summary>
-    public static IReadOnlyList<LayerSpec> VggGap(double l2)
+    public static IReadOnlyList<LayerSpec> VggGap(double l2, bool residualSqueezeExcite = false)
     {
         var layers = new List<LayerSpec>();
         int[] filters = [32, 64, 128, 256];
         for (int b = 0; b < filters.Length; b++)
         {
+            string block = $"block{b + 1}";
             for (int c = 1; c <= 2; c++)
             {
-                layers.Add(new($"block{b + 1}_conv{c}", LayerKind.Conv, filters[b], L2: l2));
-                layers.Add(new($"block{b + 1}_bn{c}", LayerKind.BatchNorm));
-                layers.Add(new($"block{b + 1}_relu{c}", LayerKind.Relu));
+                // vgg-se-res: the second conv of a block learns a residual (same channels, no projection needed),
+                // gated per channel by squeeze-excitation (reduction 8) before the add, ReLU after it.
+                if (residualSqueezeExcite && c == 2) layers.Add(new($"{block}_skip", LayerKind.ResidualStart));
+                layers.Add(new($"{block}_conv{c}", LayerKind.Conv, filters[b], L2: l2));
+                layers.Add(new($"{block}_bn{c}", LayerKind.BatchNorm));
+                if (residualSqueezeExcite && c == 2)
+                {
+                    layers.Add(new($"{block}_se", LayerKind.SqueezeExcite, filters[b] / 8));
+                    layers.Add(new($"{block}_add", LayerKind.ResidualAdd));
+                }
+                layers.Add(new($"{block}_relu{c}", LayerKind.Relu));
             }
-            layers.Add(new($"block{b + 1}_pool", LayerKind.MaxPool));
+            layers.Add(new($"{block}_pool", LayerKind.MaxPool));
         }
         layers.Add(new("gap", LayerKind.GlobalAveragePool));
         layers.Add(new("gap_drop", LayerKind.Dropout, Rate: 0.4));

@@ -10,7 +10,8 @@ namespace FerMlNet.Training.Onnx;
 
 /// <summary>
 /// Writes a trained <see cref="FerNet"/> as an ONNX graph (TorchSharp has no ONNX export): Conv, BatchNormalization,
-/// Relu, MaxPool, Flatten, GlobalAveragePool, Gemm and a final Softmax; Dropout is dropped (inference only).
+/// Relu, MaxPool, Flatten, GlobalAveragePool, Gemm, squeeze-excitation gates (Sigmoid, Unsqueeze, Mul), residual Add
+/// and a final Softmax; Dropout is dropped (inference only).
 /// Input <see cref="InputName"/> float [batch, C, 48, 48] with a dynamic batch; outputs <see cref="ProbabilitiesName"/>
 /// float [batch, 4] (happy, neutral, sad, surprise) and <see cref="LabelName"/> int64 [batch] (arg-max).
 /// </summary>
@@ -36,6 +37,7 @@ public static class OnnxExporter
         var graph = new GraphProto { Name = network.GetName() };
         graph.Input.Add(TensorInfo(InputName, TensorProto.Types.DataType.Float, ["batch", 1, 48, 48]));
         string current = InputName;
+        string? skip = null;
         if (network.InputChannels > 1)
         {
             graph.Node.Add(Node("Concat", "gray_to_rgb", Enumerable.Repeat(InputName, network.InputChannels).ToArray(),
@@ -93,6 +95,15 @@ public static class OnnxExporter
                         Int("transB", 1)));
                     break;
                 }
+                case LayerKind.SqueezeExcite:
+                    AddSqueezeExcite(graph, spec.Name, (SqueezeExcitation)module, current, output);
+                    break;
+                case LayerKind.ResidualStart:
+                    skip = current;
+                    continue;
+                case LayerKind.ResidualAdd:
+                    graph.Node.Add(Node("Add", spec.Name, [current, skip!], output));
+                    break;
             }
             current = output;
         }
@@ -112,6 +123,27 @@ public static class OnnxExporter
             foreach (var (key, value) in metadata)
                 model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
         return model;
+    }
+
+    /// <summary>x · σ(expand(ReLU(reduce(GlobalAveragePool(x))))), the gate unsqueezed to (N, C, 1, 1) for the product.</summary>
+    private static void AddSqueezeExcite(GraphProto graph, string name, SqueezeExcitation se, string input, string output)
+    {
+        foreach (var (part, linear) in new[] { ("reduce", se.Reduce), ("expand", se.Expand) })
+        {
+            graph.Initializer.Add(Initializer($"{name}.{part}.weight", linear.weight!));
+            graph.Initializer.Add(Initializer($"{name}.{part}.bias", linear.bias!));
+        }
+        graph.Initializer.Add(Int64s($"{name}.axes", 2, 3));
+        graph.Node.Add(Node("GlobalAveragePool", $"{name}_pool", [input], $"{name}_pool"));
+        graph.Node.Add(Node("Flatten", $"{name}_squeeze", [$"{name}_pool"], $"{name}_squeeze", Int("axis", 1)));
+        graph.Node.Add(Node("Gemm", $"{name}_reduce", [$"{name}_squeeze", $"{name}.reduce.weight", $"{name}.reduce.bias"],
+            $"{name}_reduce", Int("transB", 1)));
+        graph.Node.Add(Node("Relu", $"{name}_reduce_relu", [$"{name}_reduce"], $"{name}_reduce_relu"));
+        graph.Node.Add(Node("Gemm", $"{name}_expand", [$"{name}_reduce_relu", $"{name}.expand.weight", $"{name}.expand.bias"],
+            $"{name}_expand", Int("transB", 1)));
+        graph.Node.Add(Node("Sigmoid", $"{name}_gate", [$"{name}_expand"], $"{name}_gate"));
+        graph.Node.Add(Node("Unsqueeze", $"{name}_gate_4d", [$"{name}_gate", $"{name}.axes"], $"{name}_gate_4d"));
+        graph.Node.Add(Node("Mul", name, [input, $"{name}_gate_4d"], output));
     }
 
     /// <summary>The graph's head on a logits tensor: Softmax → <see cref="ProbabilitiesName"/>, ArgMax → <see cref="LabelName"/>.</summary>
