@@ -135,6 +135,24 @@ public class TrainingEngineTests
     }
 
     [Fact]
+    public void GeneralisedCrossEntropyFollowsItsFormulaAndBoundsAContradictedLabel()
+    {
+        using var logits = tensor(new float[] { 3, 0, 0, 0, 0, 0, 0, 3 }).view(2, 4);
+        using var labels = tensor(new long[] { 0, 0 }); // the second face is confidently "surprise" but labelled happy
+        var gce = new LossOptions { Type = "gce", Q = 0.7 };
+        using var loss = Losses.PerSample(logits, labels, gce);
+        double pRight = Math.Exp(3) / (Math.Exp(3) + 3), pWrong = 1 / (Math.Exp(3) + 3);
+        Assert.Equal((1 - Math.Pow(pRight, 0.7)) / 0.7, loss[0].item<float>(), 5);
+        Assert.Equal((1 - Math.Pow(pWrong, 0.7)) / 0.7, loss[1].item<float>(), 5);
+        // Cross-entropy grows without bound on the contradicted face; GCE stays below 1/q.
+        using var ce = Losses.PerSample(logits, labels, new LossOptions());
+        Assert.True(ce[1].item<float>() > 3);
+        Assert.True(loss[1].item<float>() < 1 / 0.7);
+        Assert.Contains("loss.q", Assert.Throws<InvalidDataException>(() =>
+            new PipelineOptions { Loss = new LossOptions { Type = "gce", Q = 0 } }.Validate()).Message);
+    }
+
+    [Fact]
     public void DistillationAddsTheTeachersKlTermToTheLoss()
     {
         // T²·KL(p‖q) by hand for one row: teacher logits [2, 0, 0, 0], student [0, 0, 0, 0], T = 2.

@@ -25,6 +25,13 @@ internal static class Losses
             var weight = p.neg().add(1).pow(options.Gamma).mul(options.Alpha);
             return weight.mul(ce).sum(1);
         }
+        if (options.Type == "gce")
+        {
+            // Generalised cross-entropy (Zhang & Sabuncu 2018): Σ_c y_c·(1 − p_c^q)/q. q → 0 is cross-entropy, q = 1
+            // the mean absolute error; in between, a confidently contradicted (likely mislabelled) face pulls less.
+            var p = logits.softmax(1).clamp_min(KerasEpsilon);
+            return targets.mul(p.pow(options.Q).neg().add(1).div(options.Q)).sum(1);
+        }
         return targets.mul(logits.log_softmax(1)).sum(1).neg();
     }
 

@@ -280,7 +280,10 @@ public sealed class TransferOptions
 /// <summary>Loss settings.</summary>
 public sealed class LossOptions
 {
-    /// <summary>"crossentropy" or "focal" (the notebook's FocalLoss). Default crossentropy.</summary>
+    /// <summary>
+    /// "crossentropy", "focal" (the notebook's FocalLoss) or "gce" (generalised cross-entropy, a label-noise-robust
+    /// loss; not in the notebook). Default crossentropy.
+    /// </summary>
     public string Type { get; set; } = "crossentropy";
 
     /// <summary>Label smoothing: targets y·(1 − ls) + ls / 4. Default 0.</summary>
@@ -292,9 +295,13 @@ public sealed class LossOptions
     /// <summary>Focal α (one scalar for every class, as the notebook). Default 0.25.</summary>
     public double Alpha { get; set; } = 0.25;
 
+    /// <summary>GCE exponent q in (0, 1]: 0.7 is the paper's choice; smaller is closer to cross-entropy. Default 0.7.</summary>
+    public double Q { get; set; } = 0.7;
+
     internal void Validate(Action<string, string> fail)
     {
-        if (Type is not ("crossentropy" or "focal")) fail("loss.type", "must be 'crossentropy' or 'focal'");
+        if (Type is not ("crossentropy" or "focal" or "gce")) fail("loss.type", "must be 'crossentropy', 'focal' or 'gce'");
+        if (Q is <= 0 or > 1) fail("loss.q", "must be in (0, 1]");
         if (LabelSmoothing is < 0 or >= 1) fail("loss.labelSmoothing", "must be in [0, 1)");
         if (Gamma < 0) fail("loss.gamma", "must be ≥ 0");
         if (Alpha is <= 0 or > 1) fail("loss.alpha", "must be in (0, 1]");
