@@ -57,7 +57,7 @@ internal static class ExperimentCommand
                 if (options.Architecture != PipelineOptions.TransferArchitecture) options.Epochs = Math.Min(options.Epochs, epochCap);
                 bool resume = File.Exists(Path.Combine(runDir, "checkpoint.bin"));
                 AnsiConsole.MarkupLine($"[bold]{run.Name}[/]: {run.Pipeline} on {Markup.Escape(options.Dataset)}, ≤ {options.Epochs} epochs, " +
-                                       $"≤ {minuteCap} min{(resume ? ", resuming" : "")}");
+                                       $"≤ {minuteCap} CPU min{(resume ? ", resuming" : "")}");
                 try
                 {
                     TrainCommand.Run(options, runDir, new TrainerRunOptions { Resume = resume, MaxMinutes = minuteCap, CountCpuMinutes = true });

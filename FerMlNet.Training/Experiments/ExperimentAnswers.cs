@@ -27,7 +27,7 @@ public static class ExperimentAnswers
                       "the test split was not used. Two runs differ only when their intervals do not overlap. The notebook's own " +
                       "numbers come from 75-epoch runs with 3,039 extra AffectNet images and hand relabelling, so a short CPU budget " +
                       "here answers *whether the direction holds*, not the notebook's absolute accuracy.").AppendLine();
-        sb.AppendLine("| run | val accuracy (95% CI) | images | gap (pts) | sad recall | neutral recall | epochs | minutes |");
+        sb.AppendLine("| run | val accuracy (95% CI) | images | gap (pts) | sad recall | neutral recall | epochs | wall minutes |");
         sb.AppendLine("|---|---|---|---|---|---|---|---|");
         foreach (var r in results.Values)
             sb.AppendLine($"| {r.Name} | {Ci(r)} | {r.Images:N0} | {N(r.Gap)} | {r.SadRecall:0.00} | {r.NeutralRecall:0.00} | {r.Epochs} | {r.Minutes:0.0} |");
