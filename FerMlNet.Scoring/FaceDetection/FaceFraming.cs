@@ -8,6 +8,13 @@ namespace FerMlNet.Scoring.FaceDetection;
 /// Every 48×48 face is enlarged 3× onto a mid-grey canvas twice its size (YuNet does not find faces that fill the
 /// frame) and detected; the box is then expressed in the face's own coordinates.
 /// </summary>
+/// <param name="Faces">Faces measured.</param>
+/// <param name="Detected">Faces in which the detector found a face; the statistics are over these.</param>
+/// <param name="BoxSide">Median of the box's larger side as a fraction of the face side.</param>
+/// <param name="CentreX">Median box centre, horizontally, in 0..1 of the face.</param>
+/// <param name="CentreY">Median box centre, vertically, in 0..1 of the face.</param>
+/// <param name="BoxSideP10">10th percentile of <paramref name="BoxSide"/>'s samples.</param>
+/// <param name="BoxSideP90">90th percentile of <paramref name="BoxSide"/>'s samples.</param>
 public sealed record FaceFraming(int Faces, int Detected, double BoxSide, double CentreX, double CentreY, double BoxSideP10, double BoxSideP90)
 {
     private const int Enlarge = 3;
