@@ -3,7 +3,10 @@ using SkiaSharp;
 
 namespace FerMlNet.Core.Reports;
 
-/// <summary>Encodes 48×48 grey faces as PNG: report thumbnails and the faces written into new dataset trees.</summary>
+/// <summary>
+/// 48×48 grey faces as images: PNG for report thumbnails and the faces written into new dataset trees, and Skia bitmaps
+/// for anything that draws or resizes a face.
+/// </summary>
 public static class GrayImages
 {
     /// <summary>PNG bytes of one 48×48 grey image.</summary>
@@ -41,7 +44,9 @@ public static class GrayImages
         return png.ToArray();
     }
 
-    private static SKBitmap ToBitmap(ReadOnlySpan<byte> pixels)
+    /// <summary>A 48×48 Gray8 bitmap of 2,304 grey bytes (rows copied with the bitmap's own row stride).</summary>
+    /// <exception cref="ArgumentException">The span is not 2,304 bytes.</exception>
+    public static SKBitmap ToBitmap(ReadOnlySpan<byte> pixels)
     {
         if (pixels.Length != PreprocessingContract.PixelCount)
             throw new ArgumentException($"Expected {PreprocessingContract.PixelCount} grey pixels, got {pixels.Length}.");

@@ -1,4 +1,5 @@
 using FerMlNet.Core.Preprocessing;
+using FerMlNet.Core.Reports;
 using SkiaSharp;
 
 namespace FerMlNet.Scoring.FaceDetection;
@@ -63,9 +64,7 @@ public sealed record FaceFraming(int Faces, int Detected, double BoxSide, double
     /// <summary>The face enlarged 3× in the middle of a mid-grey canvas twice its size; the face starts at <see cref="FaceOffset"/>.</summary>
     internal static SKBitmap OnCanvas(byte[] pixels)
     {
-        using var face = new SKBitmap(new SKImageInfo(PreprocessingContract.ImageSize, PreprocessingContract.ImageSize,
-            SKColorType.Gray8, SKAlphaType.Opaque));
-        System.Runtime.InteropServices.Marshal.Copy(pixels, 0, face.GetPixels(), pixels.Length);
+        using var face = GrayImages.ToBitmap(pixels);
         var canvasBitmap = new SKBitmap(new SKImageInfo(CanvasSide, CanvasSide, SKColorType.Bgra8888, SKAlphaType.Premul));
         using var canvas = new SKCanvas(canvasBitmap);
         canvas.Clear(new SKColor(128, 128, 128));

@@ -1,9 +1,9 @@
 using System.CommandLine;
-using FerMlNet.Training.Engine;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FerMlNet.Core.IO;
+using FerMlNet.Training.Engine;
 using Spectre.Console;
 
 namespace FerMlNet.Training.Cli;

@@ -57,12 +57,12 @@ internal static class Checkpoint
 
     /// <summary>
     /// Copies only the best weights of a finished or interrupted run (its "best." tensors) into
-    /// <paramref name="stateDict"/>: a warm start for another run of the same architecture. Returns that run's state.
+    /// <paramref name="stateDict"/>: a warm start for another run of the same architecture, or a teacher.
     /// </summary>
-    public static TrainingState LoadBestWeights(string path, IReadOnlyDictionary<string, Tensor> stateDict)
+    public static void LoadBestWeights(string path, IReadOnlyDictionary<string, Tensor> stateDict)
     {
         var loaded = new HashSet<string>();
-        var state = Read(path, (_, _) => { }, name =>
+        Read(path, (_, _) => { }, name =>
         {
             if (!name.StartsWith(BestPrefix, StringComparison.Ordinal)) return null;
             var key = name[BestPrefix.Length..];
@@ -71,7 +71,6 @@ internal static class Checkpoint
         }, required: false, remedy: SameArchitecture);
         if (stateDict.Keys.FirstOrDefault(k => !loaded.Contains(k)) is { } missing)
             throw NotThisNetwork(path, $"it lacks '{missing}'");
-        return state;
     }
 
     /// <summary>The network of a run (its architecture, its best weights), in eval mode: a teacher or a warm start source.</summary>

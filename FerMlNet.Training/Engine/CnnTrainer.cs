@@ -279,12 +279,13 @@ public static class CnnTrainer
             var y = train.Labels.index_select(0, idx).to(device);
             if (options.Augmentation is { } aug) x = Augmentation.Apply(x, aug, augmentGenerator);
             var mixed = mixer?.Mix(x);
-            var logits = network.forward(mixed?.Images ?? x);
+            var input = mixed?.Images ?? x;
+            var logits = network.forward(input);
             Tensor LossFor(Tensor labels) => Losses.Batch(logits, labels, options.Loss, classWeights);
             // Train accuracy of a mixed batch counts against the original labels (the larger share for mixup λ ≥ 0.5).
             var loss = mixed is { } m ? m.Loss(LossFor, y) : LossFor(y);
             if (options.Distillation is { } kd)
-                loss = loss.mul(1 - kd.Weight).add(Losses.Distillation(logits, teachers.Logits(mixed?.Images ?? x), kd.Temperature).mul(kd.Weight));
+                loss = loss.mul(1 - kd.Weight).add(Losses.Distillation(logits, teachers.Logits(input), kd.Temperature).mul(kd.Weight));
             loss = loss.add(network.L2Penalty());
             adam.ZeroGrad();
             loss.backward();

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using FerMlNet.Core.IO;
 using FerMlNet.Core.Preprocessing;
+using FerMlNet.Core.Reports;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using SkiaSharp;
@@ -75,8 +76,7 @@ public static class ResNet18Features
     /// <summary>A 48×48 face as the featurizer's input: 224×224, planar R, G, B (the same gray in each), 0-255.</summary>
     internal static float[] ToResNetInput(byte[] face)
     {
-        using var gray = new SKBitmap(new SKImageInfo(PreprocessingContract.ImageSize, PreprocessingContract.ImageSize, SKColorType.Gray8, SKAlphaType.Opaque));
-        System.Runtime.InteropServices.Marshal.Copy(face, 0, gray.GetPixels(), face.Length);
+        using var gray = GrayImages.ToBitmap(face);
         using var large = gray.Resize(new SKImageInfo(Side, Side, SKColorType.Gray8, SKAlphaType.Opaque), SKFilterQuality.High);
         var pixels = large.GetPixelSpan();
         var planar = new float[3 * Side * Side];
