@@ -184,6 +184,27 @@ public class TrainingEngineTests
     }
 
     [Fact]
+    public void AResumedRunKeepsSpendingTheBudgetItsEarlierSessionsStarted()
+    {
+        using var train = TrainingTestData.Load("train", 16);
+        using var val = TrainingTestData.Load("validation", 4);
+        using var dir = TestData.NewTempDir();
+        var options = Tiny("model-0", 3);
+        options.EarlyStopping = null;
+        var first = CnnTrainer.Train(options, train, val, new TrainerRunOptions { CheckpointDirectory = dir.Path, StopAfterEpochs = 2, CountCpuMinutes = true });
+        first.Network.Dispose();
+        double spent = Checkpoint.ReadState(Path.Combine(dir.Path, Checkpoint.FileName)).BudgetMinutesSpent;
+        Assert.True(spent > 0, "the checkpoint records the minutes spent");
+
+        // A budget of exactly what two epochs cost is used up on resume: epoch 3 would fit in a fresh budget, not here.
+        var resumed = CnnTrainer.Train(options, train, val, new TrainerRunOptions
+            { CheckpointDirectory = dir.Path, Resume = true, MaxMinutes = spent, CountCpuMinutes = true });
+        Assert.Equal(2, resumed.State.EpochsDone);
+        Assert.Contains("reached during epoch 3", resumed.State.StopReason);
+        resumed.Network.Dispose();
+    }
+
+    [Fact]
     public void ABudgetSpentBeforeTheFirstEpochTrainsNothingAndSaysWhichClockRanOut()
     {
         using var train = TrainingTestData.Load("train", 8);

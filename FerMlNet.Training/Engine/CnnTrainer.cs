@@ -172,7 +172,7 @@ public static class CnnTrainer
             schedule.PlateauWait = state.PlateauWait;
         }
 
-        var clock = new TrainingBudget(run);
+        var clock = new TrainingBudget(run, state.BudgetMinutesSpent);
         int epochsThisRun = 0;
         while (!state.Finished && state.EpochsDone < options.Epochs)
         {
@@ -203,6 +203,7 @@ public static class CnnTrainer
             state.LearningRate = schedule.Current;
             state.PlateauBest = schedule.PlateauBest;
             state.PlateauWait = schedule.PlateauWait;
+            state.BudgetMinutesSpent = clock.Minutes;
             if (options.EarlyStopping is { } es && state.EarlyStopWait >= es.Patience)
             {
                 state.Finished = true;

@@ -19,6 +19,12 @@ public sealed class TrainingState
     public bool Finished { get; set; }
     public string StopReason { get; set; } = "";
     public List<EpochRecord> History { get; set; } = [];
+
+    /// <summary>
+    /// Minutes spent against the run's time budget up to the last saved epoch, over all resumed sessions, so a
+    /// per-run cap holds for the run and not per process (an interrupted epoch's minutes are not counted).
+    /// </summary>
+    public double BudgetMinutesSpent { get; set; }
 }
 
 /// <summary>Progress of a running epoch, for progress bars.</summary>
