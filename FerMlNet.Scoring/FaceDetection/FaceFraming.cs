@@ -57,7 +57,7 @@ public sealed record FaceFraming(int Faces, int Detected, double BoxSide, double
         }
         if (sides.Count == 0) return new FaceFraming(total, 0, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN);
         sides.Sort();
-        return new FaceFraming(total, sides.Count, Median(sides), Median(xs), Median(ys),
+        return new FaceFraming(total, sides.Count, Medians.Of(sides), Medians.Of(xs), Medians.Of(ys),
             sides[(int)(0.1 * (sides.Count - 1))], sides[(int)(0.9 * (sides.Count - 1))]);
     }
 
@@ -72,12 +72,5 @@ public sealed record FaceFraming(int Faces, int Detected, double BoxSide, double
         canvas.DrawBitmap(face, new SKRect(FaceOffset, FaceOffset, FaceOffset + FaceSide, FaceOffset + FaceSide), paint);
         canvas.Flush();
         return canvasBitmap;
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        int n = sorted.Count;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 }

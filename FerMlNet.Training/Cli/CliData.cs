@@ -15,6 +15,24 @@ internal static class CliData
     }
 
     /// <summary>
+    /// Up to <paramref name="count"/> faces spread evenly over the dataset (in path order), decoded one at a time; a
+    /// file that does not decode is named in <paramref name="unreadable"/> and skipped.
+    /// </summary>
+    public static IEnumerable<byte[]> Sample(string root, int count, List<string> unreadable)
+    {
+        var entries = DatasetReader.Read(root).Entries.OrderBy(e => e.RelativePath, StringComparer.Ordinal).ToList();
+        if (entries.Count == 0) throw new DatasetException($"'{root}' holds no images.");
+        int n = Math.Min(count, entries.Count);
+        foreach (var entry in Enumerable.Range(0, n).Select(i => entries[(int)((long)i * entries.Count / n)]))
+        {
+            byte[]? pixels = null;
+            try { pixels = FaceImageDecoder.DecodeFile(entry.FullPath); }
+            catch (ImageDecodeException e) { unreadable.Add($"skipped {entry.FullPath}: {e.Reason}"); }
+            if (pixels is not null) yield return pixels;
+        }
+    }
+
+    /// <summary>
     /// Creates the report folder and refuses to replace reports already in it unless <paramref name="force"/>: a
     /// reviewer's earlier report (and the decisions they wrote next to it) is never overwritten without asking.
     /// </summary>

@@ -13,7 +13,7 @@ internal static class DataCommands
 {
     public static Command Create()
     {
-        var data = new Command("data", "Dataset tools: stats, audit, split, mislabels, relabel, import, framing.");
+        var data = new Command("data", "Dataset tools: stats, audit, split, mislabels, relabel, import, framing, look.");
         data.Add(CreateStats());
         data.Add(AuditCommand.Create());
         data.Add(SplitCommand.Create());
@@ -21,6 +21,7 @@ internal static class DataCommands
         data.Add(MislabelsCommand.CreateRelabel());
         data.Add(ImportCommand.Create());
         data.Add(FramingCommand.Create());
+        data.Add(LookCommand.Create());
         return data;
     }
 

@@ -6,6 +6,8 @@ using FerMlNet.Training.MlNet;
 using Microsoft.ML;
 using Spectre.Console;
 
+using FerMlNet.Scoring.FaceDetection;
+
 namespace FerMlNet.Training.Cli;
 
 /// <summary>`fer evaluate [MODEL] --data DATASET [--split test] --out DIR`: ML.NET metrics of a model.zip on one split.</summary>
@@ -29,9 +31,10 @@ internal static class EvaluateCommand
         var threshold = new Option<float>("--threshold") { Description = "Confidence below which answers are 'uncertain' (coverage is reported).", DefaultValueFactory = _ => 0.7f };
         var force = new Option<bool>("--force") { Description = "Replace an existing metrics.json." };
         var detect = new Option<bool>("--detect-faces") { Description = "Find faces in photos first (largest face per image); images without a face count as errors." };
+        var detail = new Option<float>("--crop-detail") { Description = "With --detect-faces: unsharp masking of each face crop (FaceCropOptions.Detail; positive sharpens; see `fer data look`).", DefaultValueFactory = _ => new FaceCropOptions().Detail };
         var cmd = new Command("evaluate", "ML.NET multiclass metrics, per-class P/R/F1, confusion matrix, bootstrap CI, ECE, threshold coverage.")
         {
-            model, data, split, outDir, threshold, force, detect,
+            model, data, split, outDir, threshold, force, detect, detail,
         };
         cmd.SetAction(parse => FerCommandLine.Guard(() =>
         {
@@ -45,7 +48,8 @@ internal static class EvaluateCommand
             catch (ArgumentException e) { throw new UsageException(e.Message); }
             var dir = CliData.PrepareReportFolder(parse.GetValue(outDir)!, parse.GetValue(force), "metrics.json", "report.html");
             var metrics = FerCommandLine.WithProgress($"Evaluating ({wanted.ToName()})", _ => parse.GetValue(detect)
-                ? MlNetEvaluation.EvaluateWithFaceDetection(modelPath, index, wanted, parse.GetValue(threshold))
+                ? MlNetEvaluation.EvaluateWithFaceDetection(modelPath, index, wanted, parse.GetValue(threshold),
+                    new FaceCropOptions { Detail = parse.GetValue(detail) })
                 : MlNetEvaluation.Evaluate(LoadModel(modelPath), index, wanted, parse.GetValue(threshold)));
             metrics["model"] = Path.GetFileName(modelPath);
             AtomicFile.WriteAllText(Path.Combine(dir, "metrics.json"), metrics.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));

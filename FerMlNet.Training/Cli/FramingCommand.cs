@@ -27,12 +27,9 @@ internal static class FramingCommand
         {
             int count = parse.GetValue(sample);
             if (count < 1) throw new UsageException("--sample must be at least 1.");
-            var entries = DatasetReader.Read(parse.GetValue(dataset)!).Entries.OrderBy(e => e.RelativePath, StringComparer.Ordinal).ToList();
-            if (entries.Count == 0) throw new DatasetException($"'{parse.GetValue(dataset)}' holds no images.");
-            var chosen = Enumerable.Range(0, Math.Min(count, entries.Count)).Select(i => entries[(int)((long)i * entries.Count / Math.Min(count, entries.Count))]).ToList();
             var unreadable = new List<string>();
             using var detector = new YuNetFaceDetector();
-            var framing = FaceFraming.Measure(Decodable(chosen, unreadable), detector);
+            var framing = FaceFraming.Measure(CliData.Sample(parse.GetValue(dataset)!, count, unreadable), detector);
             foreach (var line in unreadable) Console.Error.WriteLine(line);
             var result = new JsonObject
             {
@@ -62,18 +59,6 @@ internal static class FramingCommand
             return framing.Detected == 0 ? ExitCodes.DataError : ExitCodes.Success;
         }));
         return cmd;
-    }
-
-    /// <summary>Decoded faces; a file that does not decode is named in <paramref name="unreadable"/> and skipped.</summary>
-    private static IEnumerable<byte[]> Decodable(IEnumerable<ImageEntry> entries, List<string> unreadable)
-    {
-        foreach (var entry in entries)
-        {
-            byte[]? pixels = null;
-            try { pixels = FaceImageDecoder.DecodeFile(entry.FullPath); }
-            catch (ImageDecodeException e) { unreadable.Add($"skipped {entry.FullPath}: {e.Reason}"); }
-            if (pixels is not null) yield return pixels;
-        }
     }
 
     private static double? Round(double value) => double.IsNaN(value) ? null : Math.Round(value, 4);

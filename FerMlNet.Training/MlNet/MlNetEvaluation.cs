@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using FerMlNet.Core;
 using FerMlNet.Core.Data;
 using FerMlNet.Scoring;
+using FerMlNet.Scoring.FaceDetection;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -196,11 +197,13 @@ public static class MlNetEvaluation
     /// same code as `fer score --detect-faces`). Images without a face (or unreadable) count as errors in
     /// <c>accuracy</c>; ML.NET's metrics and the confusion matrix cover the images where a face was found.
     /// </summary>
-    public static JsonObject EvaluateWithFaceDetection(string modelPath, DatasetIndex dataset, DatasetSplit split, float threshold = 0.7f)
+    public static JsonObject EvaluateWithFaceDetection(string modelPath, DatasetIndex dataset, DatasetSplit split, float threshold = 0.7f,
+        FaceCropOptions? crop = null)
     {
+        crop ??= new FaceCropOptions();
         var entries = dataset.Entries.Where(e => e.Split == split).ToList();
         if (entries.Count == 0) throw new InvalidDataException($"The {split.ToName()} split of '{dataset.Root}' is empty.");
-        using var predictor = FerPredictor.Load(modelPath, new FerPredictorOptions { UncertainThreshold = threshold });
+        using var predictor = FerPredictor.Load(modelPath, new FerPredictorOptions { UncertainThreshold = threshold, FaceCrop = crop });
         var scores = new float[]?[entries.Count];
         var unreadable = new bool[entries.Count];
         Parallel.For(0, entries.Count, i =>
@@ -226,7 +229,7 @@ public static class MlNetEvaluation
         metrics["detectedImages"] = found.Length;
         metrics["noFaceDetected"] = entries.Count - found.Length - unreadable.Count(u => u);
         metrics["unreadable"] = unreadable.Count(u => u);
-        metrics["faceDetection"] = "yunet, largest face";
+        metrics["faceDetection"] = $"yunet, largest face ({crop})";
         return metrics;
     }
 }

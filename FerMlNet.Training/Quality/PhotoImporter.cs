@@ -127,7 +127,7 @@ public static class PhotoImporter
             ["split"] = options.Split.ToName(),
             ["prefix"] = options.Prefix,
             ["balance"] = options.Balance,
-            ["faceDetection"] = options.DetectFaces ? "yunet (largest face, margin 0.1, eye-aligned)" : "none: centre crop of the whole photo",
+            ["faceDetection"] = options.DetectFaces ? $"yunet (largest face, {new FaceCropOptions()})" : "none: centre crop of the whole photo",
             ["countsBefore"] = Counts(before),
             ["countsAfter"] = Counts(counts),
             ["added"] = added,
