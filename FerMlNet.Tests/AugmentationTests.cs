@@ -3,7 +3,10 @@ using static TorchSharp.torch;
 
 namespace FerMlNet.Tests;
 
-/// <summary>FerMlNet's augmentations beyond the notebook's, on real faces: random erasing, translation, mixup and CutMix.</summary>
+/// <summary>
+/// FerMlNet's augmentations beyond the notebook's, on real faces: random erasing, translation, brightness, detail
+/// (unsharp masking), mixup and CutMix.
+/// </summary>
 [Collection("TorchSharp")]
 public class AugmentationTests
 {
@@ -13,8 +16,51 @@ public class AugmentationTests
         return tensor(pixels.Select(p => p / 255f).ToArray()).view(labels.Length, 1, 48, 48);
     }
 
-    private static AugmentationOptions Only(double translate = 0, double erasing = 0) =>
-        new() { Flip = false, Rotation = 0, Zoom = 0, Contrast = 0, Translate = translate, Erasing = erasing };
+    private static AugmentationOptions Only(double translate = 0, double erasing = 0, double brightness = 0, double detail = 0) =>
+        new() { Flip = false, Rotation = 0, Zoom = 0, Contrast = 0, Translate = translate, Erasing = erasing, Brightness = brightness, Detail = detail };
+
+    [Fact]
+    public void BrightnessShiftsEachFaceByOneAmountWithinTheFactorClippedToTheRange()
+    {
+        using var faces = Faces();
+        using var shifted = Augmentation.Apply(faces, Only(brightness: 0.1), new Generator(11));
+        Assert.True(shifted.min().item<float>() >= 0 && shifted.max().item<float>() <= 1);
+        for (int i = 0; i < faces.shape[0]; i++)
+        {
+            // Pixels clear of the clip all moved by the same amount, at most 0.1.
+            var inside = faces[i].gt(0.15).logical_and(faces[i].lt(0.85));
+            var delta = shifted[i].sub(faces[i]).masked_select(inside);
+            Assert.True(delta.max().sub(delta.min()).item<float>() < 1e-5f, $"face {i}: not one shift");
+            Assert.InRange(delta[0].item<float>(), -0.1f - 1e-6f, 0.1f + 1e-6f);
+        }
+        using var off = Augmentation.Apply(faces, Only(), new Generator(11));
+        Assert.Equal(0, off.ne(faces).sum().item<long>());
+    }
+
+    [Fact]
+    public void DetailIsTheCropsUnsharpMaskWithOneAmountPerFace()
+    {
+        using var faces = Faces();
+        // The tensor blur is the photo crop's GrayBlur.Gaussian(·, 1), to the byte rounding.
+        var bytes = faces[0].flatten().mul(255).round().to_type(ScalarType.Byte).data<byte>().ToArray();
+        var cropBlur = Scoring.FaceDetection.GrayBlur.Gaussian(bytes, 1).Select(b => b / 255f).ToArray();
+        using var tensorBlur = Augmentation.GaussianBlur(faces);
+        Assert.True(tensorBlur[0].flatten().sub(tensor(cropBlur)).abs().max().item<float>() <= 0.6f / 255);
+
+        using var detailed = Augmentation.Apply(faces, Only(detail: 1.0), new Generator(13));
+        var amounts = new List<float>();
+        for (int i = 0; i < faces.shape[0]; i++)
+        {
+            var edge = faces[i].sub(tensorBlur[i]);
+            var unclipped = detailed[i].gt(1e-4).logical_and(detailed[i].lt(1 - 1e-4)).logical_and(edge.abs().gt(0.02));
+            var ratio = detailed[i].sub(faces[i]).masked_select(unclipped).div(edge.masked_select(unclipped));
+            Assert.True(ratio.max().sub(ratio.min()).item<float>() < 1e-3f, $"face {i}: not one amount");
+            amounts.Add(ratio.mean().item<float>());
+        }
+        Assert.All(amounts, a => Assert.InRange(a, -1f, 1f));
+        Assert.Contains(amounts, a => a < 0); // some softened
+        Assert.Contains(amounts, a => a > 0); // some sharpened
+    }
 
     [Fact]
     public void ErasingReplacesOneRectangleOfTwoToTwentyPercentAndLeavesTheRestAlone()

@@ -259,6 +259,9 @@ public class TrainingEngineTests
         var badType = dir.Combine("badtype.json");
         File.WriteAllText(badType, """{ "epochs": "many" }""");
         Assert.Contains("epochs", Assert.Throws<InvalidDataException>(() => PipelineOptions.Load(badType)).Message);
+        var range = dir.Combine("range.json");
+        File.WriteAllText(range, """{ "augmentation": { "detail": 5 } }""");
+        Assert.Contains("augmentation.detail", Assert.Throws<InvalidDataException>(() => PipelineOptions.Load(range)).Message);
         foreach (var file in Directory.GetFiles(Path.Combine(TestData.RepoRoot, "pipelines"), "*.json"))
             PipelineOptions.Load(file); // every shipped pipeline is valid
     }

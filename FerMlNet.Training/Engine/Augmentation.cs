@@ -44,8 +44,33 @@ internal static class Augmentation
             var mean = result.mean([2, 3], keepdim: true);
             result = result.sub(mean).mul(factor).add(mean);
         }
+        // Brightness and detail draw only when on, so older pipelines' random streams stay the same.
+        if (options.Brightness > 0)
+            result = result.add(Uniform(n, options.Brightness, generator).view(n, 1, 1, 1)).clamp(0, 1);
+        if (options.Detail > 0)
+        {
+            var amount = Uniform(n, options.Detail, generator).view(n, 1, 1, 1);
+            result = result.add(result.sub(GaussianBlur(result)).mul(amount)).clamp(0, 1);
+        }
         if (options.Erasing > 0) result = Erase(result, options.Erasing, generator);
         return result;
+    }
+
+    /// <summary>
+    /// σ = 1 Gaussian blur per channel, separable (7 taps, radius 3σ), edges mirrored — the same filter as the photo
+    /// crop's GrayBlur.Gaussian(·, 1), so training can show the network what the crop's Detail setting does.
+    /// </summary>
+    internal static Tensor GaussianBlur(Tensor x)
+    {
+        long channels = x.shape[1];
+        var taps = Enumerable.Range(-3, 7).Select(k => Math.Exp(-k * k / 2.0)).ToArray();
+        double total = taps.Sum();
+        var kernel = tensor(taps.Select(t => (float)(t / total)).ToArray(), dtype: x.dtype, device: x.device);
+        var horizontal = kernel.view(1, 1, 1, 7).expand(channels, 1, 1, 7);
+        var vertical = kernel.view(1, 1, 7, 1).expand(channels, 1, 7, 1);
+        var padded = F.pad(x, [3, 3, 3, 3], TorchSharp.PaddingModes.Reflect);
+        var rows = F.conv2d(padded, horizontal, groups: channels);
+        return F.conv2d(rows, vertical, groups: channels);
     }
 
     /// <summary>Uniform draws in [−range, range].</summary>

@@ -196,8 +196,25 @@ public sealed class AugmentationOptions
     /// </summary>
     public double Erasing { get; set; }
 
+    /// <summary>
+    /// Not in the notebook (Keras RandomBrightness): a shift drawn from [−b, b] added to every pixel (the [0, 1]
+    /// scale), clipped to [0, 1]. Photo faces are darker than FER-2013's (`fer data look`: median 0.46 against 0.51).
+    /// Default 0 (off).
+    /// </summary>
+    public double Brightness { get; set; }
+
+    /// <summary>
+    /// Not in the notebook: unsharp masking with an amount drawn from [−d, d] per image, x + a·(x − blur(x)) with a
+    /// σ = 1 Gaussian (the photo crop's <c>FaceCropOptions.Detail</c>), clipped to [0, 1]: negative amounts soften,
+    /// positive ones sharpen, so the network does not learn FER-2013's texture (photo crops are softer:
+    /// `fer data look`). Default 0 (off).
+    /// </summary>
+    public double Detail { get; set; }
+
     internal void Validate(Action<string, string> fail)
     {
+        if (Brightness is < 0 or > 0.5) fail("augmentation.brightness", "must be in [0, 0.5] (of the [0, 1] grey range)");
+        if (Detail is < 0 or > 3) fail("augmentation.detail", "must be in [0, 3] (unsharp-mask amount)");
         if (Translate is < 0 or > 0.5) fail("augmentation.translate", "must be in [0, 0.5] (fraction of the side)");
         if (Erasing is < 0 or > 1) fail("augmentation.erasing", "must be a probability in [0, 1]");
         if (Rotation is < 0 or > 0.5) fail("augmentation.rotation", "must be in [0, 0.5] (fraction of a turn)");
