@@ -11,14 +11,11 @@ namespace FerMlNet.Tests;
 /// </summary>
 public class FaceFramingTests
 {
-    private static List<byte[]> TrainFaces(int perClass) => EmotionClasses.Names
-        .SelectMany(c => TestData.Fer4MitImages("train", c, perClass)).Select(FaceImageDecoder.DecodeFile).ToList();
-
     [Fact]
     public void TheDefaultCropMatchesTheFramingMeasuredOnTrainingFaces()
     {
         using var detector = new YuNetFaceDetector();
-        var framing = FaceFraming.Measure(TrainFaces(30), detector);
+        var framing = FaceFraming.Measure(TestData.DecodedTrainFaces(30), detector);
         Assert.True(framing.Detected >= 0.8 * framing.Faces, $"detected {framing.Detected} of {framing.Faces}");
         var defaults = new FaceCropOptions();
         Assert.InRange(framing.ImpliedMargin, defaults.Margin - 0.06, defaults.Margin + 0.06);
@@ -33,7 +30,7 @@ public class FaceFramingTests
         using var detector = new YuNetFaceDetector();
         double measured = 0, old = 0;
         int n = 0;
-        foreach (var face in TrainFaces(6))
+        foreach (var face in TestData.DecodedTrainFaces(6))
         {
             using var photo = FaceFraming.OnCanvas(face);
             var box = detector.Detect(photo).MaxBy(f => f.Score);
@@ -49,7 +46,7 @@ public class FaceFramingTests
     [Fact]
     public void VerticalShiftMovesTheCropDownByTheFractionOfTheBox()
     {
-        using var photo = FaceFraming.OnCanvas(TrainFaces(1)[0]);
+        using var photo = FaceFraming.OnCanvas(TestData.DecodedTrainFaces(1)[0]);
         var box = new DetectedFace(100, 100, 100, 100, 1, []);
         var centred = FaceCropper.Crop(photo, box);
         var shifted = FaceCropper.Crop(photo, box, new FaceCropOptions { VerticalShift = 0.25f });

@@ -11,9 +11,6 @@ namespace FerMlNet.Tests;
 /// </summary>
 public class FaceLookTests
 {
-    private static List<byte[]> TrainFaces(int perClass) => EmotionClasses.Names
-        .SelectMany(c => TestData.Fer4MitImages("train", c, perClass)).Select(FaceImageDecoder.DecodeFile).ToList();
-
     [Fact]
     public void LookOfAFaceFollowsItsDefinitions()
     {
@@ -35,7 +32,7 @@ public class FaceLookTests
     [Fact]
     public void BlurSoftensAndUnsharpMaskingSharpensRealFacesWithoutMovingTheirBrightness()
     {
-        var faces = TrainFaces(5);
+        var faces = TestData.DecodedTrainFaces(5);
         var plain = FaceLook.Measure(faces);
         var blurred = FaceLook.Measure(faces.Select(f => GrayBlur.Gaussian(f, 1)));
         var softened = FaceLook.Measure(faces.Select(f => GrayBlur.Detail(f, -1)));
@@ -54,7 +51,7 @@ public class FaceLookTests
     [Fact]
     public void TheCropAppliesItsDetailSetting()
     {
-        using var photo = FaceFraming.OnCanvas(TrainFaces(1)[0]);
+        using var photo = FaceFraming.OnCanvas(TestData.DecodedTrainFaces(1)[0]);
         var box = new DetectedFace(96, 96, 144, 144, 1, []);
         var plain = FaceCropper.Crop(photo, box);
         Assert.Equal(GrayBlur.Detail(plain, 0.5), FaceCropper.Crop(photo, box, new FaceCropOptions { Detail = 0.5f }));

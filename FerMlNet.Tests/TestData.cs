@@ -17,6 +17,10 @@ internal static class TestData
     public static string[] Fer4MitImages(string splitFolder, string cls, int perClass) =>
         Directory.GetFiles(Path.Combine(Fer4Mit, splitFolder, cls)).Order(StringComparer.Ordinal).Take(perClass).ToArray();
 
+    /// <summary>The first <paramref name="perClass"/> training faces of every class, decoded to 48×48 grey bytes.</summary>
+    public static List<byte[]> DecodedTrainFaces(int perClass) => EmotionClasses.Names
+        .SelectMany(c => Fer4MitImages("train", c, perClass)).Select(Core.Preprocessing.FaceImageDecoder.DecodeFile).ToList();
+
     /// <summary>A temporary folder removed when disposed.</summary>
     public static TempDir NewTempDir() => new();
 

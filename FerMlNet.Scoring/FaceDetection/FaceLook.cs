@@ -35,8 +35,7 @@ public sealed record FaceLook(int Faces, double Brightness, double Contrast, dou
     /// <summary>One face's brightness, contrast and sharpness (NaN for a face of one flat grey).</summary>
     public static (double Brightness, double Contrast, double Sharpness) Of(byte[] pixels)
     {
-        if (pixels.Length != Side * Side)
-            throw new ArgumentException($"Expected {Side}×{Side} = {Side * Side} grey bytes, got {pixels.Length}.", nameof(pixels));
+        GrayBlur.CheckSize(pixels);
         double sum = 0, squares = 0;
         foreach (byte p in pixels) { sum += p; squares += (double)p * p; }
         double mean = sum / pixels.Length;

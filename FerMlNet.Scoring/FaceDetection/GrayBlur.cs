@@ -2,7 +2,7 @@ using FerMlNet.Core.Preprocessing;
 
 namespace FerMlNet.Scoring.FaceDetection;
 
-/// <summary>Gaussian blur of a 48×48 grey face (separable, edges mirrored, rounded back to bytes).</summary>
+/// <summary>Gaussian blur and unsharp masking of a 48×48 grey face (separable, edges mirrored, rounded back to bytes).</summary>
 public static class GrayBlur
 {
     private const int Side = PreprocessingContract.ImageSize;
@@ -10,8 +10,7 @@ public static class GrayBlur
     /// <summary>The face blurred with standard deviation <paramref name="sigma"/> pixels; 0 returns a copy.</summary>
     public static byte[] Gaussian(byte[] pixels, double sigma)
     {
-        if (pixels.Length != Side * Side)
-            throw new ArgumentException($"Expected {Side}×{Side} = {Side * Side} grey bytes, got {pixels.Length}.", nameof(pixels));
+        CheckSize(pixels);
         if (sigma < 0 || double.IsNaN(sigma)) throw new ArgumentOutOfRangeException(nameof(sigma), sigma, "must be 0 or more");
         if (sigma == 0) return (byte[])pixels.Clone();
         int radius = (int)Math.Ceiling(3 * sigma);
@@ -44,12 +43,20 @@ public static class GrayBlur
     /// </summary>
     public static byte[] Detail(byte[] pixels, double amount)
     {
+        CheckSize(pixels);
         if (amount == 0) return (byte[])pixels.Clone();
         var blurred = Gaussian(pixels, 1);
         var result = new byte[pixels.Length];
         for (int i = 0; i < pixels.Length; i++)
             result[i] = (byte)Math.Clamp(Math.Round(pixels[i] + amount * (pixels[i] - blurred[i])), 0, 255);
         return result;
+    }
+
+    /// <summary>Throws unless <paramref name="pixels"/> is one 48×48 grey face.</summary>
+    internal static void CheckSize(byte[] pixels)
+    {
+        if (pixels.Length != Side * Side)
+            throw new ArgumentException($"Expected {Side}×{Side} = {Side * Side} grey bytes, got {pixels.Length}.", nameof(pixels));
     }
 
     /// <summary>Reflects an index that falls off the face back inside it (…2 1 | 0 1 2 … 47 | 46 45…).</summary>
