@@ -25,7 +25,7 @@ internal static class TrainCommand
         var data = new Option<string?>("--data") { Description = "Dataset root (default: the pipeline's dataset)." };
         var output = new Option<string?>("--out") { Description = "Run folder (default: runs/<pipeline name>)." };
         var epochs = new Option<int?>("--epochs") { Description = "Override the pipeline's maximum epochs." };
-        var maxMinutes = new Option<double>("--max-minutes") { Description = "Stop cleanly with the best weights after M minutes." };
+        var maxMinutes = new Option<double>("--max-minutes") { Description = "Stop cleanly with the best weights once the run has trained M minutes (wall clock, counted across --resume)." };
         var resume = new Option<bool>("--resume") { Description = "Continue from RUNDIR/checkpoint.bin after an interruption." };
         var threads = new Option<int>("--threads") { Description = "Intra-op threads (default: one per core)." };
         var device = new Option<string>("--device") { Description = "cpu or cuda.", DefaultValueFactory = _ => "cpu" };
