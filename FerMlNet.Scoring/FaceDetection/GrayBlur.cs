@@ -13,10 +13,8 @@ public static class GrayBlur
         CheckSize(pixels);
         if (sigma < 0 || double.IsNaN(sigma)) throw new ArgumentOutOfRangeException(nameof(sigma), sigma, "must be 0 or more");
         if (sigma == 0) return (byte[])pixels.Clone();
-        int radius = (int)Math.Ceiling(3 * sigma);
-        var kernel = Enumerable.Range(-radius, 2 * radius + 1).Select(k => Math.Exp(-k * k / (2 * sigma * sigma))).ToArray();
-        double total = kernel.Sum();
-        for (int k = 0; k < kernel.Length; k++) kernel[k] /= total;
+        var kernel = Kernel(sigma);
+        int radius = kernel.Length / 2;
 
         var rows = new double[Side * Side];
         for (int y = 0; y < Side; y++)
@@ -35,6 +33,19 @@ public static class GrayBlur
                 result[y * Side + x] = (byte)Math.Clamp(Math.Round(s), 0, 255);
             }
         return result;
+    }
+
+    /// <summary>
+    /// The normalised Gaussian taps of standard deviation <paramref name="sigma"/> (&gt; 0), radius ⌈3σ⌉: the one
+    /// kernel of this blur and of the training-time detail augmentation.
+    /// </summary>
+    public static double[] Kernel(double sigma)
+    {
+        int radius = (int)Math.Ceiling(3 * sigma);
+        var kernel = Enumerable.Range(-radius, 2 * radius + 1).Select(k => Math.Exp(-k * k / (2 * sigma * sigma))).ToArray();
+        double total = kernel.Sum();
+        for (int k = 0; k < kernel.Length; k++) kernel[k] /= total;
+        return kernel;
     }
 
     /// <summary>

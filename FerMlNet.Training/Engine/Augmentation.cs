@@ -57,18 +57,18 @@ internal static class Augmentation
     }
 
     /// <summary>
-    /// σ = 1 Gaussian blur per channel, separable (7 taps, radius 3σ), edges mirrored — the same filter as the photo
-    /// crop's GrayBlur.Gaussian(·, 1), so training can show the network what the crop's Detail setting does.
+    /// σ = 1 Gaussian blur per channel, separable (GrayBlur.Kernel(1): 7 taps), edges mirrored — the same filter as the
+    /// photo crop's GrayBlur.Gaussian(·, 1), so training can show the network what the crop's Detail setting does.
     /// </summary>
     internal static Tensor GaussianBlur(Tensor x)
     {
         long channels = x.shape[1];
-        var taps = Enumerable.Range(-3, 7).Select(k => Math.Exp(-k * k / 2.0)).ToArray();
-        double total = taps.Sum();
-        var kernel = tensor(taps.Select(t => (float)(t / total)).ToArray(), dtype: x.dtype, device: x.device);
-        var horizontal = kernel.view(1, 1, 1, 7).expand(channels, 1, 1, 7);
-        var vertical = kernel.view(1, 1, 7, 1).expand(channels, 1, 7, 1);
-        var padded = F.pad(x, [3, 3, 3, 3], TorchSharp.PaddingModes.Reflect);
+        var taps = Scoring.FaceDetection.GrayBlur.Kernel(1);
+        int size = taps.Length, radius = size / 2;
+        var kernel = tensor(taps.Select(t => (float)t).ToArray(), dtype: x.dtype, device: x.device);
+        var horizontal = kernel.view(1, 1, 1, size).expand(channels, 1, 1, size);
+        var vertical = kernel.view(1, 1, size, 1).expand(channels, 1, size, 1);
+        var padded = F.pad(x, [radius, radius, radius, radius], TorchSharp.PaddingModes.Reflect);
         var rows = F.conv2d(padded, horizontal, groups: channels);
         return F.conv2d(rows, vertical, groups: channels);
     }
