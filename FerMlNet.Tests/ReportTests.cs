@@ -70,4 +70,46 @@ public class ReportTests
         Assert.Equal("tiny-model-0", await page.Locator("#board tbody tr:first-child td:nth-child(3)").InnerTextAsync());
         await page.ScreenshotAsync(new() { Path = Path.Combine(HeadlessChromium.Screenshots, "leaderboard.png"), FullPage = true });
     }
+
+    [Fact]
+    public async Task CrowdedScatterLabelsNeitherOverlapNorLeaveThePlotInARealBrowser()
+    {
+        // The session-8 model-quality leaderboard's latency chart: 14 runs, ten of them within 5 ms and 3 points.
+        (double Ms, double Acc, string Run)[] runs =
+        [
+            (6.6, .806, "vgg-gap-restart-cutmix-calibrated"), (19.0, .803, "ens3-calibrated"), (6.2, .800, "vgg-gap-calibrated"),
+            (13.9, .799, "vgg-gap+photo-calibrated"), (6.4, .798, "vgg-gap-restart-calibrated"), (6.2, .793, "vgg-gap-tta-temp"),
+            (7.2, .784, "vgg-gap-photo-calibrated"), (3.5, .783, "vgg-gap-restart"), (3.7, .783, "vgg-gap-restart-cutmix"),
+            (3.7, .780, "vgg-gap"), (25.9, .779, "vgg-gap+default-cpu-calibrated"), (3.6, .775, "vgg-gap-photo"),
+            (19.8, .669, "default-cpu-calibrated"), (10.8, .656, "default-cpu"),
+        ];
+        string svg = new FerMlNet.Core.Reports.SvgChart("crowded").XRange(0, 26 * 1.25)
+            .Points(runs.Select(r => (r.Ms, r.Acc, r.Run, "#3498db")).ToList(), runs.Select((_, i) => $"#{i + 1}").ToList())
+            .ToSvg();
+
+        await using var chromium = await HeadlessChromium.LaunchAsync();
+        var page = await chromium.Browser.NewPageAsync();
+        await page.SetContentAsync($"<html><body style='margin:0'>{svg}</body></html>");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(HeadlessChromium.Screenshots, "crowded-scatter.png") }); // before the asserts: to look at when they fail
+        // The browser's own boxes of every label and point, in the svg's coordinates.
+        var boxes = await page.EvaluateAsync<double[][]>("""
+            () => [...document.querySelectorAll('svg text.pl, svg circle')].map(e => {
+              const b = e.getBBox(); return [b.x, b.y, b.x + b.width, b.y + b.height, e.tagName === 'text' ? 1 : 0]; })
+            """);
+        var labels = boxes.Where(b => b[4] == 1).ToList();
+        var marks = boxes.Where(b => b[4] == 0).ToList();
+        Assert.Equal(runs.Length, marks.Count);
+        Assert.Equal(runs.Length, labels.Count); // every point got its name or its number
+        Assert.True(labels.Count(b => b[2] - b[0] > 30) >= runs.Length / 2, "most points should carry their name");
+        static bool Overlap(double[] a, double[] b) => a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
+        for (int i = 0; i < labels.Count; i++)
+        {
+            Assert.True(labels[i][0] >= 58 - 1 && labels[i][2] <= 520 + 0.5, $"label {i} leaves the plot sideways: {string.Join(",", labels[i])}");
+            if (labels[i][2] - labels[i][0] > 30) // names stay clear of points; a number may sit on a near-coincident one
+                Assert.False(marks.Any(m => Overlap(labels[i], m)), $"label {i} covers a point");
+            for (int j = i + 1; j < labels.Count; j++)
+                Assert.False(Overlap(labels[i], labels[j]), $"labels {i} and {j} overlap");
+        }
+        Assert.Equal(runs.Select(r => r.Run), await page.Locator("svg circle title").AllTextContentsAsync());
+    }
 }

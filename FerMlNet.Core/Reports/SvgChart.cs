@@ -82,14 +82,74 @@ public sealed class SvgChart(string title, int width = 520, int height = 300)
         return this;
     }
 
-    /// <summary>Labelled points (a scatter plot).</summary>
-    public SvgChart Points(IReadOnlyList<(double X, double Y, string Label, string Color)> points)
+    /// <summary>
+    /// Labelled points (a scatter plot). Labels are placed in the order given (put the points that matter most
+    /// first): each goes beside, above or below its point where it overlaps no other label or point and stays inside
+    /// the chart; where the full label fits nowhere, <paramref name="shortLabels"/> (same order, e.g. a table rank)
+    /// is tried, and failing that the point keeps only its hover title, which always carries the full label.
+    /// </summary>
+    public SvgChart Points(IReadOnlyList<(double X, double Y, string Label, string Color)> points, IReadOnlyList<string>? shortLabels = null)
     {
+        if (shortLabels is not null && shortLabels.Count != points.Count)
+            throw new ArgumentException($"{shortLabels.Count} short labels for {points.Count} points.", nameof(shortLabels));
         foreach (var p in points) Fit(p.X, p.Y);
-        _layers.Add(c => string.Concat(points.Select(p =>
-            $"<circle cx=\"{F(c.Px(p.X))}\" cy=\"{F(c.Py(p.Y))}\" r=\"5\" fill=\"{p.Color}\" fill-opacity=\"0.85\"><title>{Esc(p.Label)}</title></circle>" +
-            $"<text x=\"{F(c.Px(p.X) + 7)}\" y=\"{F(c.Py(p.Y) - 6)}\" class=\"v\">{Esc(p.Label)}</text>")));
+        _layers.Add(c =>
+        {
+            var centres = points.Select(p => (X: c.Px(p.X), Y: c.Py(p.Y))).ToList();
+            var marks = centres.Select(p => new Box(p.X - PointRadius, p.Y - PointRadius, p.X + PointRadius, p.Y + PointRadius)).ToList();
+            var labels = new List<Box>();
+            var sb = new StringBuilder();
+            for (int i = 0; i < points.Count; i++)
+            {
+                var (x, y) = centres[i];
+                sb.Append($"<circle cx=\"{F(x)}\" cy=\"{F(y)}\" r=\"{PointRadius}\" fill=\"{points[i].Color}\" fill-opacity=\"0.85\"><title>{Esc(points[i].Label)}</title></circle>");
+                // Full label clear of labels and points; short label likewise; short label over a point (points
+                // a pixel or two apart leave no free spot, and a number over a dot still reads).
+                var tries = new List<(string Text, bool ClearOfPoints)> { (points[i].Label, true) };
+                if (shortLabels is not null) tries.AddRange([(shortLabels[i], true), (shortLabels[i], false)]);
+                foreach (var (text, clearOfPoints) in tries)
+                {
+                    if (c.PlaceLabel(x, y, text, clearOfPoints ? [.. labels, .. marks] : labels) is not { } placed) continue;
+                    labels.Add(placed.Box);
+                    sb.Append($"<text x=\"{F(placed.X)}\" y=\"{F(placed.Baseline)}\" text-anchor=\"{placed.Anchor}\" class=\"v pl\">{Esc(text)}</text>");
+                    break;
+                }
+            }
+            return sb.ToString();
+        });
         return this;
+    }
+
+    private const int PointRadius = 5;
+
+    // Width of a 10 px system-ui character, rounded up (Chromium measures 5.0–5.6 for run names), so a label's
+    // estimated box covers its drawn one; the browser test checks the real boxes.
+    private const double CharWidth = 6.0;
+
+    // Beside the point first (right, then left, so labels near the right edge do not run off), level with it and
+    // then a little above or below, then centred above or below it, then one line further up or down.
+    private static readonly (double Dx, double Dy, string Anchor)[] LabelSpots =
+    [
+        (7, 3.5, "start"), (-7, 3.5, "end"), (7, -6, "start"), (7, 13, "start"), (-7, -6, "end"), (-7, 13, "end"),
+        (0, -8, "middle"), (0, 16, "middle"), (7, -15, "start"), (7, 22, "start"), (-7, -15, "end"), (-7, 22, "end"),
+    ];
+
+    private readonly record struct Box(double X0, double Y0, double X1, double Y1)
+    {
+        public bool Overlaps(Box o) => X0 < o.X1 && o.X0 < X1 && Y0 < o.Y1 && o.Y0 < Y1;
+    }
+
+    private (double X, double Baseline, string Anchor, Box Box)? PlaceLabel(double x, double y, string text, IReadOnlyList<Box> taken)
+    {
+        double w = text.Length * CharWidth;
+        foreach (var (dx, dy, anchor) in LabelSpots)
+        {
+            double left = anchor switch { "start" => x + dx, "end" => x + dx - w, _ => x - w / 2 }, baseline = y + dy;
+            var box = new Box(left - 1, baseline - 9, left + w + 1, baseline + 2);
+            bool inside = box.X0 >= Left && box.X1 <= width && box.Y0 >= Top - 8 && box.Y1 <= height - Bottom;
+            if (inside && !taken.Any(box.Overlaps)) return (x + dx, baseline, anchor, box);
+        }
+        return null;
     }
 
     /// <summary>A horizontal reference line at <paramref name="y"/>.</summary>

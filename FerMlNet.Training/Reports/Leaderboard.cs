@@ -121,23 +121,26 @@ public static class Leaderboard
         }
         report.Raw(sb.Append("</tbody></table>").ToString());
         report.Heading("Accuracy against cost");
+        report.Paragraph("Each point is a run, labelled with its name where it fits and otherwise with its # in the table; hover a point for its name.");
         report.Raw("<div class=\"grid2\">" + CostChart(rows, "batch-1 latency (ms)", r => r.LatencyMs) +
                    CostChart(rows, "training time (min)", r => r.TrainMinutes) + "</div>");
         report.Raw(SortScript);
         return report.ToString();
     }
 
+    // Points are labelled with the run (unique, unlike the pipeline: a run and its calibrated copy share one), best
+    // first; where a name does not fit, the point shows its # in the table.
     private static string CostChart(IReadOnlyList<LeaderboardRow> rows, string cost, Func<LeaderboardRow, double?> x)
     {
-        var points = rows.Where(r => x(r) is not null)
-            .Select((r, i) => (x(r)!.Value, r.ValAccuracy, r.Pipeline, Palette[i % Palette.Length])).ToList();
+        var ranked = rows.Select((r, i) => (Row: r, Rank: i + 1)).Where(p => x(p.Row) is not null).ToList();
+        var points = ranked.Select((p, i) => (x(p.Row)!.Value, p.Row.ValAccuracy, p.Row.Run, Palette[i % Palette.Length])).ToList();
         var chart = new SvgChart($"Validation accuracy vs {cost}") { XLabel = cost, YLabel = "validation accuracy", YFormat = v => $"{v * 100:0}%" };
         if (points.Count > 0)
         {
             double max = points.Max(p => p.Item1);
             chart.XRange(0, max * 1.25 + 1e-9);
         }
-        return chart.Points(points).ToSvg();
+        return chart.Points(points, ranked.Select(p => $"#{p.Rank}").ToList()).ToSvg();
     }
 
     private static readonly string[] Palette = ["#3498db", "#e74c3c", "#27ae60", "#8e44ad", "#f39c12", "#16a085", "#d35400", "#2c3e50"];
