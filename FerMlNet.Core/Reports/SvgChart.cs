@@ -86,7 +86,8 @@ public sealed class SvgChart(string title, int width = 520, int height = 300)
     /// Labelled points (a scatter plot). Labels are placed in the order given (put the points that matter most
     /// first): each goes beside, above or below its point where it overlaps no other label or point and stays inside
     /// the chart; where the full label fits nowhere, <paramref name="shortLabels"/> (same order, e.g. a table rank)
-    /// is tried, and failing that the point keeps only its hover title, which always carries the full label.
+    /// is tried, clear of points and then over them, and failing that the point keeps only its hover title, which
+    /// always carries the full label.
     /// </summary>
     public SvgChart Points(IReadOnlyList<(double X, double Y, string Label, string Color)> points, IReadOnlyList<string>? shortLabels = null)
     {
@@ -122,8 +123,8 @@ public sealed class SvgChart(string title, int width = 520, int height = 300)
 
     private const int PointRadius = 5;
 
-    // Width of a 10 px system-ui character, rounded up (Chromium measures 5.0–5.6 for run names), so a label's
-    // estimated box covers its drawn one; the browser test checks the real boxes.
+    // Width of a 10 px system-ui character, taken above the font's average so a label's estimated box covers its
+    // drawn one (the server cannot measure text); the browser test checks the drawn boxes.
     private const double CharWidth = 6.0;
 
     // Beside the point first (right, then left, so labels near the right edge do not run off), level with it and
