@@ -99,18 +99,19 @@ public sealed class SvgChart(string title, int width = 520, int height = 300)
             var centres = points.Select(p => (X: c.Px(p.X), Y: c.Py(p.Y))).ToList();
             var marks = centres.Select(p => new Box(p.X - PointRadius, p.Y - PointRadius, p.X + PointRadius, p.Y + PointRadius)).ToList();
             var labels = new List<Box>();
+            // Every point first, then the labels, so no point is painted over a label.
             var sb = new StringBuilder();
             for (int i = 0; i < points.Count; i++)
+                sb.Append($"<circle cx=\"{F(centres[i].X)}\" cy=\"{F(centres[i].Y)}\" r=\"{PointRadius}\" fill=\"{points[i].Color}\" fill-opacity=\"0.85\"><title>{Esc(points[i].Label)}</title></circle>");
+            for (int i = 0; i < points.Count; i++)
             {
-                var (x, y) = centres[i];
-                sb.Append($"<circle cx=\"{F(x)}\" cy=\"{F(y)}\" r=\"{PointRadius}\" fill=\"{points[i].Color}\" fill-opacity=\"0.85\"><title>{Esc(points[i].Label)}</title></circle>");
                 // Full label clear of labels and points; short label likewise; short label over a point (points
                 // a pixel or two apart leave no free spot, and a number over a dot still reads).
                 var tries = new List<(string Text, bool ClearOfPoints)> { (points[i].Label, true) };
                 if (shortLabels is not null) tries.AddRange([(shortLabels[i], true), (shortLabels[i], false)]);
                 foreach (var (text, clearOfPoints) in tries)
                 {
-                    if (c.PlaceLabel(x, y, text, clearOfPoints ? [.. labels, .. marks] : labels) is not { } placed) continue;
+                    if (c.PlaceLabel(centres[i].X, centres[i].Y, text, clearOfPoints ? [.. labels, .. marks] : labels) is not { } placed) continue;
                     labels.Add(placed.Box);
                     sb.Append($"<text x=\"{F(placed.X)}\" y=\"{F(placed.Baseline)}\" text-anchor=\"{placed.Anchor}\" class=\"v pl\">{Esc(text)}</text>");
                     break;
