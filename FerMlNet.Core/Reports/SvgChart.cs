@@ -111,7 +111,7 @@ public sealed class SvgChart(string title, int width = 520, int height = 300)
                 if (shortLabels is not null) tries.AddRange([(shortLabels[i], true), (shortLabels[i], false)]);
                 foreach (var (text, clearOfPoints) in tries)
                 {
-                    if (c.PlaceLabel(centres[i].X, centres[i].Y, text, clearOfPoints ? [.. labels, .. marks] : labels) is not { } placed) continue;
+                    if (c.PlaceLabel(centres[i].X, centres[i].Y, text, clearOfPoints ? labels.Concat(marks) : labels) is not { } placed) continue;
                     labels.Add(placed.Box);
                     sb.Append($"<text x=\"{F(placed.X)}\" y=\"{F(placed.Baseline)}\" text-anchor=\"{placed.Anchor}\" class=\"v pl\">{Esc(text)}</text>");
                     break;
@@ -141,7 +141,7 @@ public sealed class SvgChart(string title, int width = 520, int height = 300)
         public bool Overlaps(Box o) => X0 < o.X1 && o.X0 < X1 && Y0 < o.Y1 && o.Y0 < Y1;
     }
 
-    private (double X, double Baseline, string Anchor, Box Box)? PlaceLabel(double x, double y, string text, IReadOnlyList<Box> taken)
+    private (double X, double Baseline, string Anchor, Box Box)? PlaceLabel(double x, double y, string text, IEnumerable<Box> taken)
     {
         double w = text.Length * CharWidth;
         foreach (var (dx, dy, anchor) in LabelSpots)
