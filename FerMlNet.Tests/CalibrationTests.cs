@@ -76,22 +76,47 @@ public class CalibrationTests(TrainedModelFixture model) : IClassFixture<Trained
         Assert.Throws<ArgumentException>(() => OnnxGraphEdits.Ensemble([original]));
     }
 
-    [Fact]
-    public void FitterRecoversAnUnderPredictedClassAndAnOverConfidentScale()
+    /// <summary>A calibrated synthetic model: n rows of logits z, each true class drawn from softmax(z).</summary>
+    private static (float[][] Z, int[] Truth) CalibratedLogits(int n, int seed)
     {
-        // A calibrated synthetic model: the true class is drawn from softmax(z).
-        var random = new Random(7);
-        int n = 4000;
+        var random = new Random(seed);
         var z = new float[n][];
         var truth = new int[n];
         for (int i = 0; i < n; i++)
         {
             z[i] = Enumerable.Range(0, 4).Select(_ => (float)(random.NextDouble() * 4 - 2)).ToArray();
-            var p = new LogitAdjustment(1, new double[4]).Probabilities(z[i]);
+            var p = LogitAdjustment.Identity.Probabilities(z[i]);
             double u = random.NextDouble(), cumulative = 0;
             truth[i] = 3;
             for (int c = 0; c < 4; c++) if ((cumulative += p[c]) > u) { truth[i] = c; break; }
         }
+        return (z, truth);
+    }
+
+    [Fact]
+    public void ClassBiasesPayOutOfSampleOnlyWhereAClassIsReallyUnderPredicted()
+    {
+        // Logits already right: the arg-max is the best decision, so any bias fitted on one half is noise on the other.
+        var (z, truth) = CalibratedLogits(2000, 11);
+        var (withBias, withoutBias) = LogitCalibrator.OutOfSampleScores(z, truth, LogitCalibrator.Objective.Accuracy);
+        Assert.True(withBias <= withoutBias, $"{withBias} > {withoutBias}");
+
+        // Sad pushed down by 1.5: a bias fitted on either half restores it on the other.
+        var shy = z.Select(row => row.Select((v, c) => c == 2 ? v - 1.5f : v).ToArray()).ToArray();
+        var (shyWithBias, shyWithoutBias) = LogitCalibrator.OutOfSampleScores(shy, truth, LogitCalibrator.Objective.MacroF1);
+        Assert.True(shyWithBias > shyWithoutBias + 0.03, $"{shyWithBias} vs {shyWithoutBias}");
+
+        // Cross-fitting returns every face once, with its own true class.
+        var (crossLogits, crossTruth) = LogitCalibrator.CrossFitted(shy, truth, LogitCalibrator.Objective.MacroF1);
+        Assert.Equal(truth.Order(), crossTruth.Order());
+        Assert.Equal(shy.Length, crossLogits.Length);
+        Assert.Throws<ArgumentException>(() => LogitCalibrator.OutOfSampleScores(z, truth, LogitCalibrator.Objective.None));
+    }
+
+    [Fact]
+    public void FitterRecoversAnUnderPredictedClassAndAnOverConfidentScale()
+    {
+        var (z, truth) = CalibratedLogits(4000, 7);
         // Three times too confident: temperature ≈ 3, arg-max unchanged, bias left near zero.
         var confident = z.Select(row => row.Select(v => v * 3).ToArray()).ToArray();
         var temperatureOnly = LogitCalibrator.Fit(confident, truth, LogitCalibrator.Objective.None);
@@ -129,6 +154,12 @@ public class CalibrationTests(TrainedModelFixture model) : IClassFixture<Trained
         // ML.NET's evaluation of the written model.zip agrees with the fitter's own arithmetic on the same faces.
         Assert.Equal(root.GetProperty("calibratedInSample").GetProperty("accuracy").GetDouble(),
             metrics.RootElement.GetProperty("accuracy").GetDouble(), 1e-6);
+        // The biases stay only where their cross-fitted score beats none; dropped biases are all zero in what is written.
+        var choice = root.GetProperty("biasChoice");
+        bool kept = choice.GetProperty("kept").GetBoolean();
+        Assert.Equal(choice.GetProperty("crossFittedScore").GetDouble() > choice.GetProperty("scoreWithoutBias").GetDouble(), kept);
+        if (!kept) Assert.All(root.GetProperty("bias").EnumerateObject(), b => Assert.Equal(0, b.Value.GetDouble()));
+        Assert.Contains(kept ? "class biases kept" : "class biases dropped", result.Stdout);
 
         var ml = new MLContext();
         var loaded = ml.Model.Load(Path.Combine(outDir, "model.zip"), out _);
@@ -146,6 +177,7 @@ public class CalibrationTests(TrainedModelFixture model) : IClassFixture<Trained
         Assert.True(ensemble.ExitCode == 0, ensemble.Stderr);
         using var ensembleCalibration = JsonDocument.Parse(File.ReadAllText(Path.Combine(ensembleDir, "calibration.json")));
         Assert.Equal(2, ensembleCalibration.RootElement.GetProperty("sources").GetArrayLength());
+        Assert.Equal(JsonValueKind.Null, ensembleCalibration.RootElement.GetProperty("biasChoice").ValueKind); // none fitted
         // Two copies of one network average to that network: same answers as the single model before calibration.
         Assert.Equal(root.GetProperty("asTrained").GetProperty("accuracy").GetDouble(),
             ensembleCalibration.RootElement.GetProperty("calibratedInSample").GetProperty("accuracy").GetDouble(), 1e-9);
@@ -153,6 +185,10 @@ public class CalibrationTests(TrainedModelFixture model) : IClassFixture<Trained
         var again = CliProcess.Run("calibrate", run, "--data", data.Path, "--out", outDir);
         Assert.Equal(1, again.ExitCode); // usage error (cli-contract exit codes)
         Assert.Contains("already exists", again.Stderr);
+        var forced = CliProcess.Run("calibrate", run, "--data", data.Path, "--keep-bias", "--out", work.Combine("forced"));
+        Assert.True(forced.ExitCode == 0, forced.Stderr);
+        using var forcedCalibration = JsonDocument.Parse(File.ReadAllText(Path.Combine(work.Combine("forced"), "calibration.json")));
+        Assert.True(forcedCalibration.RootElement.GetProperty("biasChoice").GetProperty("kept").GetBoolean());
         var badObjective = CliProcess.Run("calibrate", run, "--data", data.Path, "--out", work.Combine("x"), "--objective", "recall");
         Assert.Equal(1, badObjective.ExitCode);
         Assert.Contains("--objective", badObjective.Stderr);

@@ -33,13 +33,14 @@ internal static class CalibrateCommand
         var outDir = new Option<string>("--out") { Description = "New run folder for the calibrated model.", Required = true };
         var tta = new Option<bool>("--tta") { Description = "Average the logits of each face and its mirror image (twice the inference work)." };
         var objective = new Option<string>("--objective") { Description = "What the class-bias search maximises on validation: macro-f1, accuracy, or none (temperature only).", DefaultValueFactory = _ => "macro-f1" };
+        var keepBias = new Option<bool>("--keep-bias") { Description = "Keep the fitted class biases even when their 2-fold cross-fitted score on validation is no better than none (by default they are then dropped and only the temperature is kept)." };
         var force = new Option<bool>("--force") { Description = "Replace a calibrated model already in --out." };
         var cmd = new Command("calibrate", "Ensemble runs, fit flip TTA, class biases and temperature on validation; write a new model.onnx/model.zip with them in the graph.")
         {
-            runDirs, data, outDir, tta, objective, force,
+            runDirs, data, outDir, tta, objective, keepBias, force,
         };
         cmd.SetAction(parse => FerCommandLine.Guard(() => Run(parse.GetValue(runDirs)!, parse.GetValue(data)!, parse.GetValue(outDir)!,
-            parse.GetValue(tta), ParseObjective(parse.GetValue(objective)!), parse.GetValue(force))));
+            parse.GetValue(tta), ParseObjective(parse.GetValue(objective)!), parse.GetValue(keepBias), parse.GetValue(force))));
         return cmd;
     }
 
@@ -63,7 +64,7 @@ internal static class CalibrateCommand
         catch (InvalidProtocolBufferException e) { throw new InvalidDataException($"'{path}' is not an ONNX model: {e.Message}"); }
     }
 
-    private static int Run(string[] runDirs, string dataRoot, string outDir, bool tta, LogitCalibrator.Objective objective, bool force)
+    private static int Run(string[] runDirs, string dataRoot, string outDir, bool tta, LogitCalibrator.Objective objective, bool keepBias, bool force)
     {
         if (runDirs.Any(r => Path.GetFullPath(r) == Path.GetFullPath(outDir))) throw new UsageException("--out must be a new folder, not a run given.");
         var members = runDirs.Select(ReadModel).ToList();
@@ -79,8 +80,12 @@ internal static class CalibrateCommand
         var uncalibrated = FerCommandLine.WithProgress("Logits (validation, as trained)", _ => Logits(model, decoded, val));
         if (tta) model = OnnxGraphEdits.WithFlipAveraging(model);
         var logits = tta ? FerCommandLine.WithProgress("Logits (validation, flip-averaged)", _ => Logits(model, decoded, val)) : uncalibrated;
-        var adjustment = LogitCalibrator.Fit(logits, truth, objective);
-        var crossFitted = CrossFitted(logits, truth, objective);
+        var biasChoice = ChooseBias(logits, truth, objective, keepBias);
+        var fitted = biasChoice?["kept"]?.GetValue<bool>() == false ? LogitCalibrator.Objective.None : objective;
+        var adjustment = LogitCalibrator.Fit(logits, truth, fitted);
+        // The cross-fitted estimate is of what is written: with biases dropped, of the temperature alone.
+        var (crossLogits, crossTruth) = LogitCalibrator.CrossFitted(logits, truth, fitted);
+        var crossFitted = Summary(crossLogits, crossTruth, LogitAdjustment.Identity);
 
         var calibration = new JsonObject
         {
@@ -88,6 +93,7 @@ internal static class CalibrateCommand
             ["fittedOn"] = new JsonObject { ["split"] = "val", ["images"] = val.Length, ["dataset"] = index.Root },
             ["flipAveraging"] = tta,
             ["objective"] = Objectives.Single(o => o.Value == objective).Key,
+            ["biasChoice"] = biasChoice,
             ["temperature"] = adjustment.Temperature,
             ["bias"] = new JsonObject(EmotionClasses.Names.Select((n, c) => KeyValuePair.Create(n, (JsonNode?)adjustment.Bias[c]))),
             ["asTrained"] = Summary(uncalibrated, truth, LogitAdjustment.Identity),
@@ -112,7 +118,28 @@ internal static class CalibrateCommand
             $"(cross-fitted {(double)cross["accuracy"]!:P2}), macro-F1 {(double)before["macroF1"]!:F3} → {(double)metrics["macroF1"]!:F3} " +
             $"(cross-fitted {(double)cross["macroF1"]!:F3}), NLL {(double)before["nll"]!:F3} → {(double)calibration["calibratedInSample"]!["nll"]!:F3}, " +
             $"T {adjustment.Temperature:F2}, bias [[{string.Join(", ", adjustment.Bias.Select(b => b.ToString("+0.00;-0.00")))}]] → {Markup.Escape(dir)}");
+        if (biasChoice is not null) AnsiConsole.MarkupLine(Markup.Escape((string)biasChoice["reason"]!));
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// Whether the class biases stay: only when their 2-fold cross-fitted score beats no biases on the same faces
+    /// (a bias fit that only pays in sample would move unseen faces for nothing), or when --keep-bias says so.
+    /// Null when no bias is fitted (--objective none).
+    /// </summary>
+    private static JsonObject? ChooseBias(float[][] logits, int[] truth, LogitCalibrator.Objective objective, bool keepBias)
+    {
+        if (objective == LogitCalibrator.Objective.None) return null;
+        var (withBias, withoutBias) = LogitCalibrator.OutOfSampleScores(logits, truth, objective);
+        bool pays = withBias > withoutBias;
+        string measure = Objectives.Single(o => o.Value == objective).Key;
+        string reason = pays ? $"class biases kept: cross-fitted {measure} {withBias:F4} > {withoutBias:F4} without them"
+            : keepBias ? $"class biases kept (--keep-bias) although cross-fitted {measure} {withBias:F4} ≤ {withoutBias:F4} without them"
+            : $"class biases dropped (temperature only): cross-fitted {measure} {withBias:F4} ≤ {withoutBias:F4} without them; --keep-bias keeps them";
+        return new JsonObject
+        {
+            ["kept"] = pays || keepBias, ["crossFittedScore"] = withBias, ["scoreWithoutBias"] = withoutBias, ["reason"] = reason,
+        };
     }
 
     /// <summary>Accuracy, macro-F1 and NLL of logits under an adjustment.</summary>
@@ -124,31 +151,6 @@ internal static class CalibrateCommand
             ["accuracy"] = accuracy, ["macroF1"] = macroF1,
             ["nll"] = LogitCalibrator.NegativeLogLikelihood(logits, truth, adjustment),
         };
-    }
-
-    /// <summary>
-    /// An honest estimate of what the fitted bias gains on unseen faces: validation in two halves (fixed shuffle, seed
-    /// 42), fit on one and measure on the other, both ways; the in-sample figure is optimistic by construction.
-    /// </summary>
-    private static JsonObject CrossFitted(float[][] logits, int[] truth, LogitCalibrator.Objective objective)
-    {
-        var order = Enumerable.Range(0, logits.Length).ToArray();
-        new Random(42).Shuffle(order);
-        var halves = new[] { order[..(order.Length / 2)], order[(order.Length / 2)..] };
-        // Each held-out face's logits as adjusted by the fit on the other half; then measured like any logits.
-        var adjusted = new List<float[]>();
-        var adjustedTruth = new List<int>();
-        for (int h = 0; h < 2; h++)
-        {
-            var fitOn = halves[h];
-            var adjustment = LogitCalibrator.Fit(fitOn.Select(i => logits[i]).ToArray(), fitOn.Select(i => truth[i]).ToArray(), objective);
-            foreach (var i in halves[1 - h])
-            {
-                adjusted.Add(adjustment.Logits(logits[i]).Select(v => (float)v).ToArray());
-                adjustedTruth.Add(truth[i]);
-            }
-        }
-        return Summary(adjusted.ToArray(), adjustedTruth.ToArray(), LogitAdjustment.Identity);
     }
 
     /// <summary>The logits of the given images: the graph with its logits exposed, run by ONNX Runtime in batches of 256.</summary>
