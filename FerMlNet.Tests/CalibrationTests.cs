@@ -47,6 +47,61 @@ public class CalibrationTests(TrainedModelFixture model) : IClassFixture<Trained
     }
 
     [Fact]
+    public void ShiftAveragedGraphAveragesTheLogitsOfFiveReflectedShiftsAndNestsWithFlips()
+    {
+        const int pixels = 3;
+        var original = ModelProto.Parser.ParseFrom(File.ReadAllBytes(model.OnnxPath));
+        var withLogits = OnnxGraphEdits.WithLogitsOutput(original);
+        string logitsName = OnnxGraphEdits.LogitsName(original);
+        (int Dy, int Dx)[] views = [(0, 0), (-pixels, 0), (pixels, 0), (0, -pixels), (0, pixels)];
+        // The expected answer from C# alone: each face moved with its border reflected, run through the plain graph.
+        var expected = new double[Faces.Length, EmotionClasses.Count];
+        var expectedFlipped = new double[Faces.Length, EmotionClasses.Count];
+        foreach (var (dy, dx) in views)
+        {
+            var shifted = Faces.Select(f => Shift(f, dy, dx)).ToArray();
+            var logits = Run(withLogits, shifted, logitsName);
+            var mirroredLogits = Run(withLogits, shifted.Select(Mirror).ToArray(), logitsName);
+            for (int i = 0; i < Faces.Length; i++)
+                for (int c = 0; c < EmotionClasses.Count; c++)
+                {
+                    expected[i, c] += logits[i][c] / views.Length;
+                    expectedFlipped[i, c] += (logits[i][c] + mirroredLogits[i][c]) / 2 / views.Length;
+                }
+        }
+
+        var shiftedGraph = OnnxGraphEdits.WithShiftAveraging(original, pixels);
+        var shiftLogits = Run(OnnxGraphEdits.WithLogitsOutput(shiftedGraph), Faces, OnnxGraphEdits.LogitsName(shiftedGraph));
+        // Either nesting order is the same ten views.
+        var both = OnnxGraphEdits.WithShiftAveraging(OnnxGraphEdits.WithFlipAveraging(original), pixels);
+        var bothReversed = OnnxGraphEdits.WithFlipAveraging(OnnxGraphEdits.WithShiftAveraging(original, pixels));
+        var bothLogits = Run(OnnxGraphEdits.WithLogitsOutput(both), Faces, OnnxGraphEdits.LogitsName(both));
+        var bothReversedLogits = Run(OnnxGraphEdits.WithLogitsOutput(bothReversed), Faces, OnnxGraphEdits.LogitsName(bothReversed));
+        var plain = Run(withLogits, Faces, logitsName);
+        for (int i = 0; i < Faces.Length; i++)
+            for (int c = 0; c < EmotionClasses.Count; c++)
+            {
+                Assert.Equal(expected[i, c], shiftLogits[i][c], 1e-4);
+                Assert.Equal(expectedFlipped[i, c], bothLogits[i][c], 1e-4);
+                Assert.Equal(expectedFlipped[i, c], bothReversedLogits[i][c], 1e-4);
+            }
+        Assert.Contains(Enumerable.Range(0, Faces.Length), i => Math.Abs(plain[i][0] - shiftLogits[i][0]) > 1e-3); // shifts change something
+        Assert.Throws<InvalidDataException>(() => OnnxGraphEdits.WithShiftAveraging(shiftedGraph, pixels));
+        Assert.Throws<ArgumentOutOfRangeException>(() => OnnxGraphEdits.WithShiftAveraging(original, 0));
+    }
+
+    /// <summary>The face moved so that output (y, x) shows input (y + dy, x + dx), indices reflected at the border.</summary>
+    private static byte[] Shift(byte[] face, int dy, int dx)
+    {
+        int side = PreprocessingContract.ImageSize;
+        int Reflect(int i) => i < 0 ? -i : i >= side ? 2 * (side - 1) - i : i;
+        var result = new byte[face.Length];
+        for (int y = 0; y < side; y++)
+            for (int x = 0; x < side; x++) result[y * side + x] = face[Reflect(y + dy) * side + Reflect(x + dx)];
+        return result;
+    }
+
+    [Fact]
     public void LogitAdjustmentInTheGraphEqualsTheFittedFormula()
     {
         var original = ModelProto.Parser.ParseFrom(File.ReadAllBytes(model.OnnxPath));
@@ -143,13 +198,14 @@ public class CalibrationTests(TrainedModelFixture model) : IClassFixture<Trained
         File.Copy(model.OnnxPath, Path.Combine(run, "model.onnx"));
         var outDir = work.Combine("calibrated");
 
-        var result = CliProcess.Run("calibrate", run, "--data", data.Path, "--tta", "--out", outDir);
+        var result = CliProcess.Run("calibrate", run, "--data", data.Path, "--tta", "--tta-shift", "2", "--out", outDir);
         Assert.True(result.ExitCode == 0, result.Stderr);
         Assert.Contains("cross-fitted", result.Stdout);
         using var calibration = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "calibration.json")));
         var root = calibration.RootElement;
         Assert.Equal(60, root.GetProperty("fittedOn").GetProperty("images").GetInt32());
         Assert.True(root.GetProperty("flipAveraging").GetBoolean());
+        Assert.Equal(2, root.GetProperty("shiftAveraging").GetInt32());
         using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "metrics.json")));
         // ML.NET's evaluation of the written model.zip agrees with the fitter's own arithmetic on the same faces.
         Assert.Equal(root.GetProperty("calibratedInSample").GetProperty("accuracy").GetDouble(),
@@ -189,6 +245,9 @@ public class CalibrationTests(TrainedModelFixture model) : IClassFixture<Trained
         Assert.True(forced.ExitCode == 0, forced.Stderr);
         using var forcedCalibration = JsonDocument.Parse(File.ReadAllText(Path.Combine(work.Combine("forced"), "calibration.json")));
         Assert.True(forcedCalibration.RootElement.GetProperty("biasChoice").GetProperty("kept").GetBoolean());
+        var badShift = CliProcess.Run("calibrate", run, "--data", data.Path, "--out", work.Combine("y"), "--tta-shift", "9");
+        Assert.Equal(1, badShift.ExitCode);
+        Assert.Contains("--tta-shift", badShift.Stderr);
         var badObjective = CliProcess.Run("calibrate", run, "--data", data.Path, "--out", work.Combine("x"), "--objective", "recall");
         Assert.Equal(1, badObjective.ExitCode);
         Assert.Contains("--objective", badObjective.Stderr);

@@ -16,6 +16,7 @@ public static class OnnxGraphEdits
 {
     private const string FlippedInput = "tta_flipped";
     private const string TtaBatch = "tta_batch";
+    private const string ShiftBatch = "tta_shift_batch";
 
     /// <summary>The name of the logits tensor: the input of the Softmax that produces the probabilities.</summary>
     public static string LogitsName(ModelProto model) => SoftmaxNode(model.Graph).Input[0];
@@ -31,26 +32,68 @@ public static class OnnxGraphEdits
         var graph = result.Graph;
         if (graph.Node.Any(n => n.Output.Contains(TtaBatch)))
             throw new InvalidDataException("the model already averages over flips");
-        foreach (var node in graph.Node)
-            for (int i = 0; i < node.Input.Count; i++)
-                if (node.Input[i] == OnnxExporter.InputName) node.Input[i] = TtaBatch;
-
         graph.Initializer.Add(Int64s("tta_flip_starts", -1));
         graph.Initializer.Add(Int64s("tta_flip_ends", long.MinValue)); // with step −1: slice to the first column
         graph.Initializer.Add(Int64s("tta_flip_axes", 3));
         graph.Initializer.Add(Int64s("tta_flip_steps", -1));
-        graph.Initializer.Add(Int64s("tta_pair_shape", 2, -1, 4));
-        graph.Node.Insert(0, Node("Slice", "tta_flip",
-            [OnnxExporter.InputName, "tta_flip_starts", "tta_flip_ends", "tta_flip_axes", "tta_flip_steps"], FlippedInput));
-        graph.Node.Insert(1, Node("Concat", "tta_concat", [OnnxExporter.InputName, FlippedInput], TtaBatch, Int("axis", 0)));
+        AverageOverViews(graph, "tta", TtaBatch,
+            [Node("Slice", "tta_flip", [OnnxExporter.InputName, "tta_flip_starts", "tta_flip_ends", "tta_flip_axes", "tta_flip_steps"], FlippedInput)]);
+        return result;
+    }
+
+    /// <summary>
+    /// Test-time augmentation by translation: the graph runs each face as it is and moved by <paramref name="pixels"/>
+    /// up, down, left and right (the border reflected, as the training augmentation `translate` does) as one batch of
+    /// 5N and averages the five logits before the softmax. Costs five times the inference work; applied on top of
+    /// <see cref="WithFlipAveraging"/>, ten times (every shifted face is also mirrored).
+    /// </summary>
+    public static ModelProto WithShiftAveraging(ModelProto model, int pixels)
+    {
+        if (pixels is < 1 or > 8) throw new ArgumentOutOfRangeException(nameof(pixels), "must be 1–8 pixels");
+        var result = model.Clone();
+        var graph = result.Graph;
+        if (graph.Node.Any(n => n.Output.Contains(ShiftBatch)))
+            throw new InvalidDataException("the model already averages over shifts");
+        int side = Core.Preprocessing.PreprocessingContract.ImageSize;
+        graph.Initializer.Add(Int64s("tta_shift_pads", 0, 0, pixels, pixels, 0, 0, pixels, pixels));
+        graph.Initializer.Add(Int64s("tta_shift_axes", 2, 3));
+        var views = new List<NodeProto>
+        {
+            Node("Pad", "tta_shift_pad", [OnnxExporter.InputName, "tta_shift_pads"], "tta_shift_padded", String("mode", "reflect")),
+        };
+        (int Dy, int Dx)[] shifts = [(-pixels, 0), (pixels, 0), (0, -pixels), (0, pixels)];
+        foreach (var (dy, dx) in shifts)
+        {
+            // Window of the padded face whose top-left is (p + dy, p + dx): the face moved by (−dy, −dx).
+            string name = $"tta_shift_{(dy < 0 ? "m" : "p")}{Math.Abs(dy)}_{(dx < 0 ? "m" : "p")}{Math.Abs(dx)}";
+            graph.Initializer.Add(Int64s($"{name}_starts", pixels + dy, pixels + dx));
+            graph.Initializer.Add(Int64s($"{name}_ends", pixels + dy + side, pixels + dx + side));
+            views.Add(Node("Slice", name, ["tta_shift_padded", $"{name}_starts", $"{name}_ends", "tta_shift_axes"], name));
+        }
+        AverageOverViews(graph, "tta_shift", ShiftBatch, views);
+        return result;
+    }
+
+    /// <summary>
+    /// The shared part of test-time augmentation: <paramref name="views"/> (nodes that read the graph input; each one
+    /// whose output is not read by another of them is a view of the batch) are concatenated after the input into one
+    /// batch that the network reads instead, and the logits of each face's views are averaged before the softmax.
+    /// </summary>
+    private static void AverageOverViews(GraphProto graph, string prefix, string batch, IReadOnlyList<NodeProto> views)
+    {
+        foreach (var node in graph.Node)
+            for (int i = 0; i < node.Input.Count; i++)
+                if (node.Input[i] == OnnxExporter.InputName) node.Input[i] = batch;
+        var viewOutputs = views.Select(v => v.Output[0]).Where(o => !views.Any(v => v.Input.Contains(o))).ToArray();
+        graph.Initializer.Add(Int64s($"{prefix}_views_shape", viewOutputs.Length + 1, -1, 4));
+        for (int i = 0; i < views.Count; i++) graph.Node.Insert(i, views[i]);
+        graph.Node.Insert(views.Count, Node("Concat", $"{prefix}_concat", [OnnxExporter.InputName, .. viewOutputs], batch, Int("axis", 0)));
 
         var softmax = SoftmaxNode(graph);
-        string logits = softmax.Input[0];
         int at = graph.Node.IndexOf(softmax);
-        graph.Node.Insert(at, Node("Reshape", "tta_pairs", [logits, "tta_pair_shape"], "tta_pairs"));
-        graph.Node.Insert(at + 1, Node("ReduceMean", "tta_mean", ["tta_pairs"], "tta_logits", Ints("axes", 0), Int("keepdims", 0)));
-        softmax.Input[0] = "tta_logits";
-        return result;
+        graph.Node.Insert(at, Node("Reshape", $"{prefix}_views", [softmax.Input[0], $"{prefix}_views_shape"], $"{prefix}_views"));
+        graph.Node.Insert(at + 1, Node("ReduceMean", $"{prefix}_mean", [$"{prefix}_views"], $"{prefix}_logits", Ints("axes", 0), Int("keepdims", 0)));
+        softmax.Input[0] = $"{prefix}_logits";
     }
 
     /// <summary>

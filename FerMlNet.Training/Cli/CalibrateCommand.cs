@@ -32,15 +32,16 @@ internal static class CalibrateCommand
         var data = new Option<string>("--data") { Description = "Dataset root with a val split (the one the run was trained on).", Required = true };
         var outDir = new Option<string>("--out") { Description = "New run folder for the calibrated model.", Required = true };
         var tta = new Option<bool>("--tta") { Description = "Average the logits of each face and its mirror image (twice the inference work)." };
+        var shift = new Option<int>("--tta-shift") { Description = "Also average each face moved by this many pixels up, down, left and right (1–8; 0 = off): five times the inference work, ten with --tta." };
         var objective = new Option<string>("--objective") { Description = "What the class-bias search maximises on validation: macro-f1, accuracy, or none (temperature only).", DefaultValueFactory = _ => "macro-f1" };
         var keepBias = new Option<bool>("--keep-bias") { Description = "Keep the fitted class biases even when their 2-fold cross-fitted score on validation is no better than none (by default they are then dropped and only the temperature is kept)." };
         var force = new Option<bool>("--force") { Description = "Replace a calibrated model already in --out." };
         var cmd = new Command("calibrate", "Ensemble runs, fit flip TTA, class biases and temperature on validation; write a new model.onnx/model.zip with them in the graph.")
         {
-            runDirs, data, outDir, tta, objective, keepBias, force,
+            runDirs, data, outDir, tta, shift, objective, keepBias, force,
         };
         cmd.SetAction(parse => FerCommandLine.Guard(() => Run(parse.GetValue(runDirs)!, parse.GetValue(data)!, parse.GetValue(outDir)!,
-            parse.GetValue(tta), ParseObjective(parse.GetValue(objective)!), parse.GetValue(keepBias), parse.GetValue(force))));
+            parse.GetValue(tta), parse.GetValue(shift), ParseObjective(parse.GetValue(objective)!), parse.GetValue(keepBias), parse.GetValue(force))));
         return cmd;
     }
 
@@ -64,9 +65,10 @@ internal static class CalibrateCommand
         catch (InvalidProtocolBufferException e) { throw new InvalidDataException($"'{path}' is not an ONNX model: {e.Message}"); }
     }
 
-    private static int Run(string[] runDirs, string dataRoot, string outDir, bool tta, LogitCalibrator.Objective objective, bool keepBias, bool force)
+    private static int Run(string[] runDirs, string dataRoot, string outDir, bool tta, int shift, LogitCalibrator.Objective objective, bool keepBias, bool force)
     {
         if (runDirs.Any(r => Path.GetFullPath(r) == Path.GetFullPath(outDir))) throw new UsageException("--out must be a new folder, not a run given.");
+        if (shift is < 0 or > 8) throw new UsageException($"--tta-shift is {shift}; use 1–8 pixels, or 0 for none.");
         var members = runDirs.Select(ReadModel).ToList();
         var model = members.Count == 1 ? members[0] : OnnxGraphEdits.Ensemble(members);
         var dir = CliData.PrepareReportFolder(outDir, force, "model.onnx", "model.zip", "calibration.json");
@@ -79,7 +81,9 @@ internal static class CalibrateCommand
 
         var uncalibrated = FerCommandLine.WithProgress("Logits (validation, as trained)", _ => Logits(model, decoded, val));
         if (tta) model = OnnxGraphEdits.WithFlipAveraging(model);
-        var logits = tta ? FerCommandLine.WithProgress("Logits (validation, flip-averaged)", _ => Logits(model, decoded, val)) : uncalibrated;
+        if (shift > 0) model = OnnxGraphEdits.WithShiftAveraging(model, shift);
+        bool averaged = tta || shift > 0;
+        var logits = averaged ? FerCommandLine.WithProgress("Logits (validation, averaged over views)", _ => Logits(model, decoded, val)) : uncalibrated;
         var biasChoice = ChooseBias(logits, truth, objective, keepBias);
         var fitted = biasChoice?["kept"]?.GetValue<bool>() == false ? LogitCalibrator.Objective.None : objective;
         var adjustment = LogitCalibrator.Fit(logits, truth, fitted);
@@ -92,12 +96,13 @@ internal static class CalibrateCommand
             ["sources"] = new JsonArray(runDirs.Select(r => (JsonNode)Path.GetFullPath(r)).ToArray()),
             ["fittedOn"] = new JsonObject { ["split"] = "val", ["images"] = val.Length, ["dataset"] = index.Root },
             ["flipAveraging"] = tta,
+            ["shiftAveraging"] = shift,
             ["objective"] = Objectives.Single(o => o.Value == objective).Key,
             ["biasChoice"] = biasChoice,
             ["temperature"] = adjustment.Temperature,
             ["bias"] = new JsonObject(EmotionClasses.Names.Select((n, c) => KeyValuePair.Create(n, (JsonNode?)adjustment.Bias[c]))),
             ["asTrained"] = Summary(uncalibrated, truth, LogitAdjustment.Identity),
-            ["flipAveraged"] = tta ? Summary(logits, truth, LogitAdjustment.Identity) : null,
+            ["viewAveraged"] = averaged ? Summary(logits, truth, LogitAdjustment.Identity) : null, // TTA: flip and/or shift views (was "flipAveraged" before shifts)
             ["calibratedInSample"] = Summary(logits, truth, adjustment),
             ["calibratedCrossFitted"] = crossFitted,
         };
