@@ -90,6 +90,18 @@ public class CalibrationTests(TrainedModelFixture model) : IClassFixture<Trained
         Assert.Throws<ArgumentOutOfRangeException>(() => OnnxGraphEdits.WithShiftAveraging(original, 0));
     }
 
+    [Fact]
+    public void ModelCardRebuildRepeatsTheCalibrationOptionsIncludingTheBiasChoice()
+    {
+        static string Options(string json) => Training.Cli.CalibrateCommand.OptionsOf(System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject());
+        // Written before the bias choice existed: the biases were always kept, so the rebuild must keep them too.
+        Assert.Equal(" --tta --objective macro-f1 --keep-bias", Options("""{"flipAveraging": true, "objective": "macro-f1"}"""));
+        Assert.Equal(" --tta --tta-shift 2 --objective macro-f1",
+            Options("""{"flipAveraging": true, "shiftAveraging": 2, "objective": "macro-f1", "keepBias": false, "biasChoice": {"kept": false}}"""));
+        Assert.Equal(" --objective accuracy --keep-bias", Options("""{"flipAveraging": false, "shiftAveraging": 0, "objective": "accuracy", "keepBias": true}"""));
+        Assert.Equal(" --tta --objective none", Options("""{"flipAveraging": true, "objective": "none"}"""));
+    }
+
     /// <summary>The face moved so that output (y, x) shows input (y + dy, x + dx), indices reflected at the border.</summary>
     private static byte[] Shift(byte[] face, int dy, int dx)
     {

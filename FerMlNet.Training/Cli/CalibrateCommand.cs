@@ -36,7 +36,7 @@ internal static class CalibrateCommand
         var objective = new Option<string>("--objective") { Description = "What the class-bias search maximises on validation: macro-f1, accuracy, or none (temperature only).", DefaultValueFactory = _ => "macro-f1" };
         var keepBias = new Option<bool>("--keep-bias") { Description = "Keep the fitted class biases even when their 2-fold cross-fitted score on validation is no better than none (by default they are then dropped and only the temperature is kept)." };
         var force = new Option<bool>("--force") { Description = "Replace a calibrated model already in --out." };
-        var cmd = new Command("calibrate", "Ensemble runs, fit flip TTA, class biases and temperature on validation; write a new model.onnx/model.zip with them in the graph.")
+        var cmd = new Command("calibrate", "Ensemble runs, add flip/shift TTA, fit class biases and temperature on validation; write a new model.onnx/model.zip with them in the graph.")
         {
             runDirs, data, outDir, tta, shift, objective, keepBias, force,
         };
@@ -98,6 +98,7 @@ internal static class CalibrateCommand
             ["flipAveraging"] = tta,
             ["shiftAveraging"] = shift,
             ["objective"] = Objectives.Single(o => o.Value == objective).Key,
+            ["keepBias"] = keepBias,
             ["biasChoice"] = biasChoice,
             ["temperature"] = adjustment.Temperature,
             ["bias"] = new JsonObject(EmotionClasses.Names.Select((n, c) => KeyValuePair.Create(n, (JsonNode?)adjustment.Bias[c]))),
@@ -145,6 +146,19 @@ internal static class CalibrateCommand
         {
             ["kept"] = pays || keepBias, ["crossFittedScore"] = withBias, ["scoreWithoutBias"] = withoutBias, ["reason"] = reason,
         };
+    }
+
+    /// <summary>
+    /// The `fer calibrate` options that redo a calibration recorded in calibration.json (for a model card's rebuild
+    /// line). Calibrations written before the bias choice existed always kept their biases: --keep-bias says so.
+    /// </summary>
+    internal static string OptionsOf(JsonObject calibration)
+    {
+        string objective = (string?)calibration["objective"] ?? "macro-f1";
+        bool keepBias = (bool?)calibration["keepBias"] ?? (objective != "none" && calibration["biasChoice"] is null);
+        return ((bool?)calibration["flipAveraging"] == true ? " --tta" : "") +
+               ((int?)calibration["shiftAveraging"] is > 0 and var shift ? $" --tta-shift {shift}" : "") +
+               $" --objective {objective}" + (keepBias ? " --keep-bias" : "");
     }
 
     /// <summary>Accuracy, macro-F1 and NLL of logits under an adjustment.</summary>

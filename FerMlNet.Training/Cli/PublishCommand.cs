@@ -85,8 +85,7 @@ internal static class PublishCommand
                        string.Concat(trainOrder.Select(p => $" && ./fer train {p} --data datasets/fer4-clean"));
         if (run["calibration"] is JsonObject calibration)
             commands += $" && ./fer calibrate {string.Join(" ", pipelines.Select(p => $"runs/{p}"))} --data datasets/fer4-clean" +
-                        $"{((bool?)calibration["flipAveraging"] == true ? " --tta" : "")} --objective {(string?)calibration["objective"]}" +
-                        $" --out runs/{string.Join("+", pipelines)}-calibrated";
+                        $"{CalibrateCommand.OptionsOf(calibration)} --out runs/{string.Join("+", pipelines)}-calibrated";
         return commands;
     }
 
