@@ -20,6 +20,18 @@ public class ModelZooTests
         Assert.Equal(total, ModelZoo.All[key].NotebookParameters);
     }
 
+    [Theory]
+    // Counted by hand: each conv 9·in·out + out, each BN 4·out (2 of them running statistics), Dense 256·4 + 4.
+    [InlineData("vgg-gap", 1_176_548, 1_174_628, 32)]
+    [InlineData("vgg-gap-wide", 1_294_676, 1_292_564, 48)]
+    public void FerMlNetsOwnNetworksHaveTheirHandCountedParameters(string key, long total, long trainable, int firstFilters)
+    {
+        using var net = ModelZoo.Create(key);
+        Assert.Equal((total, trainable), net.CountParameters());
+        var conv = (TorchSharp.Modules.Conv2d)net.Layers.First(l => l.Spec.Name == "block1_conv1").Module;
+        Assert.Equal(firstFilters, conv.weight!.shape[0]);
+    }
+
     [Fact]
     public void LayersAreNamedAndBatchNormUsesKerasSettings()
     {

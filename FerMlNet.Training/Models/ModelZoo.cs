@@ -33,6 +33,8 @@ public static class ModelZoo
             (_, l2) => VggGap(l2), null),
         ["vgg-se-res"] = new("vgg-se-res", "vgg-gap with a residual connection around each block's second conv and a squeeze-excitation gate before the add", 1,
             (_, l2) => VggGap(l2, residualSqueezeExcite: true), null),
+        ["vgg-gap-wide"] = new("vgg-gap-wide", "vgg-gap with wider early blocks (48/96/128/256): more filters where the face's fine detail still is", 1,
+            (_, l2) => VggGap(l2, filters: [48, 96, 128, 256]), null),
     };
 
     /// <summary>Builds the TorchSharp network of an architecture.</summary>
@@ -59,10 +61,13 @@ public static class ModelZoo
     /// About a third of Model A's convolution work (≈ 0.23 vs 0.69 GFLOP per face) and a twentieth of its parameters
     /// (no 9,216-wide Dense layer), so a CPU run affords three times the epochs.
     /// </summary>
-    public static IReadOnlyList<LayerSpec> VggGap(double l2, bool residualSqueezeExcite = false)
+    /// <param name="l2">L2 weight on every convolution kernel.</param>
+    /// <param name="residualSqueezeExcite">vgg-se-res: a residual connection and squeeze-excitation gate in every block.</param>
+    /// <param name="filters">Filters of the four blocks; default 32/64/128/256.</param>
+    public static IReadOnlyList<LayerSpec> VggGap(double l2, bool residualSqueezeExcite = false, int[]? filters = null)
     {
         var layers = new List<LayerSpec>();
-        int[] filters = [32, 64, 128, 256];
+        filters ??= [32, 64, 128, 256];
         for (int b = 0; b < filters.Length; b++)
         {
             string block = $"block{b + 1}";
