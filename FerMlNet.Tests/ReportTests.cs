@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FerMlNet.Training.Reports;
 using Microsoft.Playwright;
 
 namespace FerMlNet.Tests;
@@ -41,7 +42,9 @@ public class ReportTests
         Assert.Equal(2, fast.GetProperty("testCi95").GetArrayLength()); // RUNDIR/test/metrics.json was picked up
         Assert.True(fast.GetProperty("latencyMs").GetDouble() > 0);
         Assert.Equal(319_300, fast.GetProperty("params").GetInt64());
-        Assert.Contains("| tiny-fast |", File.ReadAllText(Path.Combine(board, "leaderboard.md")));
+        var markdown = File.ReadAllText(Path.Combine(board, "leaderboard.md"));
+        Assert.Contains("| tiny-fast |", markdown);
+        Assert.Contains("Pareto front against batch-1 latency", markdown);
 
         await using var chromium = await HeadlessChromium.LaunchAsync();
         var page = await chromium.Browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
@@ -69,6 +72,22 @@ public class ReportTests
         await paramsHeader.ClickAsync(); // descending
         Assert.Equal("tiny-model-0", await page.Locator("#board tbody tr:first-child td:nth-child(3)").InnerTextAsync());
         await page.ScreenshotAsync(new() { Path = Path.Combine(HeadlessChromium.Screenshots, "leaderboard.png"), FullPage = true });
+    }
+
+    [Fact]
+    public void ParetoFrontKeepsTheRunsMoreAccurateThanEveryCheaperOne()
+    {
+        static LeaderboardRow Row(string run, double accuracy, double? ms) =>
+            new(run, run, "", accuracy, [accuracy - 0.02, accuracy + 0.02], accuracy, 1000, null, null, null, null, null, null, null, null, ms);
+        LeaderboardRow[] rows =
+        [
+            Row("best-but-slow", .805, 15), Row("fast-good", .80, 7), Row("slower-worse", .79, 8),
+            Row("fastest", .78, 4), Row("as-fast-but-worse", .77, 4), Row("no-latency", .90, null),
+        ];
+        Assert.Equal(["fastest", "fast-good", "best-but-slow"], Leaderboard.ParetoFront(rows, r => r.LatencyMs).Select(r => r.Run));
+        Assert.Contains("Pareto front against batch-1 latency (each run more accurate than every cheaper one): fastest (4 ms, 78.0%) → " +
+                        "fast-good (7 ms, 80.0%) → best-but-slow (15 ms, 80.5%)", Leaderboard.Markdown(rows));
+        Assert.Contains("stroke-dasharray", Leaderboard.Html(rows)); // the front drawn as a staircase
     }
 
     [Fact]

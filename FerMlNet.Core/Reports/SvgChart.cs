@@ -45,11 +45,14 @@ public sealed class SvgChart(string title, int width = 520, int height = 300)
         return XRange(-0.5, names.Count - 0.5);
     }
 
-    /// <summary>A line through the points, with round markers unless <paramref name="markers"/> is false.</summary>
-    public SvgChart Line(string name, string color, IReadOnlyList<(double X, double Y)> points, bool markers = true, bool dashed = false)
+    /// <summary>
+    /// A line through the points, with round markers unless <paramref name="markers"/> is false; a null
+    /// <paramref name="name"/> keeps it out of the legend (say what it is in the text around the chart instead).
+    /// </summary>
+    public SvgChart Line(string? name, string color, IReadOnlyList<(double X, double Y)> points, bool markers = true, bool dashed = false)
     {
         foreach (var p in points) Fit(p.X, p.Y);
-        _legend.Add((name, color));
+        if (name is not null) _legend.Add((name, color));
         _layers.Add(c =>
         {
             var sb = new StringBuilder();

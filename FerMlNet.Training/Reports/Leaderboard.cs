@@ -83,7 +83,34 @@ public static class Leaderboard
             cells[0] = (i + 1).ToString();
             sb.Append("| ").AppendJoin(" | ", cells).Append(" |\n");
         }
-        return sb.Append("\nRanked by validation accuracy; the test split is shown, never used to rank.\n").ToString();
+        sb.Append("\nRanked by validation accuracy; the test split is shown, never used to rank.\n");
+        foreach (var (cost, unit, x) in Costs)
+        {
+            var front = ParetoFront(rows, x);
+            if (front.Count > 0)
+                sb.Append($"\nPareto front against {cost} (each run more accurate than every cheaper one): ")
+                  .AppendJoin(" → ", front.Select(r => $"{r.Run} ({x(r)!.Value.ToString("0.#", CultureInfo.InvariantCulture)} {unit}, {P(r.ValAccuracy)})")).Append('\n');
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>The costs a run is weighed against, in the charts and the Pareto lines.</summary>
+    private static readonly (string Name, string Unit, Func<LeaderboardRow, double?> Of)[] Costs =
+    [
+        ("batch-1 latency", "ms", r => r.LatencyMs),
+        ("training time", "min", r => r.TrainMinutes),
+    ];
+
+    /// <summary>
+    /// The Pareto front of validation accuracy against a cost, cheapest first: the runs that are more accurate than
+    /// every run that costs less (or as much), so no other run beats them on both. Runs without the cost are left out.
+    /// </summary>
+    public static IReadOnlyList<LeaderboardRow> ParetoFront(IReadOnlyList<LeaderboardRow> rows, Func<LeaderboardRow, double?> cost)
+    {
+        var front = new List<LeaderboardRow>();
+        foreach (var r in rows.Where(r => cost(r) is not null).OrderBy(r => cost(r)).ThenByDescending(r => r.ValAccuracy))
+            if (front.Count == 0 || r.ValAccuracy > front[^1].ValAccuracy) front.Add(r);
+        return front;
     }
 
     private static readonly string[] Header =
@@ -121,9 +148,9 @@ public static class Leaderboard
         }
         report.Raw(sb.Append("</tbody></table>").ToString());
         report.Heading("Accuracy against cost");
-        report.Paragraph("Each point is a run, labelled with its name where it fits and otherwise with its # in the table; hover a point for its name.");
-        report.Raw("<div class=\"grid2\">" + CostChart(rows, "batch-1 latency (ms)", r => r.LatencyMs) +
-                   CostChart(rows, "training time (min)", r => r.TrainMinutes) + "</div>");
+        report.Paragraph("Each point is a run, labelled with its name where it fits and otherwise with its # in the table; hover a point for its name. " +
+                         "The dashed staircase is the Pareto front: the runs more accurate than every cheaper run.");
+        report.Raw("<div class=\"grid2\">" + string.Concat(Costs.Select(c => CostChart(rows, $"{c.Name} ({c.Unit})", c.Of))) + "</div>");
         report.Raw(SortScript);
         return report.ToString();
     }
@@ -140,6 +167,11 @@ public static class Leaderboard
             double max = points.Max(p => p.Item1);
             chart.XRange(0, max * 1.25 + 1e-9);
         }
+        // The front as a staircase: from each front run, across at its accuracy to the next one's cost, then up.
+        var front = ParetoFront(rows, x);
+        var stairs = front.SelectMany((r, i) => i == 0 ? [(x(r)!.Value, r.ValAccuracy)]
+            : new[] { (x(r)!.Value, front[i - 1].ValAccuracy), (x(r)!.Value, r.ValAccuracy) }).ToList();
+        if (stairs.Count > 1) chart.Line(null, "#888", stairs, markers: false, dashed: true);
         return chart.Points(points, ranked.Select(p => $"#{p.Rank}").ToList()).ToSvg();
     }
 
