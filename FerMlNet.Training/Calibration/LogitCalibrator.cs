@@ -98,13 +98,15 @@ public static class LogitCalibrator
     /// What class biases fitted for <paramref name="objective"/> (not None) score on unseen faces
     /// (<see cref="CrossFitted"/>) against the unadjusted logits on the same faces; biases pay only when the first is
     /// higher. Temperature never moves the arg-max, so the second is also what temperature-only calibration scores.
+    /// Pass <paramref name="crossFitted"/> when <see cref="CrossFitted"/> already ran for this objective.
     /// </summary>
-    public static (double WithBias, double WithoutBias) OutOfSampleScores(float[][] logits, int[] truth, Objective objective)
+    public static (double WithBias, double WithoutBias) OutOfSampleScores(float[][] logits, int[] truth, Objective objective,
+        (float[][] Logits, int[] Truth)? crossFitted = null)
     {
         if (objective == Objective.None) throw new ArgumentException("no bias is fitted for Objective.None", nameof(objective));
-        var (crossFitted, crossTruth) = CrossFitted(logits, truth, objective);
+        var (crossLogits, crossTruth) = crossFitted ?? CrossFitted(logits, truth, objective);
         var none = new double[EmotionClasses.Count];
-        return (Score(crossFitted, crossTruth, none, objective), Score(logits, truth, none, objective));
+        return (Score(crossLogits, crossTruth, none, objective), Score(logits, truth, none, objective));
     }
 
     /// <summary>Mean negative log-likelihood of the true classes under an adjustment.</summary>

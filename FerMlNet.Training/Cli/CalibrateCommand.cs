@@ -53,6 +53,8 @@ internal static class CalibrateCommand
         ["none"] = LogitCalibrator.Objective.None,
     };
 
+    private static string NameOf(LogitCalibrator.Objective objective) => Objectives.Single(o => o.Value == objective).Key;
+
     private static LogitCalibrator.Objective ParseObjective(string value) =>
         Objectives.TryGetValue(value, out var objective) ? objective
             : throw new UsageException($"--objective is '{value}'; use {string.Join(", ", Objectives.Keys)}.");
@@ -84,12 +86,13 @@ internal static class CalibrateCommand
         if (shift > 0) model = OnnxGraphEdits.WithShiftAveraging(model, shift);
         bool averaged = tta || shift > 0;
         var logits = averaged ? FerCommandLine.WithProgress("Logits (validation, averaged over views)", _ => Logits(model, decoded, val)) : uncalibrated;
-        var biasChoice = ChooseBias(logits, truth, objective, keepBias);
-        var fitted = biasChoice?["kept"]?.GetValue<bool>() == false ? LogitCalibrator.Objective.None : objective;
-        var adjustment = LogitCalibrator.Fit(logits, truth, fitted);
+        var cross = LogitCalibrator.CrossFitted(logits, truth, objective);
+        var (keepBiases, biasChoice) = ChooseBias(logits, truth, objective, cross, keepBias);
+        var fitted = keepBiases ? objective : LogitCalibrator.Objective.None;
         // The cross-fitted estimate is of what is written: with biases dropped, of the temperature alone.
-        var (crossLogits, crossTruth) = LogitCalibrator.CrossFitted(logits, truth, fitted);
-        var crossFitted = Summary(crossLogits, crossTruth, LogitAdjustment.Identity);
+        if (fitted != objective) cross = LogitCalibrator.CrossFitted(logits, truth, fitted);
+        var adjustment = LogitCalibrator.Fit(logits, truth, fitted);
+        var crossFitted = Summary(cross.Logits, cross.Truth, LogitAdjustment.Identity);
 
         var calibration = new JsonObject
         {
@@ -97,7 +100,7 @@ internal static class CalibrateCommand
             ["fittedOn"] = new JsonObject { ["split"] = "val", ["images"] = val.Length, ["dataset"] = index.Root },
             ["flipAveraging"] = tta,
             ["shiftAveraging"] = shift,
-            ["objective"] = Objectives.Single(o => o.Value == objective).Key,
+            ["objective"] = NameOf(objective),
             ["keepBias"] = keepBias,
             ["biasChoice"] = biasChoice,
             ["temperature"] = adjustment.Temperature,
@@ -119,10 +122,10 @@ internal static class CalibrateCommand
         Reports.RunReport.Write(dir, $"{Path.GetFileName(Path.GetFullPath(dir))} (calibrated {string.Join(" + ", runDirs.Select(r => Path.GetFileName(Path.GetFullPath(r))))}) on val");
 
         var before = calibration["asTrained"]!;
-        var cross = calibration["calibratedCrossFitted"]!;
+        var crossSummary = calibration["calibratedCrossFitted"]!;
         AnsiConsole.MarkupLine($"val ({val.Length:N0}): accuracy {(double)before["accuracy"]!:P2} → {(double)metrics["accuracy"]!:P2} " +
-            $"(cross-fitted {(double)cross["accuracy"]!:P2}), macro-F1 {(double)before["macroF1"]!:F3} → {(double)metrics["macroF1"]!:F3} " +
-            $"(cross-fitted {(double)cross["macroF1"]!:F3}), NLL {(double)before["nll"]!:F3} → {(double)calibration["calibratedInSample"]!["nll"]!:F3}, " +
+            $"(cross-fitted {(double)crossSummary["accuracy"]!:P2}), macro-F1 {(double)before["macroF1"]!:F3} → {(double)metrics["macroF1"]!:F3} " +
+            $"(cross-fitted {(double)crossSummary["macroF1"]!:F3}), NLL {(double)before["nll"]!:F3} → {(double)calibration["calibratedInSample"]!["nll"]!:F3}, " +
             $"T {adjustment.Temperature:F2}, bias [[{string.Join(", ", adjustment.Bias.Select(b => b.ToString("+0.00;-0.00")))}]] → {Markup.Escape(dir)}");
         if (biasChoice is not null) AnsiConsole.MarkupLine(Markup.Escape((string)biasChoice["reason"]!));
         return ExitCodes.Success;
@@ -131,21 +134,22 @@ internal static class CalibrateCommand
     /// <summary>
     /// Whether the class biases stay: only when their 2-fold cross-fitted score beats no biases on the same faces
     /// (a bias fit that only pays in sample would move unseen faces for nothing), or when --keep-bias says so.
-    /// Null when no bias is fitted (--objective none).
+    /// The record for calibration.json is null when no bias is fitted (--objective none).
     /// </summary>
-    private static JsonObject? ChooseBias(float[][] logits, int[] truth, LogitCalibrator.Objective objective, bool keepBias)
+    private static (bool Keep, JsonObject? Record) ChooseBias(float[][] logits, int[] truth, LogitCalibrator.Objective objective,
+        (float[][] Logits, int[] Truth) crossFitted, bool keepBias)
     {
-        if (objective == LogitCalibrator.Objective.None) return null;
-        var (withBias, withoutBias) = LogitCalibrator.OutOfSampleScores(logits, truth, objective);
+        if (objective == LogitCalibrator.Objective.None) return (false, null);
+        var (withBias, withoutBias) = LogitCalibrator.OutOfSampleScores(logits, truth, objective, crossFitted);
         bool pays = withBias > withoutBias;
-        string measure = Objectives.Single(o => o.Value == objective).Key;
+        string measure = NameOf(objective);
         string reason = pays ? $"class biases kept: cross-fitted {measure} {withBias:F4} > {withoutBias:F4} without them"
             : keepBias ? $"class biases kept (--keep-bias) although cross-fitted {measure} {withBias:F4} ≤ {withoutBias:F4} without them"
             : $"class biases dropped (temperature only): cross-fitted {measure} {withBias:F4} ≤ {withoutBias:F4} without them; --keep-bias keeps them";
-        return new JsonObject
+        return (pays || keepBias, new JsonObject
         {
             ["kept"] = pays || keepBias, ["crossFittedScore"] = withBias, ["scoreWithoutBias"] = withoutBias, ["reason"] = reason,
-        };
+        });
     }
 
     /// <summary>
