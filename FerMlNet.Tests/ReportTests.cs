@@ -45,6 +45,27 @@ public class ReportTests
         var markdown = File.ReadAllText(Path.Combine(board, "leaderboard.md"));
         Assert.Contains("| tiny-fast |", markdown);
         Assert.Contains("Pareto front against batch-1 latency", markdown);
+        Assert.DoesNotContain("†", markdown);
+
+        // A later comparison with one run folder carries the other run's row from the earlier board, marked as such;
+        // the run given is measured anew.
+        string later = work.Combine("later");
+        var carried = CliProcess.Run("compare", runs[1], "--carry", Path.Combine(board, "leaderboard.json"), "--out", later);
+        Assert.True(carried.ExitCode == 0, carried.Stderr);
+        using var laterJson = JsonDocument.Parse(File.ReadAllText(Path.Combine(later, "leaderboard.json")));
+        var laterRows = laterJson.RootElement.EnumerateArray().ToDictionary(r => r.GetProperty("pipeline").GetString()!);
+        Assert.Equal(2, laterRows.Count);
+        Assert.Equal(Path.Combine(board, "leaderboard.json"), laterRows["tiny-model-0"].GetProperty("carriedFrom").GetString());
+        Assert.Equal(JsonValueKind.Null, laterRows["tiny-fast"].GetProperty("carriedFrom").ValueKind);
+        Assert.Equal(rows.Single(r => r.GetProperty("pipeline").GetString() == "tiny-model-0").GetProperty("latencyMs").GetDouble(),
+                     laterRows["tiny-model-0"].GetProperty("latencyMs").GetDouble());
+        var laterMarkdown = File.ReadAllText(Path.Combine(later, "leaderboard.md"));
+        Assert.Contains("| model-0 † | tiny-model-0 |", laterMarkdown);
+        Assert.Contains("| fast | tiny-fast |", laterMarkdown);
+        Assert.Contains("† 1 of 2 rows carried from", laterMarkdown);
+        var notABoard = CliProcess.Run("compare", "--carry", Path.Combine(runs[1], "metrics.json"), "--out", work.Combine("bad"));
+        Assert.Equal(2, notABoard.ExitCode);
+        Assert.Contains("metrics.json' is not a leaderboard.json", notABoard.Stderr);
 
         await using var chromium = await HeadlessChromium.LaunchAsync();
         var page = await chromium.Browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });

@@ -11,20 +11,26 @@ internal static class CompareCommand
 {
     public static Command Create()
     {
-        var runs = new Argument<string[]>("runs") { Description = "Run folders (from fer train; RUNDIR/test/metrics.json adds test accuracy).", Arity = ArgumentArity.OneOrMore };
+        var runs = new Argument<string[]>("runs") { Description = "Run folders (from fer train; RUNDIR/test/metrics.json adds test accuracy).", Arity = ArgumentArity.ZeroOrMore };
+        var carry = new Option<string?>("--carry") { Description = "An earlier leaderboard.json whose rows are kept, marked †, where their run folders are not given (a run given here is measured anew)." };
         var outDir = new Option<string>("--out") { Description = "Folder for the leaderboard files.", Required = true };
         var force = new Option<bool>("--force") { Description = "Replace existing leaderboard files." };
         var command = new Command("compare", "AutoML-style leaderboard over training runs: accuracy with CI, macro-F1, gap, cost, latency.")
         {
-            runs, outDir, force,
+            runs, outDir, force, carry,
         };
         command.SetAction(parse => FerCommandLine.Guard(() =>
         {
+            var runDirs = parse.GetValue(runs) ?? [];
+            var earlierBoard = parse.GetValue(carry);
+            if (runDirs.Length == 0 && earlierBoard is null)
+                throw new UsageException("give at least one run folder, or an earlier leaderboard with --carry.");
+            var earlier = earlierBoard is null ? null : ReadBoard(earlierBoard);
             var dir = CliData.PrepareReportFolder(parse.GetValue(outDir)!, parse.GetValue(force), "leaderboard.html", "leaderboard.json", "leaderboard.md");
-            var rows = FerCommandLine.WithProgress("Reading runs, measuring latency", _ => Leaderboard.Collect(parse.GetValue(runs)!));
+            var rows = FerCommandLine.WithProgress("Reading runs, measuring latency", _ => Leaderboard.Collect(runDirs));
+            if (earlier is not null) rows = Leaderboard.CarryOver(rows, earlier, earlierBoard!);
             var markdown = Leaderboard.Markdown(rows);
-            AtomicFile.WriteAllText(Path.Combine(dir, "leaderboard.json"),
-                JsonSerializer.Serialize(rows, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }));
+            AtomicFile.WriteAllText(Path.Combine(dir, "leaderboard.json"), JsonSerializer.Serialize(rows, BoardJson));
             AtomicFile.WriteAllText(Path.Combine(dir, "leaderboard.md"), markdown);
             AtomicFile.WriteAllText(Path.Combine(dir, "leaderboard.html"), Leaderboard.Html(rows));
             Console.Write(markdown);
@@ -32,5 +38,24 @@ internal static class CompareCommand
             return ExitCodes.Success;
         }));
         return command;
+    }
+
+    private static readonly JsonSerializerOptions BoardJson = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    /// <summary>The rows of a leaderboard.json written by fer compare; a clear error naming the file otherwise.</summary>
+    private static LeaderboardRow[] ReadBoard(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"'{path}': no such leaderboard file.");
+        try
+        {
+            var rows = JsonSerializer.Deserialize<LeaderboardRow[]>(File.ReadAllText(path), BoardJson);
+            if (rows is null || rows.Any(r => r?.Run is null || r.ValCi95 is null))
+                throw new InvalidDataException($"'{path}' is not a leaderboard.json written by fer compare (rows without run or valCi95).");
+            return rows;
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"'{path}' is not a leaderboard.json written by fer compare: {e.Message}");
+        }
     }
 }

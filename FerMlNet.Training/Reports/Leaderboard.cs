@@ -8,10 +8,14 @@ using static FerMlNet.Core.Reports.HtmlReport;
 
 namespace FerMlNet.Training.Reports;
 
-/// <summary>One run on the leaderboard; null where the run folder does not say (e.g. no test evaluation yet).</summary>
+/// <summary>
+/// One run on the leaderboard; null where the run folder does not say (e.g. no test evaluation yet).
+/// <paramref name="CarriedFrom"/> is null for a run read and measured in this comparison, and otherwise the earlier
+/// leaderboard.json the row was copied from, numbers and latency as measured then.
+/// </summary>
 public sealed record LeaderboardRow(string Run, string Pipeline, string Architecture, double ValAccuracy, double[] ValCi95,
     double MacroF1, int ValImages, double? TestAccuracy, double[]? TestCi95, double? GapPoints, long? Params, int? Epochs,
-    double? TrainMinutes, double? TrainImagesPerSecond, long? ModelBytes, double? LatencyMs);
+    double? TrainMinutes, double? TrainImagesPerSecond, long? ModelBytes, double? LatencyMs, string? CarriedFrom = null);
 
 /// <summary>
 /// `fer compare`: an AutoML-style leaderboard over run folders — validation (and test, when RUNDIR/test/metrics.json
@@ -49,6 +53,18 @@ public static class Leaderboard
         return rows.OrderByDescending(r => r.ValAccuracy).ToList();
     }
 
+    /// <summary>
+    /// Adds the rows of an earlier leaderboard whose run folders are not among <paramref name="measured"/> — a research
+    /// log outlives the run folders (deleted, or on another machine) — marked with where they came from. A run in both
+    /// is taken as measured now. Ranked by validation accuracy again.
+    /// </summary>
+    public static IReadOnlyList<LeaderboardRow> CarryOver(IReadOnlyList<LeaderboardRow> measured, IEnumerable<LeaderboardRow> earlier, string source)
+    {
+        var here = measured.Select(r => r.Run).ToHashSet();
+        return measured.Concat(earlier.Where(r => !here.Contains(r.Run)).Select(r => r with { CarriedFrom = r.CarriedFrom ?? source }))
+            .OrderByDescending(r => r.ValAccuracy).ToList();
+    }
+
     /// <summary>The gap of runs written before run.json carried it, from their history.json.</summary>
     private static double? GapFromHistory(string dir) =>
         (double?)GapDiagnosis.FromHistory(RunReport.ReadHistory(dir))?["gapPoints"];
@@ -84,6 +100,7 @@ public static class Leaderboard
             sb.Append("| ").AppendJoin(" | ", cells).Append(" |\n");
         }
         sb.Append("\nRanked by validation accuracy; the test split is shown, never used to rank.\n");
+        if (CarriedNote(rows) is { } carried) sb.Append('\n').Append(carried).Append('\n');
         foreach (var (cost, unit, x, _) in Costs.Where(c => c.Pareto))
         {
             var front = ParetoFront(rows, x);
@@ -122,9 +139,21 @@ public static class Leaderboard
         ["#", "run", "pipeline", "val acc (95% CI)", "test acc (95% CI)", "macro-F1", "gap (pts)", "params", "epochs",
          "train min", "train img/s", "model MB", "batch-1 ms"];
 
+    private const string CarriedMark = " †";
+
+    /// <summary>The footnote for rows copied from earlier leaderboards, or null when every row was measured now.</summary>
+    private static string? CarriedNote(IReadOnlyList<LeaderboardRow> rows)
+    {
+        var sources = rows.Select(r => r.CarriedFrom).OfType<string>().Distinct().ToList();
+        return sources.Count == 0 ? null :
+            $"† {rows.Count(r => r.CarriedFrom is not null)} of {rows.Count} rows carried from " + string.Join(", ", sources) +
+            ": their run folders were not given, so every number in them, batch-1 latency included, is as measured then; " +
+            "latencies from different comparisons are only roughly comparable.";
+    }
+
     private static string[] Cells(LeaderboardRow r) =>
     [
-        "", r.Run, r.Pipeline, $"{P(r.ValAccuracy)} ({P(r.ValCi95[0])}–{P(r.ValCi95[1])})",
+        "", r.Run + (r.CarriedFrom is null ? "" : CarriedMark), r.Pipeline, $"{P(r.ValAccuracy)} ({P(r.ValCi95[0])}–{P(r.ValCi95[1])})",
         r.TestAccuracy is { } t ? $"{P(t)} ({P(r.TestCi95![0])}–{P(r.TestCi95[1])})" : "–",
         r.MacroF1.ToString("0.000", CultureInfo.InvariantCulture), N(r.GapPoints, "0.0"), r.Params?.ToString("N0") ?? "–",
         r.Epochs?.ToString() ?? "–", N(r.TrainMinutes, "0.0"), N(r.TrainImagesPerSecond, "0"),
@@ -137,6 +166,7 @@ public static class Leaderboard
         var report = new HtmlReport("FerMlNet leaderboard");
         report.Paragraph($"{rows.Count} runs, ranked by validation accuracy (the test split is shown, never used to rank). " +
                          "Batch-1 latency was measured for every model in this run of fer compare: ONNX Runtime, 1 thread, median of 100.");
+        if (CarriedNote(rows) is { } carried) report.Paragraph(carried);
         var sb = new StringBuilder("<table id=\"board\" class=\"sortable\"><thead><tr>");
         for (int c = 0; c < Header.Length; c++) sb.Append($"<th data-col=\"{c}\" title=\"click to sort\">{Escape(Header[c])} ⇅</th>");
         sb.Append("</tr></thead><tbody>");
