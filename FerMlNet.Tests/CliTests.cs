@@ -46,6 +46,21 @@ public class CliTests
         Assert.Equal(2, unknownSplit.ExitCode);
         Assert.Contains("'holdout'", unknownSplit.Stderr);
 
+        // A pipeline that starts from (or learns from) a run that is not there is refused before any decoding,
+        // naming the key, the missing checkpoint and, for runs/NAME of a pipeline, the command that trains it.
+        File.WriteAllText(Path.Combine(tmp.Path, "warm.json"), """{ "architecture": "vgg-gap", "initialWeights": "runs/mislabel-fast" }""");
+        var noParent = CliProcess.Run("train", Path.Combine(tmp.Path, "warm.json"), "--data", tmp.Path, "--out", Path.Combine(tmp.Path, "run"));
+        Assert.Equal(1, noParent.ExitCode);
+        Assert.Contains($"initialWeights 'runs/mislabel-fast' has no checkpoint ({Path.Combine("runs/mislabel-fast", "checkpoint.bin")})", noParent.Stderr);
+        Assert.Contains($"./fer train mislabel-fast --data {tmp.Path} --out runs/mislabel-fast", noParent.Stderr);
+        Assert.DoesNotContain("Decoding", noParent.Stderr);
+        var teacher = Path.Combine(tmp.Path, "no-teacher");
+        File.WriteAllText(Path.Combine(tmp.Path, "kd.json"), $$"""{ "architecture": "model-0", "distillation": { "teachers": ["{{teacher}}"] } }""");
+        var noTeacher = CliProcess.Run("train", Path.Combine(tmp.Path, "kd.json"), "--data", tmp.Path, "--out", Path.Combine(tmp.Path, "run"));
+        Assert.Equal(1, noTeacher.ExitCode);
+        Assert.Contains($"distillation.teachers '{teacher}' has no checkpoint", noTeacher.Stderr);
+        Assert.False(Directory.Exists(Path.Combine(tmp.Path, "run")));
+
         Assert.Equal(1, CliProcess.Run("data", "stats").ExitCode);
         Assert.Equal(1, CliProcess.Run("no-such-command").ExitCode);
         var help = CliProcess.Run("--help");

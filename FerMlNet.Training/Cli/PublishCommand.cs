@@ -107,10 +107,8 @@ internal static class PublishCommand
         PipelineOptions options;
         try { options = PipelineOptions.LoadByNameOrPath(pipeline); }
         catch (InvalidDataException) { order.Add(pipeline); return; } // not a pipelines/ name: nothing more to say
-        var prerequisites = new[] { options.InitialWeights }.Concat(options.Distillation?.Teachers ?? [])
-            .Select(r => r?.Replace('\\', '/').TrimEnd('/'))
-            .Where(r => r is not null && r.StartsWith("runs/", StringComparison.Ordinal) && r.Count(c => c == '/') == 1);
-        foreach (var run in prerequisites) AddWithPrerequisites(run!["runs/".Length..], order);
+        foreach (var name in options.PrerequisiteRuns().Select(p => TrainCommand.PipelineOfRun(p.Run)).OfType<string>())
+            AddWithPrerequisites(name, order);
         order.Add(pipeline);
     }
 

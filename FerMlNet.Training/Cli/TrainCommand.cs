@@ -39,6 +39,7 @@ internal static class TrainCommand
             if (parse.GetValue(epochs) is { } e) options.Epochs = e;
             if (parse.GetValue(data) is { } d) options.Dataset = d;
             options.Validate(parse.GetValue(pipeline)!);
+            RequirePrerequisiteRuns(options);
             var runDir = parse.GetValue(output) ?? Path.Combine("runs", options.Name);
             if (!parse.GetValue(resume) && File.Exists(Path.Combine(runDir, "model.zip")))
                 throw new UsageException($"'{runDir}' already holds a trained model; choose another --out, or --resume.");
@@ -52,6 +53,30 @@ internal static class TrainCommand
             return ExitCodes.Success;
         }));
         return cmd;
+    }
+
+    /// <summary>
+    /// Refuses, before any image is decoded, a pipeline whose warm-start run or distillation teachers have no
+    /// checkpoint, naming the key and the command that trains the run (run folders are not in the repository).
+    /// </summary>
+    internal static void RequirePrerequisiteRuns(PipelineOptions options)
+    {
+        foreach (var (key, run) in options.PrerequisiteRuns())
+        {
+            var checkpoint = Directory.Exists(run) || !run.EndsWith(".bin", StringComparison.Ordinal) ? Path.Combine(run, Checkpoint.FileName) : run;
+            if (File.Exists(checkpoint)) continue;
+            var how = PipelineOfRun(run) is { } name ? $"./fer train {name} --data {options.Dataset} --out {run}" : "fer train its pipeline with --out there";
+            throw new UsageException($"{key} '{run}' has no checkpoint ({checkpoint}); train that run first: {how}.");
+        }
+    }
+
+    /// <summary>The pipeline a run folder named runs/NAME comes from, when pipelines/NAME.json exists; otherwise null.</summary>
+    internal static string? PipelineOfRun(string run)
+    {
+        var path = run.Replace('\\', '/').TrimEnd('/');
+        if (!path.StartsWith("runs/", StringComparison.Ordinal) || path.Count(c => c == '/') != 1) return null;
+        var name = path["runs/".Length..];
+        return Core.IO.RepositoryFiles.Find(Path.Combine("pipelines", name + ".json")) is null ? null : name;
     }
 
     /// <summary>

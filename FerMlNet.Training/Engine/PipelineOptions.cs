@@ -53,6 +53,14 @@ public sealed class PipelineOptions
     /// <summary>Knowledge distillation from trained teacher runs (null = none; not in the notebook).</summary>
     public DistillationOptions? Distillation { get; set; }
 
+    /// <summary>
+    /// The runs this pipeline needs trained before it starts — <see cref="InitialWeights"/> and the distillation
+    /// teachers — each with the pipeline key that names it.
+    /// </summary>
+    public IEnumerable<(string Key, string Run)> PrerequisiteRuns() =>
+        (InitialWeights is { } initial ? [("initialWeights", initial)] : Array.Empty<(string, string)>())
+        .Concat((Distillation?.Teachers ?? []).Select(t => ("distillation.teachers", t)));
+
     /// <summary>Loss function.</summary>
     public LossOptions Loss { get; set; } = new();
 
