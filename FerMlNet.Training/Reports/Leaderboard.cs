@@ -141,6 +141,9 @@ public static class Leaderboard
 
     private const string CarriedMark = " †";
 
+    /// <summary>The run's name as the table and charts show it: marked when the row was carried from an earlier board.</summary>
+    private static string Label(LeaderboardRow r) => r.Run + (r.CarriedFrom is null ? "" : CarriedMark);
+
     /// <summary>The footnote for rows copied from earlier leaderboards, or null when every row was measured now.</summary>
     private static string? CarriedNote(IReadOnlyList<LeaderboardRow> rows)
     {
@@ -153,7 +156,7 @@ public static class Leaderboard
 
     private static string[] Cells(LeaderboardRow r) =>
     [
-        "", r.Run + (r.CarriedFrom is null ? "" : CarriedMark), r.Pipeline, $"{P(r.ValAccuracy)} ({P(r.ValCi95[0])}–{P(r.ValCi95[1])})",
+        "", Label(r), r.Pipeline, $"{P(r.ValAccuracy)} ({P(r.ValCi95[0])}–{P(r.ValCi95[1])})",
         r.TestAccuracy is { } t ? $"{P(t)} ({P(r.TestCi95![0])}–{P(r.TestCi95[1])})" : "–",
         r.MacroF1.ToString("0.000", CultureInfo.InvariantCulture), N(r.GapPoints, "0.0"), r.Params?.ToString("N0") ?? "–",
         r.Epochs?.ToString() ?? "–", N(r.TrainMinutes, "0.0"), N(r.TrainImagesPerSecond, "0"),
@@ -195,7 +198,7 @@ public static class Leaderboard
     private static string CostChart(IReadOnlyList<LeaderboardRow> rows, string cost, Func<LeaderboardRow, double?> x, bool pareto)
     {
         var ranked = rows.Select((r, i) => (Row: r, Rank: i + 1)).Where(p => x(p.Row) is not null).ToList();
-        var points = ranked.Select((p, i) => (x(p.Row)!.Value, p.Row.ValAccuracy, p.Row.Run, Palette[i % Palette.Length])).ToList();
+        var points = ranked.Select((p, i) => (x(p.Row)!.Value, p.Row.ValAccuracy, Label(p.Row), Palette[i % Palette.Length])).ToList();
         var chart = new SvgChart($"Validation accuracy vs {cost}") { XLabel = cost, YLabel = "validation accuracy", YFormat = v => $"{v * 100:0}%" };
         if (points.Count > 0)
         {
