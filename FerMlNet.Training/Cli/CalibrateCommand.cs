@@ -141,14 +141,14 @@ internal static class CalibrateCommand
     {
         if (objective == LogitCalibrator.Objective.None) return (false, null);
         var (withBias, withoutBias) = LogitCalibrator.OutOfSampleScores(logits, truth, objective, crossFitted);
-        bool pays = withBias > withoutBias;
+        bool pays = withBias > withoutBias, keep = pays || keepBias;
         string measure = NameOf(objective);
         string reason = pays ? $"class biases kept: cross-fitted {measure} {withBias:F4} > {withoutBias:F4} without them"
             : keepBias ? $"class biases kept (--keep-bias) although cross-fitted {measure} {withBias:F4} ≤ {withoutBias:F4} without them"
             : $"class biases dropped (temperature only): cross-fitted {measure} {withBias:F4} ≤ {withoutBias:F4} without them; --keep-bias keeps them";
-        return (pays || keepBias, new JsonObject
+        return (keep, new JsonObject
         {
-            ["kept"] = pays || keepBias, ["crossFittedScore"] = withBias, ["scoreWithoutBias"] = withoutBias, ["reason"] = reason,
+            ["kept"] = keep, ["crossFittedScore"] = withBias, ["scoreWithoutBias"] = withoutBias, ["reason"] = reason,
         });
     }
 

@@ -63,7 +63,7 @@ internal static class TrainCommand
     {
         foreach (var (key, run) in options.PrerequisiteRuns())
         {
-            var checkpoint = Directory.Exists(run) || !run.EndsWith(".bin", StringComparison.Ordinal) ? Path.Combine(run, Checkpoint.FileName) : run;
+            var checkpoint = Checkpoint.InRun(run);
             if (File.Exists(checkpoint)) continue;
             var how = PipelineOfRun(run) is { } name ? $"./fer train {name} --data {options.Dataset} --out {run}" : "fer train its pipeline with --out there";
             throw new UsageException($"{key} '{run}' has no checkpoint ({checkpoint}); train that run first: {how}.");

@@ -82,9 +82,13 @@ internal static class Checkpoint
         return network;
     }
 
-    /// <summary>A run folder's checkpoint.bin, or the path itself when it names a file.</summary>
+    /// <summary>
+    /// A run folder's checkpoint.bin, or the path itself when it names a file (an existing one, or a missing *.bin).
+    /// A missing run folder gives the checkpoint it would hold, so an error names the file that is not there.
+    /// </summary>
     public static string InRun(string runOrFile) =>
-        Directory.Exists(runOrFile) ? Path.Combine(runOrFile, FileName) : runOrFile;
+        File.Exists(runOrFile) || (!Directory.Exists(runOrFile) && runOrFile.EndsWith(".bin", StringComparison.Ordinal))
+            ? runOrFile : Path.Combine(runOrFile, FileName);
 
     /// <summary>The checkpoint's file name in a run folder.</summary>
     public const string FileName = "checkpoint.bin";
