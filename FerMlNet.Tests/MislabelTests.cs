@@ -51,12 +51,17 @@ public class MislabelTests(DataQualityFixture fixture) : IClassFixture<DataQuali
     {
         using var work = TestData.NewTempDir();
         var dataset = work.Combine("data");
-        TestData.CopySubset(dataset, 12, ("train", "train"));
-        var run = CliProcess.Run("data", "mislabels", dataset, "--out", work.Combine("report"), "--folds", "2", "--epochs", "1");
+        TestData.CopySubset(dataset, 12, ("train", "train"), ("validation", "val"));
+        // Only train is folded and flagged: the validation labels must stay as they are to measure honestly.
+        var run = CliProcess.Run("data", "mislabels", dataset, "--out", work.Combine("report"), "--folds", "2", "--epochs", "1",
+            "--split", "train");
         Assert.True(run.ExitCode == 0, run.Stderr);
         using (var doc = JsonDocument.Parse(File.ReadAllText(work.Combine("report", "mislabels.json"))))
         {
             Assert.Equal(48, doc.RootElement.GetProperty("images").GetInt32());
+            Assert.Equal("train", doc.RootElement.GetProperty("splits").GetString());
+            Assert.All(doc.RootElement.GetProperty("flagged").EnumerateArray(),
+                f => Assert.StartsWith("train/", f.GetProperty("path").GetString()));
             Assert.Equal(2, doc.RootElement.GetProperty("folds").GetInt32());
             var margins = doc.RootElement.GetProperty("flagged").EnumerateArray().Select(f => f.GetProperty("margin").GetDouble()).ToList();
             Assert.Equal(margins.OrderByDescending(m => m), margins);
@@ -78,6 +83,7 @@ public class MislabelTests(DataQualityFixture fixture) : IClassFixture<DataQuali
         Assert.False(File.Exists(work.Combine("fixed", "train", "sad", Path.GetFileName(files[0]))));
         Assert.False(File.Exists(work.Combine("fixed", "train", "sad", Path.GetFileName(files[1]))));
         Assert.True(File.Exists(work.Combine("fixed", "train", "sad", "odd, name.jpg")));
+        Assert.Equal(12, Directory.GetFiles(work.Combine("fixed", "val", "sad")).Length);
         Assert.True(File.Exists(Path.Combine(dataset, "train", "sad", Path.GetFileName(files[0]))), "the source is never changed");
         var again = CliProcess.Run("data", "relabel", dataset, "--decisions", decisions, "--out", work.Combine("fixed2"));
         Assert.Equal(0, again.ExitCode);
@@ -91,5 +97,9 @@ public class MislabelTests(DataQualityFixture fixture) : IClassFixture<DataQuali
         var badClass = CliProcess.Run("data", "relabel", dataset, "--decisions", decisions, "--out", work.Combine("fixed3"));
         Assert.Equal(2, badClass.ExitCode);
         Assert.False(Directory.Exists(work.Combine("fixed3")));
+
+        var noSuchSplit = CliProcess.Run("data", "mislabels", work.Combine("fixed"), "--out", work.Combine("report2"), "--split", "test");
+        Assert.Equal(2, noSuchSplit.ExitCode);
+        Assert.Contains("has no images in the test split", noSuchSplit.Stderr);
     }
 }

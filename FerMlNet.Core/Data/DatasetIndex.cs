@@ -31,6 +31,20 @@ public sealed class DatasetIndex
     /// <summary>Splits present, in train, val, test order.</summary>
     public IEnumerable<DatasetSplit> Splits => Entries.Select(e => e.Split).Distinct().Order();
 
+    /// <summary>
+    /// The images of one split only, with every notice kept: tools that must leave the other splits untouched (mislabel
+    /// detection on train, so validation and test labels keep measuring honestly) read through this.
+    /// </summary>
+    /// <exception cref="DatasetException">The dataset has no images in that split.</exception>
+    public DatasetIndex Only(DatasetSplit split)
+    {
+        var entries = Entries.Where(e => e.Split == split).ToList();
+        if (entries.Count == 0)
+            throw new DatasetException($"'{Root}' has no images in the {split.ToName()} split.");
+        return new DatasetIndex(Root, IsSplit, entries, Notices,
+            SplitFolders.Where(kv => kv.Key == split).ToDictionary(kv => kv.Key, kv => kv.Value));
+    }
+
     /// <summary>Image count per split and class.</summary>
     public int Count(DatasetSplit split, int label) => Entries.Count(e => e.Split == split && e.Label == label);
 }

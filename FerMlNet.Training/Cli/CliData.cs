@@ -7,9 +7,10 @@ namespace FerMlNet.Training.Cli;
 internal static class CliData
 {
     /// <summary>Reads the dataset as it is on disk (no made-up validation split) and decodes it with a progress bar.</summary>
-    public static (DatasetIndex Index, DecodedDataset Data) LoadAsIs(string root)
+    public static (DatasetIndex Index, DecodedDataset Data) LoadAsIs(string root, DatasetSplit? only = null)
     {
         var index = DatasetReader.Read(root, new DatasetReaderOptions { CreateValidationWhenMissing = false });
+        if (only is { } split and not DatasetSplit.All) index = index.Only(split);
         var data = FerCommandLine.WithProgress("Decoding images", report => DecodedDatasetCache.Load(index, progress: report));
         return (index, data);
     }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Security.Cryptography;
 using System.Text;
+using FerMlNet.Core.Data;
 using FerMlNet.Core.Quality;
 using FerMlNet.Training.Engine;
 using FerMlNet.Training.Quality;
@@ -22,9 +23,14 @@ internal static class MislabelsCommand
         var seed = new Option<int>("--seed") { Description = "Fold assignment seed.", DefaultValueFactory = _ => 42 };
         var threads = new Option<int>("--threads") { Description = "Torch threads (0 = default)." };
         var force = new Option<bool>("--force") { Description = "Replace existing reports in --out." };
+        var split = new Option<string>("--split")
+        {
+            Description = "Only this split is folded, trained on and flagged (train leaves validation and test labels as they are), or all.",
+            DefaultValueFactory = _ => "all",
+        };
         var cmd = new Command("mislabels", "Model-assisted mislabel detection (k-fold confident learning); resumes after a kill.")
         {
-            dataset, outDir, folds, pipeline, epochs, budget, seed, threads, force,
+            dataset, outDir, folds, pipeline, epochs, budget, seed, threads, force, split,
         };
         cmd.SetAction(parse => FerCommandLine.Guard(() =>
         {
@@ -37,7 +43,10 @@ internal static class MislabelsCommand
             var pipe = PipelineOptions.LoadByNameOrPath(parse.GetValue(pipeline)!);
             if (parse.GetValue(epochs) is { } e) pipe.Epochs = e > 0 ? e : throw new UsageException("--epochs must be positive.");
             var dir = CliData.PrepareReportFolder(parse.GetValue(outDir)!, parse.GetValue(force), "mislabels.json", "decisions.csv");
-            var (_, data) = CliData.LoadAsIs(parse.GetValue(dataset)!);
+            DatasetSplit only;
+            try { only = SplitNames.Parse(parse.GetValue(split)!); }
+            catch (ArgumentException bad) { throw new UsageException(bad.Message); }
+            var (_, data) = CliData.LoadAsIs(parse.GetValue(dataset)!, only);
             var audit = DatasetAudit.Run(data);
             options.WorkDirectory = WorkFolder(dir, data.ContentKey, pipe, options);
             var result = FerCommandLine.WithProgress($"Training {options.Folds} folds", report =>

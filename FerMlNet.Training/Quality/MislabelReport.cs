@@ -1,3 +1,4 @@
+using FerMlNet.Core.Data;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -39,6 +40,7 @@ public static class MislabelReport
             ["folds"] = options.Folds,
             ["seed"] = options.Seed,
             ["budgetMinutes"] = options.BudgetMinutes,
+            ["splits"] = SplitsRead(data),
             ["images"] = data.Count,
             ["outOfFoldAccuracy"] = Math.Round(result.OutOfFoldAccuracy, 4),
             ["thresholds"] = new JsonObject(EmotionClasses.Names.Select((n, c) =>
@@ -57,6 +59,10 @@ public static class MislabelReport
         };
     }
 
+    /// <summary>The splits the images came from ("train" after `--split train`), so a report says what it covered.</summary>
+    private static string SplitsRead(DecodedDataset data) =>
+        string.Join(", ", data.Splits.Distinct().Order().Select(s => s.ToName()));
+
     private static JsonObject Probabilities(float[] p) =>
         new(EmotionClasses.Names.Select((n, c) => KeyValuePair.Create(n, (JsonNode?)Math.Round(p[c], 4))));
 
@@ -72,7 +78,7 @@ public static class MislabelReport
     private static string Html(DecodedDataset data, MislabelResult result, string pipelineName, MislabelOptions options)
     {
         var page = new HtmlReport($"Possible mislabels — {Path.GetFileName(data.Root.TrimEnd('/'))}");
-        page.Paragraph($"{result.Flagged.Count:N0} of {data.Count:N0} images flagged by confident learning on {options.Folds}-fold " +
+        page.Paragraph($"{result.Flagged.Count:N0} of {data.Count:N0} images ({SplitsRead(data)}) flagged by confident learning on {options.Folds}-fold " +
                        $"out-of-fold probabilities of the '{pipelineName}' pipeline (out-of-fold accuracy " +
                        $"{result.OutOfFoldAccuracy:P1}). Ranked by p(suggested) − p(given). Write keep, relabel:CLASS or " +
                        "remove in the decision column of decisions.csv, then run `fer data relabel`.");
