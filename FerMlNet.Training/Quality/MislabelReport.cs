@@ -1,9 +1,9 @@
-using FerMlNet.Core.Data;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FerMlNet.Core;
+using FerMlNet.Core.Data;
 using FerMlNet.Core.IO;
 using FerMlNet.Core.Preprocessing;
 using FerMlNet.Core.Quality;
