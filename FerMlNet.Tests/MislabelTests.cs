@@ -29,6 +29,13 @@ public class MislabelTests(DataQualityFixture fixture) : IClassFixture<DataQuali
         var flag = Assert.Single(result.Flagged);
         Assert.Equal((wrong, 0, 3), (flag.Index, flag.Given, flag.Suggested));
         Assert.Equal(0.8, flag.Margin, 3);
+
+        // The report draws it in the overall gallery and again under its own pair, captioned with its overall rank.
+        using var dir = TestData.NewTempDir();
+        MislabelReport.Write(dir.Path, data, result, "test", new MislabelOptions());
+        var html = File.ReadAllText(dir.Combine("mislabels.html"));
+        Assert.Contains("happy → surprise: top 1 of 1", html);
+        Assert.Equal(2, html.Split("#1 happy → surprise").Length - 1);
     }
 
     [Fact]

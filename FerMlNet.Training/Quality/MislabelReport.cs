@@ -14,8 +14,14 @@ namespace FerMlNet.Training.Quality;
 /// <summary>Writes mislabels.json, mislabels.html, decisions.csv and review-sheet.png for a <see cref="MislabelResult"/>.</summary>
 public static class MislabelReport
 {
-    /// <summary>Most flagged images drawn in the HTML gallery; the JSON and CSV list all.</summary>
-    public const int MaxGallery = 600;
+    /// <summary>Flags drawn in the HTML's overall gallery, highest margin first; the JSON and CSV list all.</summary>
+    public const int MaxGallery = 300;
+
+    /// <summary>
+    /// Flags drawn again under each given → suggested pair, highest margin first: the largest pairs (sad ↔ neutral)
+    /// have low margins and would not reach the overall gallery, yet they are the ones a reviewer most needs to see.
+    /// </summary>
+    public const int MaxPerPair = 25;
 
     /// <summary>Writes the four files into <paramref name="dir"/> (atomically, one by one).</summary>
     public static JsonObject Write(string dir, DecodedDataset data, MislabelResult result, string pipelineName, MislabelOptions options)
@@ -87,14 +93,25 @@ public static class MislabelReport
         page.Table(["given → suggested", "flagged"], result.Flagged.GroupBy(f => (f.Given, f.Suggested))
             .OrderByDescending(g => g.Count())
             .Select(g => (IEnumerable<string>)[$"{EmotionClasses.Names[g.Key.Given]} → {EmotionClasses.Names[g.Key.Suggested]}", $"{g.Count():N0}"]));
-        page.Heading(result.Flagged.Count > MaxGallery ? $"Top {MaxGallery} of {result.Flagged.Count:N0}" : "Flagged images");
-        var figures = result.Flagged.Take(MaxGallery).Select((f, rank) => HtmlReport.Thumbnail(data.ImagePixels(f.Index), f.Path,
-            $"#{rank + 1} {EmotionClasses.Names[f.Given]} → {EmotionClasses.Names[f.Suggested]}",
-            string.Join(" ", EmotionClasses.Names.Select((n, c) => $"{n[..2]} {f.Probabilities[c]:F2}")),
-            f.Path));
-        page.Raw($"<div class=\"group\">{string.Concat(figures)}</div>");
+        var ranked = result.Flagged.Select((f, i) => (Flag: f, Rank: i + 1)).ToList();
+        page.Heading(ranked.Count > MaxGallery ? $"Top {MaxGallery} of {ranked.Count:N0}" : "Flagged images");
+        page.Raw(Gallery(data, ranked.Take(MaxGallery)));
+        if (ranked.Count > 0) page.Heading("By pair");
+        foreach (var pair in ranked.GroupBy(r => (r.Flag.Given, r.Flag.Suggested)).OrderByDescending(g => g.Count()).ThenBy(g => g.Key))
+        {
+            page.Heading($"{EmotionClasses.Names[pair.Key.Given]} → {EmotionClasses.Names[pair.Key.Suggested]}: " +
+                         $"top {Math.Min(MaxPerPair, pair.Count())} of {pair.Count():N0}", 3);
+            page.Raw(Gallery(data, pair.Take(MaxPerPair)));
+        }
         return page.ToString();
     }
+
+    /// <summary>Thumbnails captioned with the overall rank (the row order of decisions.csv) and the probabilities.</summary>
+    private static string Gallery(DecodedDataset data, IEnumerable<(MislabelCandidate Flag, int Rank)> flags) =>
+        "<div class=\"group\">" + string.Concat(flags.Select(r => HtmlReport.Thumbnail(data.ImagePixels(r.Flag.Index), r.Flag.Path,
+            $"#{r.Rank} {EmotionClasses.Names[r.Flag.Given]} → {EmotionClasses.Names[r.Flag.Suggested]}",
+            string.Join(" ", EmotionClasses.Names.Select((n, c) => $"{n[..2]} {r.Flag.Probabilities[c]:F2}")),
+            r.Flag.Path))) + "</div>";
 
     /// <summary>One row per (given → suggested) pair, its top ten flags: to judge precision without a browser.</summary>
     private static byte[] ReviewSheet(DecodedDataset data, MislabelResult result) =>
