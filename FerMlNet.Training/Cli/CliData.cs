@@ -6,6 +6,13 @@ namespace FerMlNet.Training.Cli;
 /// <summary>Dataset loading and report output shared by the `data` commands.</summary>
 internal static class CliData
 {
+    /// <summary>A split named on the command line (train, val and its aliases, test, all); an unknown name is a usage error.</summary>
+    public static DatasetSplit ParseSplit(string value)
+    {
+        try { return SplitNames.Parse(value); }
+        catch (ArgumentException e) { throw new UsageException(e.Message); }
+    }
+
     /// <summary>Reads the dataset as it is on disk (no made-up validation split) and decodes it with a progress bar.</summary>
     public static (DatasetIndex Index, DecodedDataset Data) LoadAsIs(string root, DatasetSplit? only = null)
     {

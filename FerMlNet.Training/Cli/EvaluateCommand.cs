@@ -43,9 +43,7 @@ internal static class EvaluateCommand
                 throw new UsageException("evaluate takes a model.zip (the ML.NET pipeline), or any model with --detect-faces.");
             if (!File.Exists(modelPath)) throw new FileNotFoundException($"Model '{modelPath}' does not exist.");
             var index = DatasetReader.Read(parse.GetValue(data)!);
-            DatasetSplit wanted;
-            try { wanted = index.IsSplit ? SplitNames.Parse(parse.GetValue(split)!) : DatasetSplit.All; }
-            catch (ArgumentException e) { throw new UsageException(e.Message); }
+            var wanted = index.IsSplit ? CliData.ParseSplit(parse.GetValue(split)!) : DatasetSplit.All;
             var dir = CliData.PrepareReportFolder(parse.GetValue(outDir)!, parse.GetValue(force), "metrics.json", "report.html");
             var metrics = FerCommandLine.WithProgress($"Evaluating ({wanted.ToName()})", _ => parse.GetValue(detect)
                 ? MlNetEvaluation.EvaluateWithFaceDetection(modelPath, index, wanted, parse.GetValue(threshold),

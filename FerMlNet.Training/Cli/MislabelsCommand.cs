@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Security.Cryptography;
 using System.Text;
-using FerMlNet.Core.Data;
 using FerMlNet.Core.Quality;
 using FerMlNet.Training.Engine;
 using FerMlNet.Training.Quality;
@@ -43,10 +42,7 @@ internal static class MislabelsCommand
             var pipe = PipelineOptions.LoadByNameOrPath(parse.GetValue(pipeline)!);
             if (parse.GetValue(epochs) is { } e) pipe.Epochs = e > 0 ? e : throw new UsageException("--epochs must be positive.");
             var dir = CliData.PrepareReportFolder(parse.GetValue(outDir)!, parse.GetValue(force), "mislabels.json", "decisions.csv");
-            DatasetSplit only;
-            try { only = SplitNames.Parse(parse.GetValue(split)!); }
-            catch (ArgumentException bad) { throw new UsageException(bad.Message); }
-            var (_, data) = CliData.LoadAsIs(parse.GetValue(dataset)!, only);
+            var (_, data) = CliData.LoadAsIs(parse.GetValue(dataset)!, CliData.ParseSplit(parse.GetValue(split)!));
             var audit = DatasetAudit.Run(data);
             options.WorkDirectory = WorkFolder(dir, data.ContentKey, pipe, options);
             var result = FerCommandLine.WithProgress($"Training {options.Folds} folds", report =>

@@ -37,7 +37,7 @@ public static class MislabelReport
     private static JsonObject ToJson(DecodedDataset data, MislabelResult result, string pipelineName, MislabelOptions options)
     {
         var byPair = new JsonObject();
-        foreach (var g in result.Flagged.GroupBy(f => (f.Given, f.Suggested)).OrderByDescending(g => g.Count()).ThenBy(g => g.Key))
+        foreach (var g in Pairs(result))
             byPair[$"{EmotionClasses.Names[g.Key.Given]}->{EmotionClasses.Names[g.Key.Suggested]}"] = g.Count();
         return new JsonObject
         {
@@ -65,6 +65,16 @@ public static class MislabelReport
         };
     }
 
+    /// <summary>
+    /// Flags with their overall rank (1 = highest margin, the row order of decisions.csv), grouped by given → suggested
+    /// pair, largest pair first: the one order of the JSON's byPair, the HTML's pair table and its per-pair galleries.
+    /// </summary>
+    private static IEnumerable<IGrouping<(int Given, int Suggested), (MislabelCandidate Flag, int Rank)>> Pairs(MislabelResult result) =>
+        result.Flagged.Select((f, i) => (Flag: f, Rank: i + 1)).GroupBy(r => (r.Flag.Given, r.Flag.Suggested))
+            .OrderByDescending(g => g.Count()).ThenBy(g => g.Key);
+
+    private static string PairName(int given, int suggested) => $"{EmotionClasses.Names[given]} → {EmotionClasses.Names[suggested]}";
+
     /// <summary>The splits the images came from ("train" after `--split train`), so a report says what it covered.</summary>
     private static string SplitsRead(DecodedDataset data) =>
         string.Join(", ", data.Splits.Distinct().Order().Select(s => s.ToName()));
@@ -90,17 +100,16 @@ public static class MislabelReport
                        "remove in the decision column of decisions.csv, then run `fer data relabel`.");
         page.Table(["class", "threshold t_j (mean own-class probability)"],
             EmotionClasses.Names.Select((n, c) => (IEnumerable<string>)[n, result.Thresholds[c].ToString("F3", CultureInfo.InvariantCulture)]));
-        page.Table(["given → suggested", "flagged"], result.Flagged.GroupBy(f => (f.Given, f.Suggested))
-            .OrderByDescending(g => g.Count())
-            .Select(g => (IEnumerable<string>)[$"{EmotionClasses.Names[g.Key.Given]} → {EmotionClasses.Names[g.Key.Suggested]}", $"{g.Count():N0}"]));
-        var ranked = result.Flagged.Select((f, i) => (Flag: f, Rank: i + 1)).ToList();
-        page.Heading(ranked.Count > MaxGallery ? $"Top {MaxGallery} of {ranked.Count:N0}" : "Flagged images");
-        page.Raw(Gallery(data, ranked.Take(MaxGallery)));
-        if (ranked.Count > 0) page.Heading("By pair");
-        foreach (var pair in ranked.GroupBy(r => (r.Flag.Given, r.Flag.Suggested)).OrderByDescending(g => g.Count()).ThenBy(g => g.Key))
+        var pairs = Pairs(result).ToList();
+        page.Table(["given → suggested", "flagged"],
+            pairs.Select(g => (IEnumerable<string>)[PairName(g.Key.Given, g.Key.Suggested), $"{g.Count():N0}"]));
+        int flagged = result.Flagged.Count;
+        page.Heading(flagged > MaxGallery ? $"Top {MaxGallery} of {flagged:N0}" : "Flagged images");
+        page.Raw(Gallery(data, result.Flagged.Take(MaxGallery).Select((f, i) => (f, i + 1))));
+        if (flagged > 0) page.Heading("By pair");
+        foreach (var pair in pairs)
         {
-            page.Heading($"{EmotionClasses.Names[pair.Key.Given]} → {EmotionClasses.Names[pair.Key.Suggested]}: " +
-                         $"top {Math.Min(MaxPerPair, pair.Count())} of {pair.Count():N0}", 3);
+            page.Heading($"{PairName(pair.Key.Given, pair.Key.Suggested)}: top {Math.Min(MaxPerPair, pair.Count())} of {pair.Count():N0}", 3);
             page.Raw(Gallery(data, pair.Take(MaxPerPair)));
         }
         return page.ToString();
@@ -109,7 +118,7 @@ public static class MislabelReport
     /// <summary>Thumbnails captioned with the overall rank (the row order of decisions.csv) and the probabilities.</summary>
     private static string Gallery(DecodedDataset data, IEnumerable<(MislabelCandidate Flag, int Rank)> flags) =>
         "<div class=\"group\">" + string.Concat(flags.Select(r => HtmlReport.Thumbnail(data.ImagePixels(r.Flag.Index), r.Flag.Path,
-            $"#{r.Rank} {EmotionClasses.Names[r.Flag.Given]} → {EmotionClasses.Names[r.Flag.Suggested]}",
+            $"#{r.Rank} {PairName(r.Flag.Given, r.Flag.Suggested)}",
             string.Join(" ", EmotionClasses.Names.Select((n, c) => $"{n[..2]} {r.Flag.Probabilities[c]:F2}")),
             r.Flag.Path))) + "</div>";
 
