@@ -111,6 +111,13 @@ public class ReportTests
         // Drawn as a staircase on the latency chart only: training minutes are not comparable between runs.
         Assert.Single(System.Text.RegularExpressions.Regex.Matches(Leaderboard.Html(rows), "stroke-dasharray"));
         Assert.DoesNotContain("Pareto front against training time", Leaderboard.Markdown(rows));
+
+        // A row carried from an earlier board was timed in another process (often on another machine): the front is
+        // drawn over the rows measured now, and says so, rather than crowning a run for where it was timed.
+        LeaderboardRow[] mixed = [.. rows, Row("timed-elsewhere", .79, 1) with { CarriedFrom = "old/leaderboard.json" }];
+        Assert.Contains("Pareto front against batch-1 latency (each run more accurate than every cheaper one, among the runs " +
+                        "measured in this comparison): fastest (4 ms, 78.0%) → fast-good", Leaderboard.Markdown(mixed));
+        Assert.Contains("among the runs measured in this comparison (carried latencies were timed elsewhere)", Leaderboard.Html(mixed));
     }
 
     [Fact]
