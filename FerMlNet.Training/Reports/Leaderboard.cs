@@ -104,7 +104,7 @@ public static class Leaderboard
         foreach (var (cost, unit, x, _) in Costs.Where(c => c.Pareto))
         {
             var front = ParetoFront(FrontCandidates(rows), x);
-            var among = rows.Any(r => r.CarriedFrom is not null) ? ", among the runs measured in this comparison" : "";
+            var among = HasCarried(rows) ? ", among the runs measured in this comparison" : "";
             if (front.Count > 0)
                 sb.Append($"\nPareto front against {cost} (each run more accurate than every cheaper one{among}): ")
                   .AppendJoin(" → ", front.Select(r => $"{r.Run} ({x(r)!.Value.ToString("0.#", CultureInfo.InvariantCulture)} {unit}, {P(r.ValAccuracy)})")).Append('\n');
@@ -139,11 +139,13 @@ public static class Leaderboard
     /// <summary>
     /// The rows a latency front may be drawn over: all of them, or, when some were carried from earlier boards, only
     /// those measured now — a carried latency was measured in another process, often on another machine (session 13's
-    /// CPU ran the shipped model in 5.3 ms against 6.6–8.2 ms on earlier ones), so a front across both would crown
-    /// whichever runs happened to be timed on the faster machine.
+    /// CPU ran the shipped model about a third faster than earlier ones), so a front across both would crown whichever
+    /// runs happened to be timed on the faster machine.
     /// </summary>
     private static IReadOnlyList<LeaderboardRow> FrontCandidates(IReadOnlyList<LeaderboardRow> rows) =>
-        rows.Where(r => r.CarriedFrom is null).ToList() is { Count: > 0 } measured && measured.Count < rows.Count ? measured : rows;
+        HasCarried(rows) && rows.Any(r => r.CarriedFrom is null) ? rows.Where(r => r.CarriedFrom is null).ToList() : rows;
+
+    private static bool HasCarried(IReadOnlyList<LeaderboardRow> rows) => rows.Any(r => r.CarriedFrom is not null);
 
     private static readonly string[] Header =
         ["#", "run", "pipeline", "val acc (95% CI)", "test acc (95% CI)", "macro-F1", "gap (pts)", "params", "epochs",
@@ -198,7 +200,7 @@ public static class Leaderboard
         report.Heading("Accuracy against cost");
         report.Paragraph("Each point is a run, labelled with its name where it fits and otherwise with its # in the table; hover a point for its name. " +
                          "The dashed staircase on the latency chart is the Pareto front: the runs more accurate than every faster run" +
-                         (rows.Any(r => r.CarriedFrom is not null) ? ", among the runs measured in this comparison (carried latencies were timed elsewhere)." : "."));
+                         (HasCarried(rows) ? ", among the runs measured in this comparison (carried latencies were timed elsewhere)." : "."));
         report.Raw("<div class=\"grid2\">" + string.Concat(Costs.Select(c => CostChart(rows, $"{c.Name} ({c.Unit})", c.Of, c.Pareto))) + "</div>");
         report.Raw(SortScript);
         return report.ToString();
