@@ -118,6 +118,11 @@ public class ReportTests
         Assert.Contains("Pareto front against batch-1 latency (each run more accurate than every cheaper one, among the runs " +
                         "measured in this comparison): fastest (4 ms, 78.0%) → fast-good", Leaderboard.Markdown(mixed));
         Assert.Contains("among the runs measured in this comparison (carried latencies were timed elsewhere)", Leaderboard.Html(mixed));
+        // A board made from --carry alone measured nothing now: its front spans every row and does not claim otherwise.
+        LeaderboardRow[] allCarried = [.. mixed.Select(r => r with { CarriedFrom = "old/leaderboard.json" })];
+        Assert.Contains("Pareto front against batch-1 latency (each run more accurate than every cheaper one): timed-elsewhere (1 ms, 79.0%) → " +
+                        "fast-good", Leaderboard.Markdown(allCarried));
+        Assert.DoesNotContain("among the runs measured in this comparison", Leaderboard.Html(allCarried));
     }
 
     [Fact]

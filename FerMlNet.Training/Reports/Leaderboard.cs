@@ -104,7 +104,7 @@ public static class Leaderboard
         foreach (var (cost, unit, x, _) in Costs.Where(c => c.Pareto))
         {
             var front = ParetoFront(FrontCandidates(rows), x);
-            var among = HasCarried(rows) ? ", among the runs measured in this comparison" : "";
+            var among = FrontLeavesOutCarried(rows) ? ", among the runs measured in this comparison" : "";
             if (front.Count > 0)
                 sb.Append($"\nPareto front against {cost} (each run more accurate than every cheaper one{among}): ")
                   .AppendJoin(" → ", front.Select(r => $"{r.Run} ({x(r)!.Value.ToString("0.#", CultureInfo.InvariantCulture)} {unit}, {P(r.ValAccuracy)})")).Append('\n');
@@ -143,9 +143,14 @@ public static class Leaderboard
     /// runs happened to be timed on the faster machine.
     /// </summary>
     private static IReadOnlyList<LeaderboardRow> FrontCandidates(IReadOnlyList<LeaderboardRow> rows) =>
-        HasCarried(rows) && rows.Any(r => r.CarriedFrom is null) ? rows.Where(r => r.CarriedFrom is null).ToList() : rows;
+        FrontLeavesOutCarried(rows) ? rows.Where(r => r.CarriedFrom is null).ToList() : rows;
 
-    private static bool HasCarried(IReadOnlyList<LeaderboardRow> rows) => rows.Any(r => r.CarriedFrom is not null);
+    /// <summary>
+    /// Whether the front is restricted to the rows measured now: the board mixes carried and measured rows. A board
+    /// made only from --carry has nothing measured now, so its front spans every row and must not claim otherwise.
+    /// </summary>
+    private static bool FrontLeavesOutCarried(IReadOnlyList<LeaderboardRow> rows) =>
+        rows.Any(r => r.CarriedFrom is not null) && rows.Any(r => r.CarriedFrom is null);
 
     private static readonly string[] Header =
         ["#", "run", "pipeline", "val acc (95% CI)", "test acc (95% CI)", "macro-F1", "gap (pts)", "params", "epochs",
@@ -200,7 +205,7 @@ public static class Leaderboard
         report.Heading("Accuracy against cost");
         report.Paragraph("Each point is a run, labelled with its name where it fits and otherwise with its # in the table; hover a point for its name. " +
                          "The dashed staircase on the latency chart is the Pareto front: the runs more accurate than every faster run" +
-                         (HasCarried(rows) ? ", among the runs measured in this comparison (carried latencies were timed elsewhere)." : "."));
+                         (FrontLeavesOutCarried(rows) ? ", among the runs measured in this comparison (carried latencies were timed elsewhere)." : "."));
         report.Raw("<div class=\"grid2\">" + string.Concat(Costs.Select(c => CostChart(rows, $"{c.Name} ({c.Unit})", c.Of, c.Pareto))) + "</div>");
         report.Raw(SortScript);
         return report.ToString();
