@@ -11,9 +11,14 @@ class StatusChips {
   frame(serverMs, roundTripMs) {
     const now = performance.now();
     this.times.push(now);
-    while (this.times.length && now - this.times[0] > 2000) this.times.shift();
-    const fps = this.times.length > 1 ? (this.times.length - 1) / ((now - this.times[0]) / 1000) : 0;
-    this.fps.textContent = `${fps.toFixed(1)} fps`;
+    // A rate over the last two seconds, but never over fewer than two answers: on a slow server (one answer every
+    // few seconds) the window would hold one answer and the chip would claim 0 fps. Until the second answer there
+    // is no rate to show yet.
+    while (this.times.length > 2 && now - this.times[0] > 2000) this.times.shift();
+    if (this.times.length > 1) {
+      const fps = (this.times.length - 1) / ((now - this.times[0]) / 1000);
+      this.fps.textContent = `${fps.toFixed(fps < 1 ? 2 : 1)} fps`;
+    }
     this.latency.textContent = `server ${serverMs.toFixed(0)} ms · round trip ${roundTripMs.toFixed(0)} ms`;
   }
   reset() { this.times = []; this.fps.textContent = '– fps'; this.latency.textContent = 'server – ms'; }
