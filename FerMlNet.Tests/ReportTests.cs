@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using FerMlNet.Training.Reports;
 using Microsoft.Playwright;
@@ -30,20 +31,43 @@ public class ReportTests
             "--out", Path.Combine(runs[1], "test"));
         Assert.True(evaluate.ExitCode == 0, evaluate.Stderr);
 
+        // A calibrated copy, and the same model published with a card (MODEL.json beside MODEL.zip, as `fer publish`
+        // writes it) and evaluated on validation: both are ranked by the cross-fitted accuracy of their fitted decision.
+        string calibrated = work.Combine("fast-calibrated");
+        var calibrate = CliProcess.Run("calibrate", runs[1], "--data", data.Path, "--keep-bias", "--out", calibrated);
+        Assert.True(calibrate.ExitCode == 0, calibrate.Stderr);
+        using var calibration = JsonDocument.Parse(File.ReadAllText(Path.Combine(calibrated, "calibration.json")));
+        double crossFitted = calibration.RootElement.GetProperty("calibratedCrossFitted").GetProperty("accuracy").GetDouble();
+        Directory.CreateDirectory(work.Combine("published"));
+        File.Copy(Path.Combine(calibrated, "model.zip"), work.Combine("published", "fast.zip"));
+        File.WriteAllText(work.Combine("published", "fast.json"), $$"""{ "name": "fast", "calibration": {{calibration.RootElement.GetRawText()}} }""");
+        string published = work.Combine("published-val");
+        var evaluateVal = CliProcess.Run("evaluate", work.Combine("published", "fast.zip"), "--data", data.Path, "--split", "val", "--out", published);
+        Assert.True(evaluateVal.ExitCode == 0, evaluateVal.Stderr);
+
         string board = work.Combine("board");
-        var compare = CliProcess.Run("compare", runs[0], runs[1], "--out", board);
+        var compare = CliProcess.Run("compare", runs[0], runs[1], calibrated, published, "--out", board);
         Assert.True(compare.ExitCode == 0, compare.Stderr);
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(board, "leaderboard.json")));
         var rows = json.RootElement.EnumerateArray().ToList();
-        Assert.Equal(2, rows.Count);
-        var valAccuracies = rows.Select(r => r.GetProperty("valAccuracy").GetDouble()).ToList();
-        Assert.Equal(valAccuracies.OrderDescending(), valAccuracies); // ranked on validation
-        var fast = rows.Single(r => r.GetProperty("pipeline").GetString() == "tiny-fast");
+        Assert.Equal(4, rows.Count);
+        var byRun = rows.ToDictionary(r => r.GetProperty("run").GetString()!);
+        foreach (var run in new[] { "fast-calibrated", "published-val" })
+            Assert.Equal(crossFitted, byRun[run].GetProperty("valCrossFitted").GetDouble());
+        foreach (var run in new[] { "model-0", "fast" })
+            Assert.Equal(JsonValueKind.Null, byRun[run].GetProperty("valCrossFitted").ValueKind);
+        static double OutOfSample(JsonElement r) =>
+            r.GetProperty("valCrossFitted") is { ValueKind: JsonValueKind.Number } c ? c.GetDouble() : r.GetProperty("valAccuracy").GetDouble();
+        var ranked = rows.Select(OutOfSample).ToList();
+        Assert.Equal(ranked.OrderDescending(), ranked); // ranked on validation, out of sample
+        var fast = byRun["fast"];
         Assert.Equal(2, fast.GetProperty("testCi95").GetArrayLength()); // RUNDIR/test/metrics.json was picked up
         Assert.True(fast.GetProperty("latencyMs").GetDouble() > 0);
         Assert.Equal(319_300, fast.GetProperty("params").GetInt64());
         var markdown = File.ReadAllText(Path.Combine(board, "leaderboard.md"));
         Assert.Contains("| tiny-fast |", markdown);
+        Assert.Contains($"| {(crossFitted * 100).ToString("0.0", CultureInfo.InvariantCulture)}% cross-fitted |", markdown);
+        Assert.Contains("Ranked by validation accuracy out of sample", markdown);
         Assert.Contains("Pareto front against batch-1 latency", markdown);
         Assert.DoesNotContain("†", markdown);
 
@@ -53,16 +77,16 @@ public class ReportTests
         var carried = CliProcess.Run("compare", runs[1], "--carry", Path.Combine(board, "leaderboard.json"), "--out", later);
         Assert.True(carried.ExitCode == 0, carried.Stderr);
         using var laterJson = JsonDocument.Parse(File.ReadAllText(Path.Combine(later, "leaderboard.json")));
-        var laterRows = laterJson.RootElement.EnumerateArray().ToDictionary(r => r.GetProperty("pipeline").GetString()!);
-        Assert.Equal(2, laterRows.Count);
-        Assert.Equal(Path.Combine(board, "leaderboard.json"), laterRows["tiny-model-0"].GetProperty("carriedFrom").GetString());
-        Assert.Equal(JsonValueKind.Null, laterRows["tiny-fast"].GetProperty("carriedFrom").ValueKind);
-        Assert.Equal(rows.Single(r => r.GetProperty("pipeline").GetString() == "tiny-model-0").GetProperty("latencyMs").GetDouble(),
-                     laterRows["tiny-model-0"].GetProperty("latencyMs").GetDouble());
+        var laterRows = laterJson.RootElement.EnumerateArray().ToDictionary(r => r.GetProperty("run").GetString()!);
+        Assert.Equal(4, laterRows.Count);
+        Assert.Equal(Path.Combine(board, "leaderboard.json"), laterRows["model-0"].GetProperty("carriedFrom").GetString());
+        Assert.Equal(JsonValueKind.Null, laterRows["fast"].GetProperty("carriedFrom").ValueKind);
+        Assert.Equal(byRun["model-0"].GetProperty("latencyMs").GetDouble(), laterRows["model-0"].GetProperty("latencyMs").GetDouble());
+        Assert.Equal(crossFitted, laterRows["fast-calibrated"].GetProperty("valCrossFitted").GetDouble()); // carried with its row
         var laterMarkdown = File.ReadAllText(Path.Combine(later, "leaderboard.md"));
         Assert.Contains("| model-0 † | tiny-model-0 |", laterMarkdown);
         Assert.Contains("| fast | tiny-fast |", laterMarkdown);
-        Assert.Contains("† 1 of 2 rows carried from", laterMarkdown);
+        Assert.Contains("† 3 of 4 rows carried from", laterMarkdown);
         var notABoard = CliProcess.Run("compare", "--carry", Path.Combine(runs[1], "metrics.json"), "--out", work.Combine("bad"));
         Assert.Equal(2, notABoard.ExitCode);
         Assert.Contains("metrics.json' is not a leaderboard.json", notABoard.Stderr);
@@ -86,8 +110,8 @@ public class ReportTests
         // The leaderboard: two cost charts, and a table that sorts when a header is clicked.
         await page.GotoAsync(new Uri(Path.Combine(board, "leaderboard.html")).AbsoluteUri);
         Assert.Equal(2, await page.Locator("svg.chart").CountAsync());
-        Assert.Equal(2, await page.Locator("svg.chart").First.Locator("circle").CountAsync());
-        var paramsHeader = page.Locator("#board th[data-col='7']");
+        Assert.Equal(3, await page.Locator("svg.chart").First.Locator("circle").CountAsync()); // the evaluated published model has no model.onnx to time
+        var paramsHeader = page.Locator("#board th[data-col='8']");
         await paramsHeader.ClickAsync(); // ascending: the small fast network first
         Assert.Equal("tiny-fast", await page.Locator("#board tbody tr:first-child td:nth-child(3)").InnerTextAsync());
         await paramsHeader.ClickAsync(); // descending

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using FerMlNet.Core.Data;
 using FerMlNet.Core.IO;
 using FerMlNet.Training.MlNet;
@@ -20,6 +21,28 @@ internal static class EvaluateCommand
         {
             throw new InvalidDataException($"Model '{modelPath}' cannot be loaded by ML.NET: {e.Message}");
         }
+    }
+
+    /// <summary>
+    /// The calibration a published model carries (its card, MODEL.json beside MODEL.zip, as `fer publish` writes it):
+    /// where it was fitted and its in-sample and cross-fitted scores, so `fer compare` can rank the model by the
+    /// cross-fitted figure when these metrics are on the faces it was fitted on. Null for a model without a card.
+    /// </summary>
+    private static JsonObject? FittedCalibration(string modelPath)
+    {
+        var card = Path.ChangeExtension(modelPath, ".json");
+        if (!File.Exists(card)) return null;
+        JsonNode? calibration;
+        try { calibration = JsonNode.Parse(File.ReadAllText(card))?["calibration"]; }
+        catch (Exception e) when (e is JsonException or InvalidOperationException) { return null; } // a JSON file that is not a model card is not ours to judge
+        if (calibration?["calibratedCrossFitted"] is null) return null;
+        return new JsonObject
+        {
+            ["card"] = Path.GetFileName(card),
+            ["fittedOn"] = calibration["fittedOn"]?.DeepClone(),
+            ["calibratedInSample"] = calibration["calibratedInSample"]?.DeepClone(),
+            ["calibratedCrossFitted"] = calibration["calibratedCrossFitted"]!.DeepClone(),
+        };
     }
 
     public static Command Create()
@@ -50,6 +73,7 @@ internal static class EvaluateCommand
                     new FaceCropOptions { Detail = parse.GetValue(detail) })
                 : MlNetEvaluation.Evaluate(LoadModel(modelPath), index, wanted, parse.GetValue(threshold)));
             metrics["model"] = Path.GetFileName(modelPath);
+            if (FittedCalibration(modelPath) is { } fitted) metrics["fittedCalibration"] = fitted;
             AtomicFile.WriteAllText(Path.Combine(dir, "metrics.json"), metrics.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             Reports.RunReport.Write(dir, $"{Path.GetFileName(modelPath)} on {Path.GetFileName(Path.GetFullPath(parse.GetValue(data)!))} ({wanted.ToName()})");
             var ci = metrics["accuracyCi95"]!.AsArray();

@@ -11,17 +11,28 @@ namespace FerMlNet.Training.Reports;
 /// <summary>
 /// One run on the leaderboard; null where the run folder does not say (e.g. no test evaluation yet).
 /// <paramref name="CarriedFrom"/> is null for a run read and measured in this comparison, and otherwise the earlier
-/// leaderboard.json the row was copied from, numbers and latency as measured then.
+/// leaderboard.json the row was copied from, numbers and latency as measured then. <paramref name="ValCrossFitted"/>
+/// is set for a calibrated model: the validation accuracy of its fitted class biases and temperature, 2-fold
+/// cross-fitted (each half scored with the decision fitted on the other), since <paramref name="ValAccuracy"/> was
+/// measured on the faces the decision was fitted on.
 /// </summary>
 public sealed record LeaderboardRow(string Run, string Pipeline, string Architecture, double ValAccuracy, double[] ValCi95,
     double MacroF1, int ValImages, double? TestAccuracy, double[]? TestCi95, double? GapPoints, long? Params, int? Epochs,
-    double? TrainMinutes, double? TrainImagesPerSecond, long? ModelBytes, double? LatencyMs, string? CarriedFrom = null);
+    double? TrainMinutes, double? TrainImagesPerSecond, long? ModelBytes, double? LatencyMs, string? CarriedFrom = null,
+    double? ValCrossFitted = null)
+{
+    /// <summary>
+    /// The validation accuracy the board ranks by: out of sample, so the cross-fitted figure for a calibrated model
+    /// (in sample, its fitted decision flatters it) and the plain one for every other model.
+    /// </summary>
+    public double ValOutOfSample => ValCrossFitted ?? ValAccuracy;
+}
 
 /// <summary>
 /// `fer compare`: an AutoML-style leaderboard over run folders — validation (and test, when RUNDIR/test/metrics.json
 /// exists) accuracy with CI, macro-F1, gap, size, time, throughput, and batch-1 latency measured here and now for every
-/// model in the same process, so latencies compare like with like. Sorted by validation accuracy: the test split is
-/// shown, never used to rank.
+/// model in the same process, so latencies compare like with like. Sorted by validation accuracy out of sample
+/// (<see cref="LeaderboardRow.ValOutOfSample"/>): the test split is shown, never used to rank.
 /// </summary>
 public static class Leaderboard
 {
@@ -38,6 +49,9 @@ public static class Leaderboard
             var testPath = Path.Combine(dir, "test", "metrics.json");
             var test = File.Exists(testPath) ? JsonNode.Parse(File.ReadAllText(testPath))!.AsObject() : null;
             var onnx = Path.Combine(dir, "model.onnx");
+            var calibration = File.Exists(Path.Combine(dir, "calibration.json"))
+                ? JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "calibration.json")))!.AsObject()
+                : metrics["fittedCalibration"]?.AsObject();
             var gap = (double?)run?["gap"]?["gapPoints"] ?? GapFromHistory(dir);
             rows.Add(new LeaderboardRow(
                 Path.GetFileName(dir),
@@ -48,21 +62,32 @@ public static class Leaderboard
                 gap, (long?)run?["params"], (int?)run?["epochsRun"],
                 run?["trainSeconds"] is { } s ? (double)s / 60 : null, (double?)run?["imagesPerSecond"],
                 File.Exists(onnx) ? new FileInfo(onnx).Length : null,
-                File.Exists(onnx) ? MeasureLatencyMs(onnx) : null));
+                File.Exists(onnx) ? MeasureLatencyMs(onnx) : null,
+                ValCrossFitted: CrossFittedAccuracy(calibration, metrics)));
         }
-        return rows.OrderByDescending(r => r.ValAccuracy).ToList();
+        return rows.OrderByDescending(r => r.ValOutOfSample).ToList();
     }
+
+    /// <summary>
+    /// The cross-fitted accuracy of the model's fitted calibration (calibration.json of `fer calibrate`, or the one
+    /// `fer evaluate` copied from a published model's card), when these metrics are on the faces it was fitted on.
+    /// </summary>
+    private static double? CrossFittedAccuracy(JsonObject? calibration, JsonObject metrics) =>
+        calibration?["calibratedCrossFitted"]?["accuracy"] is { } accuracy
+        && (string?)calibration["fittedOn"]?["split"] == (string?)metrics["split"]
+        && (int?)calibration["fittedOn"]?["images"] == (int?)metrics["images"]
+            ? (double)accuracy : null;
 
     /// <summary>
     /// Adds the rows of an earlier leaderboard whose run folders are not among <paramref name="measured"/> — a research
     /// log outlives the run folders (deleted, or on another machine) — marked with where they came from. A run in both
-    /// is taken as measured now. Ranked by validation accuracy again.
+    /// is taken as measured now. Ranked by validation accuracy out of sample again.
     /// </summary>
     public static IReadOnlyList<LeaderboardRow> CarryOver(IReadOnlyList<LeaderboardRow> measured, IEnumerable<LeaderboardRow> earlier, string source)
     {
         var here = measured.Select(r => r.Run).ToHashSet();
         return measured.Concat(earlier.Where(r => !here.Contains(r.Run)).Select(r => r with { CarriedFrom = r.CarriedFrom ?? source }))
-            .OrderByDescending(r => r.ValAccuracy).ToList();
+            .OrderByDescending(r => r.ValOutOfSample).ToList();
     }
 
     /// <summary>The gap of runs written before run.json carried it, from their history.json.</summary>
@@ -91,15 +116,15 @@ public static class Leaderboard
     /// <summary>leaderboard.md: the table for CI logs and pull requests.</summary>
     public static string Markdown(IReadOnlyList<LeaderboardRow> rows)
     {
-        var sb = new StringBuilder("| # | run | pipeline | val acc (95% CI) | test acc (95% CI) | macro-F1 | gap | params | epochs | train min | img/s | model MB | batch-1 ms |\n");
-        sb.Append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        var sb = new StringBuilder("| ").AppendJoin(" | ", Header).Append(" |\n");
+        sb.Append('|').Append(string.Concat(Enumerable.Repeat("---|", Header.Length))).Append('\n');
         foreach (var (r, i) in rows.Select((r, i) => (r, i)))
         {
             var cells = Cells(r);
             cells[0] = (i + 1).ToString();
             sb.Append("| ").AppendJoin(" | ", cells).Append(" |\n");
         }
-        sb.Append("\nRanked by validation accuracy; the test split is shown, never used to rank.\n");
+        sb.Append('\n').Append(RankingNote).Append('\n');
         if (CarriedNote(rows) is { } carried) sb.Append('\n').Append(carried).Append('\n');
         foreach (var (cost, unit, x, _) in Costs.Where(c => c.Pareto))
         {
@@ -107,7 +132,7 @@ public static class Leaderboard
             var among = FrontLeavesOutCarried(rows) ? ", among the runs measured in this comparison" : "";
             if (front.Count > 0)
                 sb.Append($"\nPareto front against {cost} (each run more accurate than every cheaper one{among}): ")
-                  .AppendJoin(" → ", front.Select(r => $"{r.Run} ({x(r)!.Value.ToString("0.#", CultureInfo.InvariantCulture)} {unit}, {P(r.ValAccuracy)})")).Append('\n');
+                  .AppendJoin(" → ", front.Select(r => $"{r.Run} ({x(r)!.Value.ToString("0.#", CultureInfo.InvariantCulture)} {unit}, {P(r.ValOutOfSample)})")).Append('\n');
         }
         return sb.ToString();
     }
@@ -125,14 +150,14 @@ public static class Leaderboard
     ];
 
     /// <summary>
-    /// The Pareto front of validation accuracy against a cost, cheapest first: the runs that are more accurate than
+    /// The Pareto front of validation accuracy (out of sample) against a cost, cheapest first: the runs that are more accurate than
     /// every run that costs less (or as much), so no other run beats them on both. Runs without the cost are left out.
     /// </summary>
     public static IReadOnlyList<LeaderboardRow> ParetoFront(IReadOnlyList<LeaderboardRow> rows, Func<LeaderboardRow, double?> cost)
     {
         var front = new List<LeaderboardRow>();
-        foreach (var r in rows.Where(r => cost(r) is not null).OrderBy(r => cost(r)).ThenByDescending(r => r.ValAccuracy))
-            if (front.Count == 0 || r.ValAccuracy > front[^1].ValAccuracy) front.Add(r);
+        foreach (var r in rows.Where(r => cost(r) is not null).OrderBy(r => cost(r)).ThenByDescending(r => r.ValOutOfSample))
+            if (front.Count == 0 || r.ValOutOfSample > front[^1].ValOutOfSample) front.Add(r);
         return front;
     }
 
@@ -153,8 +178,13 @@ public static class Leaderboard
         rows.Any(r => r.CarriedFrom is not null) && rows.Any(r => r.CarriedFrom is null);
 
     private static readonly string[] Header =
-        ["#", "run", "pipeline", "val acc (95% CI)", "test acc (95% CI)", "macro-F1", "gap (pts)", "params", "epochs",
+        ["#", "run", "pipeline", "val acc (95% CI)", "val out of sample", "test acc (95% CI)", "macro-F1", "gap (pts)", "params", "epochs",
          "train min", "train img/s", "model MB", "batch-1 ms"];
+
+    private const string RankingNote =
+        "Ranked by validation accuracy out of sample: a calibrated model by the 2-fold cross-fitted accuracy of its " +
+        "fitted class biases and temperature (its plain val figure was measured on the faces they were fitted on), " +
+        "every other model by its val accuracy; the test split is shown, never used to rank.";
 
     private const string CarriedMark = " †";
 
@@ -174,6 +204,7 @@ public static class Leaderboard
     private static string[] Cells(LeaderboardRow r) =>
     [
         "", Label(r), r.Pipeline, $"{P(r.ValAccuracy)} ({P(r.ValCi95[0])}–{P(r.ValCi95[1])})",
+        r.ValCrossFitted is { } crossFitted ? $"{P(crossFitted)} cross-fitted" : P(r.ValAccuracy),
         r.TestAccuracy is { } t ? $"{P(t)} ({P(r.TestCi95![0])}–{P(r.TestCi95[1])})" : "–",
         r.MacroF1.ToString("0.000", CultureInfo.InvariantCulture), N(r.GapPoints, "0.0"), r.Params?.ToString("N0") ?? "–",
         r.Epochs?.ToString() ?? "–", N(r.TrainMinutes, "0.0"), N(r.TrainImagesPerSecond, "0"),
@@ -184,7 +215,7 @@ public static class Leaderboard
     public static string Html(IReadOnlyList<LeaderboardRow> rows)
     {
         var report = new HtmlReport("FerMlNet leaderboard");
-        report.Paragraph($"{rows.Count} runs, ranked by validation accuracy (the test split is shown, never used to rank). " +
+        report.Paragraph($"{rows.Count} runs. {RankingNote} " +
                          "Batch-1 latency was measured for every model in this run of fer compare: ONNX Runtime, 1 thread, median of 100.");
         if (CarriedNote(rows) is { } carried) report.Paragraph(carried);
         var sb = new StringBuilder("<table id=\"board\" class=\"sortable\"><thead><tr>");
@@ -194,7 +225,7 @@ public static class Leaderboard
         {
             var cells = Cells(r);
             cells[0] = (i + 1).ToString();
-            double?[] keys = [i + 1, null, null, r.ValAccuracy, r.TestAccuracy, r.MacroF1, r.GapPoints, r.Params, r.Epochs,
+            double?[] keys = [i + 1, null, null, r.ValAccuracy, r.ValOutOfSample, r.TestAccuracy, r.MacroF1, r.GapPoints, r.Params, r.Epochs,
                               r.TrainMinutes, r.TrainImagesPerSecond, r.ModelBytes, r.LatencyMs];
             sb.Append("<tr>");
             for (int c = 0; c < cells.Length; c++)
@@ -216,8 +247,8 @@ public static class Leaderboard
     private static string CostChart(IReadOnlyList<LeaderboardRow> rows, string cost, Func<LeaderboardRow, double?> x, bool pareto)
     {
         var ranked = rows.Select((r, i) => (Row: r, Rank: i + 1)).Where(p => x(p.Row) is not null).ToList();
-        var points = ranked.Select((p, i) => (x(p.Row)!.Value, p.Row.ValAccuracy, Label(p.Row), Palette[i % Palette.Length])).ToList();
-        var chart = new SvgChart($"Validation accuracy vs {cost}") { XLabel = cost, YLabel = "validation accuracy", YFormat = v => $"{v * 100:0}%" };
+        var points = ranked.Select((p, i) => (x(p.Row)!.Value, p.Row.ValOutOfSample, Label(p.Row), Palette[i % Palette.Length])).ToList();
+        var chart = new SvgChart($"Validation accuracy (out of sample) vs {cost}") { XLabel = cost, YLabel = "validation accuracy, out of sample", YFormat = v => $"{v * 100:0}%" };
         if (points.Count > 0)
         {
             double max = points.Max(p => p.Item1);
@@ -225,15 +256,15 @@ public static class Leaderboard
         }
         // The front as a staircase: from each front run, across at its accuracy to the next one's cost, then up.
         var front = pareto ? ParetoFront(FrontCandidates(rows), x) : [];
-        var stairs = front.SelectMany((r, i) => i == 0 ? [(x(r)!.Value, r.ValAccuracy)]
-            : new[] { (x(r)!.Value, front[i - 1].ValAccuracy), (x(r)!.Value, r.ValAccuracy) }).ToList();
+        var stairs = front.SelectMany((r, i) => i == 0 ? [(x(r)!.Value, r.ValOutOfSample)]
+            : new[] { (x(r)!.Value, front[i - 1].ValOutOfSample), (x(r)!.Value, r.ValOutOfSample) }).ToList();
         if (stairs.Count > 1) chart.Line(null, "#888", stairs, markers: false, dashed: true);
         return chart.Points(points, ranked.Select(p => $"#{p.Rank}").ToList()).ToSvg();
     }
 
     private static readonly string[] Palette = ["#3498db", "#e74c3c", "#27ae60", "#8e44ad", "#f39c12", "#16a085", "#d35400", "#2c3e50"];
 
-    // Sorting by each cell's data-key: numbers numerically, text alphabetically; a second click reverses.
+    // Sorting by each cell's data-key: numbers numerically, text alphabetically; a second click reverses. Blanks stay last.
     private const string SortScript = """
         <script>
         document.querySelectorAll('table.sortable th').forEach(th => th.addEventListener('click', () => {
@@ -242,7 +273,8 @@ public static class Leaderboard
           const key = tr => tr.children[col].dataset.key, num = v => v !== '' && !isNaN(v);
           [...body.rows].sort((a, b) => {
             const x = key(a), y = key(b);
-            const c = num(x) && num(y) ? x - y : num(x) ? -1 : num(y) ? 1 : x.localeCompare(y);
+            if (num(x) !== num(y)) return num(x) ? -1 : 1; // a number before a blank ("–") either way
+            const c = num(x) ? x - y : x.localeCompare(y);
             return asc ? c : -c;
           }).forEach(tr => body.appendChild(tr));
         }));
