@@ -34,7 +34,8 @@ internal static class EvaluateCommand
         if (!File.Exists(card)) return null;
         JsonNode? calibration;
         try { calibration = JsonNode.Parse(File.ReadAllText(card))?["calibration"]; }
-        catch (Exception e) when (e is JsonException or InvalidOperationException) { return null; } // a JSON file that is not a model card is not ours to judge
+        // A JSON file there that is not a model card is not evaluate's to judge: no calibration to report.
+        catch (Exception e) when (e is JsonException or InvalidOperationException) { return null; }
         if (calibration?["calibratedCrossFitted"] is null) return null;
         return new JsonObject
         {

@@ -150,8 +150,9 @@ public static class Leaderboard
     ];
 
     /// <summary>
-    /// The Pareto front of validation accuracy (out of sample) against a cost, cheapest first: the runs that are more accurate than
-    /// every run that costs less (or as much), so no other run beats them on both. Runs without the cost are left out.
+    /// The Pareto front of validation accuracy (out of sample) against a cost, cheapest first: the runs that are more
+    /// accurate than every run that costs less (or as much), so no other run beats them on both. Runs without the cost
+    /// are left out.
     /// </summary>
     public static IReadOnlyList<LeaderboardRow> ParetoFront(IReadOnlyList<LeaderboardRow> rows, Func<LeaderboardRow, double?> cost)
     {
@@ -178,8 +179,8 @@ public static class Leaderboard
         rows.Any(r => r.CarriedFrom is not null) && rows.Any(r => r.CarriedFrom is null);
 
     private static readonly string[] Header =
-        ["#", "run", "pipeline", "val acc (95% CI)", "val out of sample", "test acc (95% CI)", "macro-F1", "gap (pts)", "params", "epochs",
-         "train min", "train img/s", "model MB", "batch-1 ms"];
+        ["#", "run", "pipeline", "val acc (95% CI)", "val out of sample", "test acc (95% CI)", "macro-F1", "gap (pts)",
+         "params", "epochs", "train min", "train img/s", "model MB", "batch-1 ms"];
 
     private const string RankingNote =
         "Ranked by validation accuracy out of sample: a calibrated model by the 2-fold cross-fitted accuracy of its " +
@@ -225,8 +226,8 @@ public static class Leaderboard
         {
             var cells = Cells(r);
             cells[0] = (i + 1).ToString();
-            double?[] keys = [i + 1, null, null, r.ValAccuracy, r.ValOutOfSample, r.TestAccuracy, r.MacroF1, r.GapPoints, r.Params, r.Epochs,
-                              r.TrainMinutes, r.TrainImagesPerSecond, r.ModelBytes, r.LatencyMs];
+            double?[] keys = [i + 1, null, null, r.ValAccuracy, r.ValOutOfSample, r.TestAccuracy, r.MacroF1, r.GapPoints,
+                              r.Params, r.Epochs, r.TrainMinutes, r.TrainImagesPerSecond, r.ModelBytes, r.LatencyMs];
             sb.Append("<tr>");
             for (int c = 0; c < cells.Length; c++)
                 sb.Append($"<td data-key=\"{(keys[c] is { } k ? k.ToString(CultureInfo.InvariantCulture) : Escape(cells[c]))}\">{Escape(cells[c])}</td>");
@@ -248,7 +249,10 @@ public static class Leaderboard
     {
         var ranked = rows.Select((r, i) => (Row: r, Rank: i + 1)).Where(p => x(p.Row) is not null).ToList();
         var points = ranked.Select((p, i) => (x(p.Row)!.Value, p.Row.ValOutOfSample, Label(p.Row), Palette[i % Palette.Length])).ToList();
-        var chart = new SvgChart($"Validation accuracy (out of sample) vs {cost}") { XLabel = cost, YLabel = "validation accuracy, out of sample", YFormat = v => $"{v * 100:0}%" };
+        var chart = new SvgChart($"Validation accuracy (out of sample) vs {cost}")
+        {
+            XLabel = cost, YLabel = "validation accuracy, out of sample", YFormat = v => $"{v * 100:0}%",
+        };
         if (points.Count > 0)
         {
             double max = points.Max(p => p.Item1);
