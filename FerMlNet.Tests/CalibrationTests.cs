@@ -208,6 +208,7 @@ public class CalibrationTests(TrainedModelFixture model) : IClassFixture<Trained
         var run = work.Combine("run");
         Directory.CreateDirectory(run);
         File.Copy(model.OnnxPath, Path.Combine(run, "model.onnx"));
+        File.WriteAllText(Path.Combine(run, "run.json"), """{ "pipeline": { "name": "tiny", "seed": 5 }, "epochsRun": 3, "bestEpoch": 2, "params": 319300 }""");
         var outDir = work.Combine("calibrated");
 
         var result = CliProcess.Run("calibrate", run, "--data", data.Path, "--tta", "--tta-shift", "2", "--out", outDir);
@@ -246,6 +247,13 @@ public class CalibrationTests(TrainedModelFixture model) : IClassFixture<Trained
         using var ensembleCalibration = JsonDocument.Parse(File.ReadAllText(Path.Combine(ensembleDir, "calibration.json")));
         Assert.Equal(2, ensembleCalibration.RootElement.GetProperty("sources").GetArrayLength());
         Assert.Equal(JsonValueKind.Null, ensembleCalibration.RootElement.GetProperty("biasChoice").ValueKind); // none fitted
+        // The ensemble's run.json says how each member was trained, for the model card `fer publish` writes.
+        using var ensembleRun = JsonDocument.Parse(File.ReadAllText(Path.Combine(ensembleDir, "run.json")));
+        var memberRuns = ensembleRun.RootElement.GetProperty("memberRuns").EnumerateArray().ToList();
+        Assert.Equal(2, memberRuns.Count);
+        Assert.All(memberRuns, m => Assert.Equal(("tiny", 5, 3, 2), (m.GetProperty("pipeline").GetString(),
+            m.GetProperty("trainingSeed").GetInt32(), m.GetProperty("epochsRun").GetInt32(), m.GetProperty("bestEpoch").GetInt32())));
+        Assert.Equal(2 * 319300, ensembleRun.RootElement.GetProperty("params").GetInt64());
         // Two copies of one network average to that network: same answers as the single model before calibration.
         Assert.Equal(root.GetProperty("asTrained").GetProperty("accuracy").GetDouble(),
             ensembleCalibration.RootElement.GetProperty("calibratedInSample").GetProperty("accuracy").GetDouble(), 1e-9);

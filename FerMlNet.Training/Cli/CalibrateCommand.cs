@@ -216,8 +216,9 @@ internal static class CalibrateCommand
     }
 
     /// <summary>
-    /// run.json of an ensemble: "members" keeps each member's pipeline (what rebuilds it); name and architecture join
-    /// the members', parameters and training time add up (the ensemble costs all of them).
+    /// run.json of an ensemble: "members" keeps each member's pipeline (what rebuilds it) and "memberRuns" how each was
+    /// trained (seed, epochs, best epoch, time: what a model card states); name and architecture join the members',
+    /// parameters and training time add up (the ensemble costs all of them).
     /// </summary>
     private static JsonObject EnsembleRun(IReadOnlyList<JsonObject> members)
     {
@@ -226,6 +227,16 @@ internal static class CalibrateCommand
         {
             ["pipeline"] = new JsonObject { ["name"] = Joined("name"), ["architecture"] = Joined("architecture") },
             ["members"] = new JsonArray(members.Select(m => m["pipeline"]?.DeepClone()).ToArray()),
+            ["memberRuns"] = new JsonArray(members.Select(m => (JsonNode)new JsonObject
+            {
+                ["pipeline"] = m["pipeline"]?["name"]?.DeepClone(),
+                ["trainingSeed"] = m["pipeline"]?["seed"]?.DeepClone(),
+                ["epochsRun"] = m["epochsRun"]?.DeepClone(),
+                ["bestEpoch"] = m["bestEpoch"]?.DeepClone(),
+                ["stopReason"] = m["stopReason"]?.DeepClone(),
+                ["trainSeconds"] = m["trainSeconds"]?.DeepClone(),
+                ["params"] = m["params"]?.DeepClone(),
+            }).ToArray()),
             ["params"] = members.Sum(m => (long?)m["params"] ?? 0),
             ["trainSeconds"] = members.Sum(m => (double?)m["trainSeconds"] ?? 0),
         };

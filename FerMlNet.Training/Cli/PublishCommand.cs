@@ -48,7 +48,10 @@ internal static class PublishCommand
             {
                 ["name"] = baseName,
                 ["pipeline"] = runJson["pipeline"]?.DeepClone(),
-                ["trainingSeed"] = runJson["pipeline"]?["seed"]?.DeepClone(),
+                // An ensemble's seeds, epochs and times are its members' (calibrate's "memberRuns").
+                ["trainingSeed"] = runJson["pipeline"]?["seed"]?.DeepClone()
+                                   ?? (runJson["memberRuns"] is JsonArray runs ? new JsonArray(runs.Select(r => r?["trainingSeed"]?.DeepClone()).ToArray()) : null),
+                ["members"] = runJson["memberRuns"]?.DeepClone(),
                 ["epochsRun"] = runJson["epochsRun"]?.DeepClone(),
                 ["bestEpoch"] = runJson["bestEpoch"]?.DeepClone(),
                 ["stopReason"] = runJson["stopReason"]?.DeepClone(),
