@@ -264,6 +264,23 @@ public class TrainingEngineTests
         Assert.Contains("augmentation.detail", Assert.Throws<InvalidDataException>(() => PipelineOptions.Load(range)).Message);
         foreach (var file in Directory.GetFiles(Path.Combine(TestData.RepoRoot, "pipelines"), "*.json"))
             PipelineOptions.Load(file); // every shipped pipeline is valid
+
+        // A variant names its base and sets only what differs; a key it sets replaces the base's whole.
+        File.WriteAllText(dir.Combine("parent.json"), """{ "name": "parent", "architecture": "vgg-gap", "epochs": 28, "augmentation": { "translate": 0.1, "erasing": 0.25 } }""");
+        File.WriteAllText(dir.Combine("child.json"), """{ "name": "child", "base": "parent", "epochs": 60, "augmentation": { "erasing": 0.5 } }""");
+        var child = PipelineOptions.Load(dir.Combine("child.json"));
+        Assert.Equal(("child", "vgg-gap", 60), (child.Name, child.Architecture, child.Epochs));
+        Assert.Equal((0.0, 0.5), (child.Augmentation!.Translate, child.Augmentation.Erasing)); // replaced, not merged
+        var shipped = PipelineOptions.LoadByNameOrPath("vgg-gap-long-mixup-seed7"); // → vgg-gap-long-mixup → vgg-gap-long → vgg-gap
+        Assert.Equal(("vgg-gap", 60, 7, "mixup", 0.25), (shipped.Architecture, shipped.Epochs, shipped.Seed, shipped.Mix!.Type, shipped.Augmentation!.Erasing));
+        File.WriteAllText(dir.Combine("loop-a.json"), """{ "name": "a", "base": "loop-b" }""");
+        File.WriteAllText(dir.Combine("loop-b.json"), """{ "name": "b", "base": "loop-a" }""");
+        Assert.Contains("'base' loops (loop-a.json → loop-b.json → loop-a.json)",
+            Assert.Throws<InvalidDataException>(() => PipelineOptions.Load(dir.Combine("loop-a.json"))).Message);
+        File.WriteAllText(dir.Combine("orphan.json"), """{ "name": "orphan", "base": "nowhere" }""");
+        Assert.Contains("its 'base' 'nowhere' has no file", Assert.Throws<InvalidDataException>(() => PipelineOptions.Load(dir.Combine("orphan.json"))).Message);
+        File.WriteAllText(dir.Combine("nameless.json"), """{ "base": "parent", "epochs": 3 }""");
+        Assert.Contains("must set its own 'name'", Assert.Throws<InvalidDataException>(() => PipelineOptions.Load(dir.Combine("nameless.json"))).Message);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using FerMlNet.Training.Models;
 
@@ -7,6 +8,7 @@ namespace FerMlNet.Training.Engine;
 /// <summary>
 /// One training pipeline: what `pipelines/*.json` holds and what <see cref="CnnTrainer"/> runs. Every field has the
 /// notebook's default; a pipeline file sets only what differs. Unknown keys and wrong values are errors naming the key.
+/// A file may also start from another pipeline of its folder with "base" (see <see cref="Load"/>).
 /// </summary>
 public sealed class PipelineOptions
 {
@@ -112,15 +114,21 @@ public sealed class PipelineOptions
         throw new InvalidDataException($"Pipeline '{nameOrPath}' is neither a file nor a name in pipelines/ (try `fer models --pipelines`).");
     }
 
-    /// <summary>Reads and validates a pipeline file.</summary>
-    /// <exception cref="InvalidDataException">The file is missing, not JSON, has an unknown key or a wrong value.</exception>
+    /// <summary>
+    /// Reads and validates a pipeline file. A file with <c>"base": "NAME"</c> is the pipeline NAME.json of the same
+    /// folder (itself possibly based on another) with the keys this file sets replacing the base's keys whole — an
+    /// "augmentation" given here replaces the base's augmentation object, it is not merged into it — so a variant
+    /// reads as "that pipeline, except these keys". Such a file must set its own "name".
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is missing, not JSON, has an unknown key or a wrong value, or its
+    /// base is missing or loops.</exception>
     public static PipelineOptions Load(string path)
     {
         if (!File.Exists(path)) throw new InvalidDataException($"Pipeline file '{path}' does not exist.");
         PipelineOptions options;
         try
         {
-            options = JsonSerializer.Deserialize<PipelineOptions>(File.ReadAllText(path), JsonOptions)
+            options = WithBase(path, []).Deserialize<PipelineOptions>(JsonOptions)
                 ?? throw new InvalidDataException($"Pipeline file '{path}' is empty.");
         }
         catch (JsonException e)
@@ -129,6 +137,27 @@ public sealed class PipelineOptions
         }
         options.Validate(path);
         return options;
+    }
+
+    /// <summary>The file's JSON object with its chain of bases applied (see <see cref="Load"/>).</summary>
+    private static JsonObject WithBase(string path, IReadOnlyList<string> derived)
+    {
+        var full = Path.GetFullPath(path);
+        if (derived.Contains(full))
+            throw new InvalidDataException($"Pipeline file '{derived[0]}': 'base' loops ({string.Join(" → ", derived.Append(full).Select(Path.GetFileName))}).");
+        if (!File.Exists(full))
+            throw new InvalidDataException($"Pipeline file '{derived[^1]}': its 'base' '{Path.GetFileNameWithoutExtension(full)}' has no file '{full}'.");
+        var node = JsonNode.Parse(File.ReadAllText(full), documentOptions: new() { CommentHandling = JsonCommentHandling.Skip })
+            as JsonObject ?? throw new InvalidDataException($"Pipeline file '{full}' is not a JSON object.");
+        if (!node.Remove("base", out var baseName)) return node;
+        if (baseName?.GetValueKind() != JsonValueKind.String || (string)baseName! is not { Length: > 0 } name)
+            throw new InvalidDataException($"Pipeline file '{full}': 'base' must name a pipeline of the same folder.");
+        if (!node.ContainsKey("name"))
+            throw new InvalidDataException($"Pipeline file '{full}': a pipeline with a 'base' must set its own 'name'.");
+        var baseFile = Path.Combine(Path.GetDirectoryName(full)!, name.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? name : name + ".json");
+        var merged = WithBase(baseFile, [.. derived, full]);
+        foreach (var (key, value) in node.ToList()) merged[key] = value?.DeepClone();
+        return merged;
     }
 
     /// <summary>Serialises the options (written into run.json so a run records exactly what it ran).</summary>
