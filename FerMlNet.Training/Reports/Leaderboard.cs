@@ -45,13 +45,11 @@ public static class Leaderboard
             var metricsPath = Path.Combine(dir, "metrics.json");
             if (!File.Exists(metricsPath)) throw new FileNotFoundException($"'{dir}' has no metrics.json; is it a run folder?");
             var metrics = JsonNode.Parse(File.ReadAllText(metricsPath))!.AsObject();
-            var run = File.Exists(Path.Combine(dir, "run.json")) ? JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "run.json")))!.AsObject() : null;
-            var testPath = Path.Combine(dir, "test", "metrics.json");
-            var test = File.Exists(testPath) ? JsonNode.Parse(File.ReadAllText(testPath))!.AsObject() : null;
+            var run = ReadIfPresent(Path.Combine(dir, "run.json"));
+            var test = ReadIfPresent(Path.Combine(dir, "test", "metrics.json"));
             var onnx = Path.Combine(dir, "model.onnx");
-            var calibration = File.Exists(Path.Combine(dir, "calibration.json"))
-                ? JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "calibration.json")))!.AsObject()
-                : metrics["fittedCalibration"]?.AsObject();
+            // `fer calibrate` keeps its calibration in run.json; `fer evaluate` of a published model copies the card's.
+            var calibration = run?["calibration"]?.AsObject() ?? metrics["fittedCalibration"]?.AsObject();
             var gap = (double?)run?["gap"]?["gapPoints"] ?? GapFromHistory(dir);
             rows.Add(new LeaderboardRow(
                 Path.GetFileName(dir),
@@ -68,9 +66,11 @@ public static class Leaderboard
         return rows.OrderByDescending(r => r.ValOutOfSample).ToList();
     }
 
+    private static JsonObject? ReadIfPresent(string path) =>
+        File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path))!.AsObject() : null;
+
     /// <summary>
-    /// The cross-fitted accuracy of the model's fitted calibration (calibration.json of `fer calibrate`, or the one
-    /// `fer evaluate` copied from a published model's card), when these metrics are on the faces it was fitted on.
+    /// The cross-fitted accuracy of the model's fitted calibration, when these metrics are on the faces it was fitted on.
     /// </summary>
     private static double? CrossFittedAccuracy(JsonObject? calibration, JsonObject metrics) =>
         calibration?["calibratedCrossFitted"]?["accuracy"] is { } accuracy
