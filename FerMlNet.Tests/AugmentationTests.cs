@@ -157,4 +157,19 @@ public class AugmentationTests
         // 0.25·[10, 20, 30] + 0.75·[30, 10, 20]
         Assert.Equal(new[] { 25f, 12.5f, 22.5f }, loss.data<float>().ToArray());
     }
+
+    [Fact]
+    public void TrainAccuracyLeavesMixedBatchesOutUnlessEveryBatchIsMixed()
+    {
+        var accuracy = new TrainAccuracy();
+        accuracy.Add(hits: 60, count: 64, mixed: false);
+        accuracy.Add(hits: 20, count: 64, mixed: true); // a blend scored against one of its labels: not counted
+        accuracy.Add(hits: 4, count: 16, mixed: false);
+        Assert.Equal(64.0 / 80, accuracy.Value, 12);
+        var allMixed = new TrainAccuracy();
+        allMixed.Add(hits: 20, count: 64, mixed: true);
+        allMixed.Add(hits: 40, count: 64, mixed: true);
+        Assert.Equal(60.0 / 128, allMixed.Value, 12);
+        Assert.Equal(0, new TrainAccuracy().Value);
+    }
 }

@@ -265,7 +265,8 @@ public static class CnnTrainer
 
         network.train();
         double lossSum = 0;
-        long correct = 0, seen = 0;
+        long seen = 0;
+        var accuracy = new TrainAccuracy();
         for (int b = 0; b < batches; b++)
         {
             if (clock.Exhausted)
@@ -283,7 +284,6 @@ public static class CnnTrainer
             var input = mixed?.Images ?? x;
             var logits = network.forward(input);
             Tensor LossFor(Tensor labels) => Losses.Batch(logits, labels, options.Loss, classWeights);
-            // Train accuracy of a mixed batch counts against the original labels (the larger share for mixup λ ≥ 0.5).
             var loss = mixed is { } m ? m.Loss(LossFor, y) : LossFor(y);
             if (options.Distillation is { } kd)
                 loss = loss.mul(1 - kd.Weight).add(Losses.Distillation(logits, teachers.Logits(input), kd.Temperature).mul(kd.Weight));
@@ -293,15 +293,15 @@ public static class CnnTrainer
             adam.Update(schedule.ForStep(adam.Step));
             long n = y.shape[0];
             lossSum += loss.item<float>() * n;
-            correct += logits.argmax(1).eq(y).sum().item<long>();
+            accuracy.Add(logits.argmax(1).eq(y).sum().item<long>(), n, mixed is not null);
             seen += n;
             run.Progress?.Invoke(new TrainingProgress(epoch, options.Epochs, b + 1, batches,
-                seen / Math.Max(epochClock.Elapsed.TotalSeconds, 1e-9), lossSum / seen, (double)correct / seen));
+                seen / Math.Max(epochClock.Elapsed.TotalSeconds, 1e-9), lossSum / seen, accuracy.Value));
         }
         double trainSeconds = epochClock.Elapsed.TotalSeconds;
         var (valLoss, valAccuracy) = Evaluate(network, validation, options, device);
         if (clock.Exhausted) timedOut = true;
-        return new EpochRecord(epoch, lossSum / seen, (double)correct / seen, valLoss, valAccuracy,
+        return new EpochRecord(epoch, lossSum / seen, accuracy.Value, valLoss, valAccuracy,
             schedule.Current, epochClock.Elapsed.TotalSeconds, seen / trainSeconds);
     }
 

@@ -1,6 +1,10 @@
 namespace FerMlNet.Training.Engine;
 
-/// <summary>One epoch's numbers, as history.json stores them (Keras' history keys, camelCase).</summary>
+/// <summary>
+/// One epoch's numbers, as history.json stores them (Keras' history keys, camelCase). <see cref="Accuracy"/> is the
+/// epoch's training accuracy with augmentation and dropout on, unmixed batches only (<see cref="TrainAccuracy"/>; runs
+/// trained before session 15 counted mixed batches against their original labels, which read about 10 points low).
+/// </summary>
 public sealed record EpochRecord(int Epoch, double Loss, double Accuracy, double ValLoss, double ValAccuracy,
     double LearningRate, double Seconds, double ImagesPerSecond);
 
