@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using FerMlNet.Training.Reports;
 using Microsoft.Playwright;
 
@@ -19,7 +20,7 @@ public class ReportTests
         using var work = TestData.NewTempDir();
         TestData.CopySubset(data.Path, 24, ("train", "train"), ("validation", "validation"), ("test", "test"));
         string[] runs = [work.Combine("model-0"), work.Combine("fast")];
-        File.WriteAllText(work.Combine("model-0.json"), """{ "name": "tiny-model-0", "architecture": "model-0", "epochs": 2, "batchSize": 32 }""");
+        File.WriteAllText(work.Combine("model-0.json"), """{ "name": "tiny-model-0", "architecture": "model-0", "epochs": 2, "batchSize": 32, "mix": { "probability": 0.5 } }""");
         File.WriteAllText(work.Combine("fast.json"), """{ "name": "tiny-fast", "architecture": "fast", "epochs": 3, "batchSize": 32, "batchNormMomentum": 0.9 }""");
         foreach (var (pipeline, run) in new[] { (work.Combine("model-0.json"), runs[0]), (work.Combine("fast.json"), runs[1]) })
         {
@@ -87,6 +88,21 @@ public class ReportTests
         Assert.Contains("| model-0 † | tiny-model-0 |", laterMarkdown);
         Assert.Contains("| fast | tiny-fast |", laterMarkdown);
         Assert.Contains("† 3 of 4 rows carried from", laterMarkdown);
+        // A mixup run shows its gap (train accuracy over the unmixed batches); one trained before that rule, whose run.json
+        // lacks "trainAccuracyCounts", scored blends against one label, and its gap is left out rather than shown wrong.
+        Assert.Equal(JsonValueKind.Number, byRun["model-0"].GetProperty("gapPoints").ValueKind);
+        string olderMixup = work.Combine("model-0-older");
+        Directory.CreateDirectory(olderMixup);
+        foreach (var file in Directory.GetFiles(runs[0])) File.Copy(file, Path.Combine(olderMixup, Path.GetFileName(file)));
+        var olderRun = JsonNode.Parse(File.ReadAllText(Path.Combine(olderMixup, "run.json")))!.AsObject();
+        Assert.Equal("unmixed batches", (string?)olderRun["trainAccuracyCounts"]);
+        olderRun.Remove("trainAccuracyCounts");
+        File.WriteAllText(Path.Combine(olderMixup, "run.json"), olderRun.ToJsonString());
+        var olderBoard = CliProcess.Run("compare", olderMixup, "--out", work.Combine("older-board"));
+        Assert.True(olderBoard.ExitCode == 0, olderBoard.Stderr);
+        using var olderJson = JsonDocument.Parse(File.ReadAllText(work.Combine("older-board", "leaderboard.json")));
+        Assert.Equal(JsonValueKind.Null, olderJson.RootElement[0].GetProperty("gapPoints").ValueKind);
+
         var notABoard = CliProcess.Run("compare", "--carry", Path.Combine(runs[1], "metrics.json"), "--out", work.Combine("bad"));
         Assert.Equal(2, notABoard.ExitCode);
         Assert.Contains("metrics.json' is not a leaderboard.json", notABoard.Stderr);

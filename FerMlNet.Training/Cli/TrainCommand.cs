@@ -163,6 +163,8 @@ internal static class TrainCommand
             ["trainSeconds"] = result.State.History.Sum(h => h.Seconds),
             ["imagesPerSecond"] = result.State.History.Count == 0 ? 0 : result.State.History.Average(h => h.ImagesPerSecond),
             ["gap"] = gap,
+            // Read by `fer compare`: before session 15 a mixed run's train accuracy scored blends against one label.
+            ["trainAccuracyCounts"] = options.Mix is null ? "all batches" : "unmixed batches",
         };
         AtomicFile.WriteAllText(Path.Combine(runDir, "run.json"), runJson.ToJsonString(Indented));
         Reports.RunReport.Write(runDir, $"{options.Name}: training run");
