@@ -59,6 +59,10 @@ public class CliTests
         var noTeacher = CliProcess.Run("train", Path.Combine(tmp.Path, "kd.json"), "--data", tmp.Path, "--out", Path.Combine(tmp.Path, "run"));
         Assert.Equal(1, noTeacher.ExitCode);
         Assert.Contains($"distillation.teachers '{teacher}' has no checkpoint", noTeacher.Stderr);
+        File.WriteAllText(Path.Combine(tmp.Path, "kd-model.json"), $$"""{ "architecture": "model-0", "distillation": { "teacherModel": "{{teacher}}.onnx" } }""");
+        var noModel = CliProcess.Run("train", Path.Combine(tmp.Path, "kd-model.json"), "--data", tmp.Path, "--out", Path.Combine(tmp.Path, "run"));
+        Assert.Equal(1, noModel.ExitCode);
+        Assert.Contains($"distillation.teacherModel '{teacher}.onnx' does not exist", noModel.Stderr);
         Assert.False(Directory.Exists(Path.Combine(tmp.Path, "run")));
 
         Assert.Equal(1, CliProcess.Run("data", "stats").ExitCode);

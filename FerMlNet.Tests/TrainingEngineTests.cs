@@ -184,6 +184,55 @@ public class TrainingEngineTests
     }
 
     [Fact]
+    public void DistillingFromAPublishedModelLearnsItsAnswerForEachTrainingFace()
+    {
+        using var train = TrainingTestData.Load("train", 8);
+        using var val = TrainingTestData.Load("validation", 4);
+        var model = WebTestData.DefaultModel;
+        using var teacher = TeacherEnsemble.OfPublishedModel(model, train, CPU);
+
+        // The cache holds the shipped model's own answers (ONNX Runtime, preprocessing contract) as log-probabilities:
+        // a student that answers exactly that has nothing left to learn; a blank student pays KL(teacher ‖ uniform).
+        using var predictor = FerMlNet.Scoring.FerPredictor.Load(model);
+        var pixels = train.Images.contiguous().data<byte>().ToArray();
+        var answers = predictor.PredictBatch(Enumerable.Range(0, train.Count)
+            .Select(i => pixels.AsSpan(i * PreprocessingContract.PixelCount, PreprocessingContract.PixelCount).ToArray()).ToList());
+        using var rows = tensor(new long[] { 5, 2, 7 });
+        var rowList = new[] { 5, 2, 7 };
+        using var own = tensor(rowList.SelectMany(r => answers[r].Probabilities.Select(p => MathF.Log(p))).ToArray()).view(3, 4);
+        using var image = zeros(3, 1, 48, 48);
+        using (var none = teacher.Loss(own, image, rows, null, 2))
+            Assert.Equal(0, none.item<float>(), 4);
+        using var blank = zeros(3, 4);
+        using (var kd = teacher.Loss(blank, image, rows, null, 2))
+        using (var byHand = Losses.Distillation(blank, own, 2))
+            Assert.Equal(byHand.item<float>(), kd.item<float>(), 4);
+
+        // A mixed batch learns each face's answer in the blend's proportion: row i blended with row partners[i].
+        using var partners = tensor(new long[] { 1, 2, 0 });
+        var mixed = new MixedBatch(image, partners, 0.7);
+        using var swapped = own.index_select(0, partners);
+        using (var kd = teacher.Loss(blank, image, rows, mixed, 2))
+        using (var a = Losses.Distillation(blank, own, 2))
+        using (var b = Losses.Distillation(blank, swapped, 2))
+            Assert.Equal(0.7 * a.item<float>() + 0.3 * b.item<float>(), kd.item<float>(), 4);
+
+        // In training it changes the loss and nothing else of the first pass (same seed, data and forward pass).
+        var plain = CnnTrainer.Train(Tiny("model-0", 1), train, val);
+        var options = Tiny("model-0", 1);
+        options.Distillation = new DistillationOptions { TeacherModel = model };
+        var distilled = CnnTrainer.Train(options, train, val);
+        Assert.NotEqual(plain.State.History[0].Loss, distilled.State.History[0].Loss);
+        plain.Network.Dispose();
+        distilled.Network.Dispose();
+
+        options.Distillation.Teachers = ["runs/vgg-gap"];
+        Assert.Contains("not both", Assert.Throws<InvalidDataException>(() => options.Validate()).Message);
+        options.Distillation = new DistillationOptions { TeacherModel = Path.Combine(TestData.RepoRoot, "models", "missing.onnx") };
+        Assert.Contains("missing.onnx", Assert.Throws<FileNotFoundException>(() => CnnTrainer.Train(options, train, val)).Message);
+    }
+
+    [Fact]
     public void AResumedRunKeepsSpendingTheBudgetItsEarlierSessionsStarted()
     {
         using var train = TrainingTestData.Load("train", 16);

@@ -68,6 +68,9 @@ internal static class TrainCommand
             var how = PipelineOfRun(run) is { } name ? $"./fer train {name} --data {options.Dataset} --out {run}" : "fer train its pipeline with --out there";
             throw new UsageException($"{key} '{run}' has no checkpoint ({checkpoint}); train that run first: {how}.");
         }
+        if (options.Distillation?.TeacherModel is { } model && !File.Exists(model))
+            throw new UsageException($"distillation.teacherModel '{model}' does not exist (a model.zip or .onnx written by " +
+                "`fer train` or `fer publish`, such as models/fer-default.onnx).");
     }
 
     /// <summary>The pipeline a run folder named runs/NAME comes from, when pipelines/NAME.json exists; otherwise null.</summary>
@@ -103,6 +106,8 @@ internal static class TrainCommand
         using var val = TrainingData.From(decoded, decoded.IndicesOf(DatasetSplit.Val));
         Console.Error.WriteLine($"{options.Name}: {options.Architecture}, train {train.Count:N0} / val {val.Count:N0} images, " +
             $"up to {options.Epochs} epochs of batch {options.BatchSize}");
+        if (options.Distillation?.TeacherModel is { } teacher)
+            Console.Error.WriteLine($"distillation: {teacher} answers the {train.Count:N0} training faces once before the first epoch");
 
         run.CheckpointDirectory = runDir;
         var started = DateTime.UtcNow;

@@ -140,7 +140,7 @@ public static class CnnTrainer
         var network = ModelZoo.Create(options.Architecture, options.Dropout, options.L2, options.BatchNormMomentum);
         if (options.InitialWeights is { } initial) WarmStart(network, options, initial);
         network.to(device);
-        using var teachers = Teachers(options, device);
+        using var teachers = Teachers(options, train, device);
         var parameters = network.named_parameters().Select(p => (p.name, p.parameter as Tensor)).ToList();
         var adam = new KerasAdam(parameters);
         var best = network.state_dict().Select(kv => (Name: Checkpoint.BestPrefix + kv.Key, Tensor: kv.Value.detach().clone())).ToList();
@@ -240,14 +240,18 @@ public static class CnnTrainer
         Checkpoint.LoadBestWeights(path, network.state_dict());
     }
 
-    /// <summary>The distillation teachers (<see cref="PipelineOptions.Distillation"/>), or an empty set.</summary>
-    private static TeacherEnsemble Teachers(PipelineOptions options, Device device) =>
-        new((options.Distillation?.Teachers ?? []).Select(t =>
+    /// <summary>The distillation teacher (<see cref="PipelineOptions.Distillation"/>), or none.</summary>
+    private static TeacherEnsemble Teachers(PipelineOptions options, TrainingData train, Device device) => options.Distillation switch
+    {
+        null => TeacherEnsemble.None(),
+        { TeacherModel: { } model } => TeacherEnsemble.OfPublishedModel(model, train, device),
+        { Teachers: var runs } => TeacherEnsemble.OfNetworks(runs.Select(t =>
         {
             var teacher = Checkpoint.LoadBestNetwork(Checkpoint.InRun(t));
             teacher.to(device);
             return teacher;
-        }).ToList());
+        }).ToList()),
+    };
 
     private static EpochRecord? RunEpoch(FerNet network, TeacherEnsemble teachers, KerasAdam adam, LearningRateSchedule schedule,
         PipelineOptions options, TrainingData train, TrainingData validation, Tensor? classWeights, Device device,
@@ -286,7 +290,7 @@ public static class CnnTrainer
             Tensor LossFor(Tensor labels) => Losses.Batch(logits, labels, options.Loss, classWeights);
             var loss = mixed is { } m ? m.Loss(LossFor, y) : LossFor(y);
             if (options.Distillation is { } kd)
-                loss = loss.mul(1 - kd.Weight).add(Losses.Distillation(logits, teachers.Logits(input), kd.Temperature).mul(kd.Weight));
+                loss = loss.mul(1 - kd.Weight).add(teachers.Loss(logits, input, idx, mixed, kd.Temperature).mul(kd.Weight));
             loss = loss.add(network.L2Penalty());
             adam.ZeroGrad();
             loss.backward();
