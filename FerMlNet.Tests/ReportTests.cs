@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FerMlNet.Training.Reports;
@@ -20,7 +21,9 @@ public class ReportTests
         using var work = TestData.NewTempDir();
         TestData.CopySubset(data.Path, 24, ("train", "train"), ("validation", "validation"), ("test", "test"));
         string[] runs = [work.Combine("model-0"), work.Combine("fast")];
-        File.WriteAllText(work.Combine("model-0.json"), """{ "name": "tiny-model-0", "architecture": "model-0", "epochs": 2, "batchSize": 32, "mix": { "probability": 0.5 } }""");
+        // The mixup run also learns from the shipped model's answers (distillation.teacherModel), end to end through the CLI.
+        string teacher = Path.Combine(TestData.RepoRoot, "models", "fer-default.onnx");
+        File.WriteAllText(work.Combine("model-0.json"), $$"""{ "name": "tiny-model-0", "architecture": "model-0", "epochs": 2, "batchSize": 32, "mix": { "probability": 0.5 }, "distillation": { "teacherModel": "{{teacher}}" } }""");
         File.WriteAllText(work.Combine("fast.json"), """{ "name": "tiny-fast", "architecture": "fast", "epochs": 3, "batchSize": 32, "batchNormMomentum": 0.9 }""");
         foreach (var (pipeline, run) in new[] { (work.Combine("model-0.json"), runs[0]), (work.Combine("fast.json"), runs[1]) })
         {
@@ -96,6 +99,7 @@ public class ReportTests
         foreach (var file in Directory.GetFiles(runs[0])) File.Copy(file, Path.Combine(olderMixup, Path.GetFileName(file)));
         var olderRun = JsonNode.Parse(File.ReadAllText(Path.Combine(olderMixup, "run.json")))!.AsObject();
         Assert.Equal("unmixed batches", (string?)olderRun["trainAccuracyCounts"]);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(teacher))), (string?)olderRun["teacherModelSha256"]);
         olderRun.Remove("trainAccuracyCounts");
         File.WriteAllText(Path.Combine(olderMixup, "run.json"), olderRun.ToJsonString());
         var olderBoard = CliProcess.Run("compare", olderMixup, "--out", work.Combine("older-board"));

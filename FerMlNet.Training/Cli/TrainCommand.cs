@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FerMlNet.Core.Data;
@@ -171,6 +172,9 @@ internal static class TrainCommand
             // Read by `fer compare`: before session 15 a mixed run's train accuracy scored blends against one label.
             ["trainAccuracyCounts"] = options.Mix is null ? "all batches" : "unmixed batches",
         };
+        // A teacher file may be replaced later (fer publish --force over models/fer-default.*): say which one taught.
+        if (options.Distillation?.TeacherModel is { } teacherModel)
+            runJson["teacherModelSha256"] = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(teacherModel)));
         AtomicFile.WriteAllText(Path.Combine(runDir, "run.json"), runJson.ToJsonString(Indented));
         Reports.RunReport.Write(runDir, $"{options.Name}: training run");
         AnsiConsole.MarkupLine($"[green]{Markup.Escape(options.Name)}[/]: best val_accuracy {result.State.BestValAccuracy:P2} " +
