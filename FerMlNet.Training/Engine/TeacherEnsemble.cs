@@ -65,12 +65,13 @@ internal sealed class TeacherEnsemble : IDisposable
     {
         if (_cachedLogits is null)
             return Losses.Distillation(studentLogits, NetworkLogits(input), temperature);
-        var teacher = _cachedLogits.index_select(0, rows.to(_cachedLogits.device));
-        Tensor TermFor(Tensor positions) => Losses.Distillation(studentLogits, teacher.index_select(0, positions), temperature);
+        Tensor TermFor(Tensor trainingRows) =>
+            Losses.Distillation(studentLogits, _cachedLogits.index_select(0, trainingRows), temperature);
         // KL to a blend of two targets differs from the blend of the two KLs by the targets' entropy only, which has
-        // no gradient: the mixed batch's own loss rule (λ · own + (1 − λ) · partner's) gives the student the blend.
-        var positions = arange(rows.shape[0], dtype: ScalarType.Int64, device: _cachedLogits.device);
-        return mixed is { } m ? m.Loss(TermFor, positions) : TermFor(positions);
+        // no gradient: the mixed batch's own loss rule (λ · own + (1 − λ) · partner's), applied to the training rows as
+        // it is to the labels, gives the student the blend.
+        var batchRows = rows.to(_cachedLogits.device);
+        return mixed is { } m ? m.Loss(TermFor, batchRows) : TermFor(batchRows);
     }
 
     /// <summary>The mean of the teacher networks' logits for a batch of the student's input, without gradients.</summary>
