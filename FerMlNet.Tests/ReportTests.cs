@@ -40,7 +40,10 @@ public class ReportTests
         string calibrated = work.Combine("fast-calibrated");
         var calibrate = CliProcess.Run("calibrate", runs[1], "--data", data.Path, "--keep-bias", "--out", calibrated);
         Assert.True(calibrate.ExitCode == 0, calibrate.Stderr);
-        using var calibration = JsonDocument.Parse(File.ReadAllText(Path.Combine(calibrated, "calibration.json")));
+        string calibrationText = File.ReadAllText(Path.Combine(calibrated, "calibration.json"));
+        using var calibration = JsonDocument.Parse(calibrationText);
+        // The bias choice's reason reads as written ('>' or '≤'), not as \u escapes.
+        Assert.Contains(calibration.RootElement.GetProperty("biasChoice").GetProperty("reason").GetString()!, calibrationText);
         double crossFitted = calibration.RootElement.GetProperty("calibratedCrossFitted").GetProperty("accuracy").GetDouble();
         Directory.CreateDirectory(work.Combine("published"));
         File.Copy(Path.Combine(calibrated, "model.zip"), work.Combine("published", "fast.zip"));

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FerMlNet.Core;
@@ -24,7 +25,8 @@ namespace FerMlNet.Training.Cli;
 /// </summary>
 internal static class CalibrateCommand
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    // Relaxed escaping so calibration.json's reasons read as written ('≤', '+'); the files are never inlined into HTML.
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static Command Create()
     {

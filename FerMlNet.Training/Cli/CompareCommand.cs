@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using FerMlNet.Core.IO;
 using FerMlNet.Training.Reports;
@@ -40,7 +41,13 @@ internal static class CompareCommand
         return command;
     }
 
-    private static readonly JsonSerializerOptions BoardJson = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    // Relaxed escaping: the file is read by people and by this command, never inlined into HTML, and an ensemble's
+    // pipeline is named with '+', which the default encoder writes as \u002B.
+    private static readonly JsonSerializerOptions BoardJson = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     /// <summary>The rows of a leaderboard.json written by fer compare; a clear error naming the file otherwise.</summary>
     private static LeaderboardRow[] ReadBoard(string path)
