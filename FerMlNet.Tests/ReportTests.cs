@@ -143,6 +143,26 @@ public class ReportTests
     }
 
     [Fact]
+    public void ReportJsonWritesTextAsWrittenAndRoundTripsInfiniteLosses()
+    {
+        // An ensemble's name and a bias reason, as fer calibrate and fer compare write them: no \u002B, no \u2264.
+        var node = new JsonObject { ["pipeline"] = "vgg-gap+seed7", ["reason"] = "cross-fitted 79.1% ≤ 80.0% & kept" };
+        string text = node.ToJsonString(Core.IO.ReportJson.Indented);
+        Assert.Contains("\"vgg-gap+seed7\"", text);
+        Assert.Contains("\"cross-fitted 79.1% ≤ 80.0% & kept\"", text);
+        Assert.Contains("\n", text);
+
+        // A history's "best so far" starts at ±infinity and a diverged epoch's loss is NaN: both survive the trip.
+        string history = JsonSerializer.Serialize(new[] { new LossRecord(double.NaN, double.PositiveInfinity) }, Core.IO.ReportJson.IndentedCamelCase);
+        Assert.Contains("\"bestValLoss\": \"Infinity\"", history);
+        var back = JsonSerializer.Deserialize<LossRecord[]>(history, Core.IO.ReportJson.IndentedCamelCase)!;
+        Assert.True(double.IsNaN(back[0].Loss));
+        Assert.Equal(double.PositiveInfinity, back[0].BestValLoss);
+    }
+
+    private sealed record LossRecord(double Loss, double BestValLoss);
+
+    [Fact]
     public void ParetoFrontKeepsTheRunsMoreAccurateThanEveryCheaperOne()
     {
         static LeaderboardRow Row(string run, double accuracy, double? ms) =>

@@ -35,8 +35,7 @@ public static class NearDuplicateCalibration
         var name = method.ToString().ToLowerInvariant();
         IO.AtomicFile.WriteAllBytes(Path.Combine(outDir, $"near-calibration-{name}.png"), GrayImages.ContactSheetPng(rows));
         var json = new JsonObject { ["method"] = name, ["seed"] = seed, ["perDistance"] = perDistance };
-        IO.AtomicFile.WriteAllText(Path.Combine(outDir, $"near-calibration-{name}.json"), json.ToJsonString(
-            new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+        IO.AtomicFile.WriteAllText(Path.Combine(outDir, $"near-calibration-{name}.json"), json.ToJsonString(IO.ReportJson.Indented));
         return json;
     }
 }

@@ -83,6 +83,7 @@ public static class SplitManifest
     }
 
     /// <summary>Indented UTF-8 JSON with a final newline: the exact bytes of manifest.json.</summary>
+    // The default encoder, not ReportJson's relaxed one: these bytes are hashed into model cards (dataManifestSha256).
     public static string Serialize(JsonObject manifest) =>
         manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
 }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FerMlNet.Core;
@@ -26,7 +25,6 @@ namespace FerMlNet.Training.Cli;
 internal static class CalibrateCommand
 {
     // Relaxed escaping so calibration.json's reasons read as written ('≤', '+'); the files are never inlined into HTML.
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static Command Create()
     {
@@ -117,7 +115,7 @@ internal static class CalibrateCommand
         var onnxPath = Path.Combine(dir, "model.onnx");
         AtomicFile.WriteAllBytes(onnxPath, calibrated.ToByteArray());
         var transformer = ModelFiles.WriteZip(onnxPath, Path.Combine(dir, "model.zip"));
-        AtomicFile.WriteAllText(Path.Combine(dir, "calibration.json"), calibration.ToJsonString(Indented));
+        AtomicFile.WriteAllText(Path.Combine(dir, "calibration.json"), calibration.ToJsonString(ReportJson.Indented));
 
         var metrics = FerCommandLine.WithProgress("Evaluating (validation)", _ => MlNetEvaluation.Evaluate(transformer, index, DatasetSplit.Val));
         WriteRunFiles(runDirs, dir, calibration, metrics);
@@ -213,8 +211,8 @@ internal static class CalibrateCommand
             if (File.Exists(sourceMetrics) && JsonNode.Parse(File.ReadAllText(sourceMetrics))?["trainValGap"] is { } gap)
                 metrics["trainValGap"] = gap.DeepClone();
         }
-        AtomicFile.WriteAllText(Path.Combine(dir, "metrics.json"), metrics.ToJsonString(Indented));
-        AtomicFile.WriteAllText(Path.Combine(dir, "run.json"), run.ToJsonString(Indented));
+        AtomicFile.WriteAllText(Path.Combine(dir, "metrics.json"), metrics.ToJsonString(ReportJson.Indented));
+        AtomicFile.WriteAllText(Path.Combine(dir, "run.json"), run.ToJsonString(ReportJson.Indented));
     }
 
     /// <summary>

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using FerMlNet.Core.IO;
 using FerMlNet.Training.Reports;
@@ -31,7 +30,7 @@ internal static class CompareCommand
             var rows = FerCommandLine.WithProgress("Reading runs, measuring latency", _ => Leaderboard.Collect(runDirs));
             if (earlier is not null) rows = Leaderboard.CarryOver(rows, earlier, earlierBoard!);
             var markdown = Leaderboard.Markdown(rows);
-            AtomicFile.WriteAllText(Path.Combine(dir, "leaderboard.json"), JsonSerializer.Serialize(rows, BoardJson));
+            AtomicFile.WriteAllText(Path.Combine(dir, "leaderboard.json"), JsonSerializer.Serialize(rows, ReportJson.IndentedCamelCase));
             AtomicFile.WriteAllText(Path.Combine(dir, "leaderboard.md"), markdown);
             AtomicFile.WriteAllText(Path.Combine(dir, "leaderboard.html"), Leaderboard.Html(rows));
             Console.Write(markdown);
@@ -41,21 +40,13 @@ internal static class CompareCommand
         return command;
     }
 
-    // Relaxed escaping: the file is read by people and by this command, never inlined into HTML, and an ensemble's
-    // pipeline is named with '+', which the default encoder writes as \u002B.
-    private static readonly JsonSerializerOptions BoardJson = new(JsonSerializerDefaults.Web)
-    {
-        WriteIndented = true,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
-
     /// <summary>The rows of a leaderboard.json written by fer compare; a clear error naming the file otherwise.</summary>
     private static LeaderboardRow[] ReadBoard(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"'{path}': no such leaderboard file.");
         try
         {
-            var rows = JsonSerializer.Deserialize<LeaderboardRow[]>(File.ReadAllText(path), BoardJson);
+            var rows = JsonSerializer.Deserialize<LeaderboardRow[]>(File.ReadAllText(path), ReportJson.IndentedCamelCase);
             if (rows is null || rows.Any(r => r?.Run is null || r.ValCi95 is null))
                 throw new InvalidDataException($"'{path}' is not a leaderboard.json written by fer compare (rows without run or valCi95).");
             return rows;

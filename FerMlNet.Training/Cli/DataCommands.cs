@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using FerMlNet.Core;
 using FerMlNet.Core.Data;
+using FerMlNet.Core.IO;
 using FerMlNet.Core.Preprocessing;
 using Spectre.Console;
 
@@ -39,7 +40,7 @@ internal static class DataCommands
             var stats = DatasetStats.Compute(parse.GetValue(dataset)!, decode: !parse.GetValue(noDecode),
                 progress: work => FerCommandLine.WithProgress("Decoding images", work));
             if (parse.GetValue(json))
-                Console.WriteLine(stats.ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+                Console.WriteLine(stats.ToJson().ToJsonString(ReportJson.Indented));
             else
                 stats.Render(AnsiConsole.Console);
             return ExitCodes.Success;

@@ -75,7 +75,7 @@ internal static class EvaluateCommand
                 : MlNetEvaluation.Evaluate(LoadModel(modelPath), index, wanted, parse.GetValue(threshold)));
             metrics["model"] = Path.GetFileName(modelPath);
             if (FittedCalibration(modelPath) is { } fitted) metrics["fittedCalibration"] = fitted;
-            AtomicFile.WriteAllText(Path.Combine(dir, "metrics.json"), metrics.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            AtomicFile.WriteAllText(Path.Combine(dir, "metrics.json"), metrics.ToJsonString(ReportJson.Indented));
             Reports.RunReport.Write(dir, $"{Path.GetFileName(modelPath)} on {Path.GetFileName(Path.GetFullPath(parse.GetValue(data)!))} ({wanted.ToName()})");
             var ci = metrics["accuracyCi95"]!.AsArray();
             AnsiConsole.MarkupLine($"{wanted.ToName()} ({(int)metrics["images"]!:N0} images): accuracy {(double)metrics["accuracy"]!:P2} " +

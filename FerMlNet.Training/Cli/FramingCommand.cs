@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FerMlNet.Core.Data;
+using FerMlNet.Core.IO;
 using FerMlNet.Core.Preprocessing;
 using FerMlNet.Scoring.FaceDetection;
 
@@ -46,7 +47,7 @@ internal static class FramingCommand
                 ["currentMargin"] = Round(new FaceCropOptions().Margin),
                 ["currentVerticalShift"] = Round(new FaceCropOptions().VerticalShift),
             };
-            if (parse.GetValue(json)) Console.WriteLine(result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            if (parse.GetValue(json)) Console.WriteLine(result.ToJsonString(ReportJson.Indented));
             else
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -66,7 +66,7 @@ internal static class LookCommand
                 ["matchingDetail"] = match.Amount,
                 ["currentDetail"] = new FaceCropOptions().Detail,
             };
-            if (parse.GetValue(json)) Console.WriteLine(result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            if (parse.GetValue(json)) Console.WriteLine(result.ToJsonString(ReportJson.Indented));
             else
             {
                 Console.WriteLine(Line("training faces", training));

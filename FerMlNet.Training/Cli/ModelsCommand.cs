@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using FerMlNet.Core.IO;
 using FerMlNet.Training.Engine;
 using FerMlNet.Training.Models;
 using Spectre.Console;
@@ -21,7 +22,7 @@ internal static class ModelsCommand
             if (parse.GetValue(json))
             {
                 Console.WriteLine(new JsonArray(rows.Select(r => (JsonNode)r).ToArray())
-                    .ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+                    .ToJsonString(ReportJson.Indented));
                 return ExitCodes.Success;
             }
             var table = new Table().Border(TableBorder.Rounded)

@@ -72,7 +72,7 @@ internal static class PeerBenchCommand
             Print(results, gemm, threadCount, peer.Version);
             if (parse.GetValue(json) is { } path)
                 AtomicFile.WriteAllText(path, JsonSerializer.Serialize(new { gemmGflops = gemm / 1e9, threads = threadCount, peer = peer.Version, results },
-                    new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
+                    ReportJson.IndentedCamelCase));
             return ExitCodes.Success;
         }));
         return command;

@@ -69,7 +69,7 @@ internal static class PublishCommand
             };
             AtomicFile.Write(targets[0], s => { using var f = File.OpenRead(Path.Combine(runDir, "model.zip")); f.CopyTo(s); });
             AtomicFile.Write(targets[1], s => { using var f = File.OpenRead(Path.Combine(runDir, "model.onnx")); f.CopyTo(s); });
-            AtomicFile.WriteAllText(targets[2], card.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+            AtomicFile.WriteAllText(targets[2], card.ToJsonString(ReportJson.Indented) + "\n");
             AnsiConsole.MarkupLine($"Published [bold]{Markup.Escape(baseName)}[/]: validation {(double)valMetrics["accuracy"]!:P2}, " +
                                    $"test {(double)testMetrics["accuracy"]!:P2} ({(int)testMetrics["images"]!:N0} images).");
             return ExitCodes.Success;

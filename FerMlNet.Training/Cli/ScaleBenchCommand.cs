@@ -70,7 +70,7 @@ internal static class ScaleBenchCommand
             }
             Print(rows);
             if (parse.GetValue(json) is { } path)
-                AtomicFile.WriteAllText(path, JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
+                AtomicFile.WriteAllText(path, JsonSerializer.Serialize(rows, ReportJson.IndentedCamelCase));
             return rows.All(r => r.ExitCode is ExitCodes.Success or ExitCodes.ItemFailed) ? ExitCodes.Success : ExitCodes.DataError;
         }));
         return command;

@@ -14,12 +14,6 @@ namespace FerMlNet.Training.Cli;
 /// <summary>`fer train PIPELINE`: trains one pipeline and writes model.zip, model.onnx, history.json, metrics.json, run.json, report.html.</summary>
 internal static class TrainCommand
 {
-    private static readonly JsonSerializerOptions Indented = new()
-    {
-        WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
-
     public static Command Create()
     {
         var pipeline = new Argument<string>("pipeline") { Description = "Pipeline file, e.g. pipelines/model-bplusplus.json." };
@@ -145,11 +139,11 @@ internal static class TrainCommand
             ["fermlnet.bestEpoch"] = result.State.BestEpoch.ToString(),
         };
         var model = ModelFiles.Write(result.Network, Path.Combine(runDir, "model.onnx"), Path.Combine(runDir, "model.zip"), metadata);
-        AtomicFile.WriteAllText(Path.Combine(runDir, "history.json"), JsonSerializer.Serialize(result.State.History, Indented));
+        AtomicFile.WriteAllText(Path.Combine(runDir, "history.json"), JsonSerializer.Serialize(result.State.History, ReportJson.IndentedCamelCase));
         var metrics = FerCommandLine.WithProgress("Evaluating (validation)", _ => MlNetEvaluation.Evaluate(model, index, DatasetSplit.Val));
         var gap = Reports.GapDiagnosis.FromHistory(result.State.History);
         metrics["trainValGap"] = gap?.DeepClone();
-        AtomicFile.WriteAllText(Path.Combine(runDir, "metrics.json"), metrics.ToJsonString(Indented));
+        AtomicFile.WriteAllText(Path.Combine(runDir, "metrics.json"), metrics.ToJsonString(ReportJson.Indented));
         var (total, trainable) = result.Network.CountParameters();
         var runJson = new JsonObject
         {
@@ -175,7 +169,7 @@ internal static class TrainCommand
         // A teacher file may be replaced later (fer publish --force over models/fer-default.*): say which one taught.
         if (options.Distillation?.TeacherModel is { } teacherModel)
             runJson["teacherModelSha256"] = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(teacherModel)));
-        AtomicFile.WriteAllText(Path.Combine(runDir, "run.json"), runJson.ToJsonString(Indented));
+        AtomicFile.WriteAllText(Path.Combine(runDir, "run.json"), runJson.ToJsonString(ReportJson.Indented));
         Reports.RunReport.Write(runDir, $"{options.Name}: training run");
         AnsiConsole.MarkupLine($"[green]{Markup.Escape(options.Name)}[/]: best val_accuracy {result.State.BestValAccuracy:P2} " +
             $"at epoch {result.State.BestEpoch} ({result.State.StopReason}); ML.NET validation accuracy " +

@@ -14,8 +14,6 @@ namespace FerMlNet.Training.Cli;
 /// <summary>`fer train` of a transfer pipeline: features (cached), head, and the same run files as a CNN run except the model.</summary>
 internal static class TransferRun
 {
-    private static readonly JsonSerializerOptions Indented = new(JsonSerializerDefaults.Web) { WriteIndented = true };
-
     public static JsonObject Run(PipelineOptions options, string runDir)
     {
         var (index, decoded) = TrainCommand.LoadSplitDataset(options, runDir);
@@ -27,8 +25,8 @@ internal static class TransferRun
         var gap = GapDiagnosis.FromHistory(result.History);
         metrics["trainValGap"] = gap?.DeepClone();
         if (result.History.Count > 0)
-            AtomicFile.WriteAllText(Path.Combine(runDir, "history.json"), JsonSerializer.Serialize(result.History, Indented));
-        AtomicFile.WriteAllText(Path.Combine(runDir, "metrics.json"), metrics.ToJsonString(Indented));
+            AtomicFile.WriteAllText(Path.Combine(runDir, "history.json"), JsonSerializer.Serialize(result.History, ReportJson.IndentedCamelCase));
+        AtomicFile.WriteAllText(Path.Combine(runDir, "metrics.json"), metrics.ToJsonString(ReportJson.Indented));
         var runJson = new JsonObject
         {
             ["pipeline"] = JsonNode.Parse(options.ToJson()),
@@ -46,7 +44,7 @@ internal static class TransferRun
             ["gap"] = gap,
             ["model"] = "not exported: a research comparison; the backbone runs at a few faces per second on CPU",
         };
-        AtomicFile.WriteAllText(Path.Combine(runDir, "run.json"), runJson.ToJsonString(Indented));
+        AtomicFile.WriteAllText(Path.Combine(runDir, "run.json"), runJson.ToJsonString(ReportJson.Indented));
         RunReport.Write(runDir, $"{options.Name}: ResNet18 features + {options.Transfer!.Head} head");
         AnsiConsole.MarkupLine($"[green]{Markup.Escape(options.Name)}[/]: validation accuracy {(double)metrics["accuracy"]!:P2} on " +
                                $"{result.ValTruth.Length:N0} images ({result.TrainImages:N0} training images) → {Markup.Escape(runDir)}");

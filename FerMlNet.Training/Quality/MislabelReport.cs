@@ -27,7 +27,7 @@ public static class MislabelReport
     public static JsonObject Write(string dir, DecodedDataset data, MislabelResult result, string pipelineName, MislabelOptions options)
     {
         var json = ToJson(data, result, pipelineName, options);
-        AtomicFile.WriteAllText(Path.Combine(dir, "mislabels.json"), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.WriteAllText(Path.Combine(dir, "mislabels.json"), json.ToJsonString(ReportJson.Indented));
         AtomicFile.WriteAllText(Path.Combine(dir, "decisions.csv"), DecisionsCsv(result));
         AtomicFile.WriteAllText(Path.Combine(dir, "mislabels.html"), Html(data, result, pipelineName, options));
         AtomicFile.WriteAllBytes(Path.Combine(dir, "review-sheet.png"), ReviewSheet(data, result));

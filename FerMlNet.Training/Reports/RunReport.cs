@@ -16,8 +16,6 @@ namespace FerMlNet.Training.Reports;
 /// </summary>
 public static class RunReport
 {
-    private static readonly JsonSerializerOptions CamelCase = new(JsonSerializerDefaults.Web);
-
     /// <summary>Reads RUNDIR/history.json (when present) and metrics.json, and writes RUNDIR/report.html atomically.</summary>
     public static string Write(string dir, string title)
     {
@@ -31,7 +29,7 @@ public static class RunReport
     internal static List<EpochRecord> ReadHistory(string dir)
     {
         var path = Path.Combine(dir, "history.json");
-        return File.Exists(path) ? JsonSerializer.Deserialize<List<EpochRecord>>(File.ReadAllText(path), CamelCase) ?? [] : [];
+        return File.Exists(path) ? JsonSerializer.Deserialize<List<EpochRecord>>(File.ReadAllText(path), Core.IO.ReportJson.IndentedCamelCase) ?? [] : [];
     }
 
     /// <summary>The report's HTML.</summary>
