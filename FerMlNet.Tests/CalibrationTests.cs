@@ -178,6 +178,10 @@ public class CalibrationTests(TrainedModelFixture model) : IClassFixture<Trained
         Assert.Equal(truth.Order(), crossTruth.Order());
         Assert.Equal(shy.Length, crossLogits.Length);
         Assert.Throws<ArgumentException>(() => LogitCalibrator.OutOfSampleScores(z, truth, LogitCalibrator.Objective.None));
+
+        // The rule fer calibrate applies: noise gains less than one face's worth (1/2,000 here), the sad fix far more.
+        Assert.True(withBias - withoutBias < LogitCalibrator.MinimumBiasGain(truth.Length), $"{withBias} vs {withoutBias}");
+        Assert.True(shyWithBias - shyWithoutBias >= LogitCalibrator.MinimumBiasGain(truth.Length));
     }
 
     [Fact]
@@ -223,10 +227,12 @@ public class CalibrationTests(TrainedModelFixture model) : IClassFixture<Trained
         // ML.NET's evaluation of the written model.zip agrees with the fitter's own arithmetic on the same faces.
         Assert.Equal(root.GetProperty("calibratedInSample").GetProperty("accuracy").GetDouble(),
             metrics.RootElement.GetProperty("accuracy").GetDouble(), 1e-6);
-        // The biases stay only where their cross-fitted score beats none; dropped biases are all zero in what is written.
+        // The biases stay only where their cross-fitted score beats none by one face's worth (1/60 here); dropped biases
+        // are all zero in what is written.
         var choice = root.GetProperty("biasChoice");
         bool kept = choice.GetProperty("kept").GetBoolean();
-        Assert.Equal(choice.GetProperty("crossFittedScore").GetDouble() > choice.GetProperty("scoreWithoutBias").GetDouble(), kept);
+        Assert.Equal(1.0 / 60, choice.GetProperty("minimumGain").GetDouble(), 1e-12);
+        Assert.Equal(choice.GetProperty("crossFittedScore").GetDouble() - choice.GetProperty("scoreWithoutBias").GetDouble() >= 1.0 / 60, kept);
         if (!kept) Assert.All(root.GetProperty("bias").EnumerateObject(), b => Assert.Equal(0, b.Value.GetDouble()));
         Assert.Contains(kept ? "class biases kept" : "class biases dropped", result.Stdout);
 

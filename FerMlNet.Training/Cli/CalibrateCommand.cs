@@ -34,7 +34,7 @@ internal static class CalibrateCommand
         var tta = new Option<bool>("--tta") { Description = "Average the logits of each face and its mirror image (twice the inference work)." };
         var shift = new Option<int>("--tta-shift") { Description = "Also average each face moved by this many pixels up, down, left and right (1–8; 0 = off): five times the inference work, ten with --tta." };
         var objective = new Option<string>("--objective") { Description = "What the class-bias search maximises on validation: macro-f1, accuracy, or none (temperature only).", DefaultValueFactory = _ => "macro-f1" };
-        var keepBias = new Option<bool>("--keep-bias") { Description = "Keep the fitted class biases even when their 2-fold cross-fitted score on validation is no better than none (by default they are then dropped and only the temperature is kept)." };
+        var keepBias = new Option<bool>("--keep-bias") { Description = "Keep the fitted class biases even when their 2-fold cross-fitted score on validation gains less than one face's worth (1/n) over none (by default they are then dropped and only the temperature is kept)." };
         var force = new Option<bool>("--force") { Description = "Replace a calibrated model already in --out." };
         var cmd = new Command("calibrate", "Ensemble runs, add flip/shift TTA, fit class biases and temperature on validation; write a new model.onnx/model.zip with them in the graph.")
         {
@@ -132,8 +132,9 @@ internal static class CalibrateCommand
     }
 
     /// <summary>
-    /// Whether the class biases stay: only when their 2-fold cross-fitted score beats no biases on the same faces
-    /// (a bias fit that only pays in sample would move unseen faces for nothing), or when --keep-bias says so.
+    /// Whether the class biases stay: only when their 2-fold cross-fitted score beats no biases on the same faces by at
+    /// least one face's worth (a bias fit that only pays in sample, or by a hair, would move unseen faces for nothing),
+    /// or when --keep-bias says so.
     /// The record for calibration.json is null when no bias is fitted (--objective none).
     /// </summary>
     private static (bool Keep, JsonObject? Record) ChooseBias(float[][] logits, int[] truth, LogitCalibrator.Objective objective,
@@ -141,14 +142,17 @@ internal static class CalibrateCommand
     {
         if (objective == LogitCalibrator.Objective.None) return (false, null);
         var (withBias, withoutBias) = LogitCalibrator.OutOfSampleScores(logits, truth, objective, crossFitted);
-        bool pays = withBias > withoutBias, keep = pays || keepBias;
-        string measure = NameOf(objective);
-        string reason = pays ? $"class biases kept: cross-fitted {measure} {withBias:F4} > {withoutBias:F4} without them"
-            : keepBias ? $"class biases kept (--keep-bias) although cross-fitted {measure} {withBias:F4} ≤ {withoutBias:F4} without them"
-            : $"class biases dropped (temperature only): cross-fitted {measure} {withBias:F4} ≤ {withoutBias:F4} without them; --keep-bias keeps them";
+        double minimumGain = LogitCalibrator.MinimumBiasGain(truth.Length);
+        bool pays = withBias - withoutBias >= minimumGain, keep = pays || keepBias;
+        string comparison = $"cross-fitted {NameOf(objective)} {withBias:F4} against {withoutBias:F4} without them " +
+                            $"(kept from a gain of one face's worth, 1/{truth.Length:N0} = {minimumGain:F4})";
+        string reason = pays ? $"class biases kept: {comparison}"
+            : keepBias ? $"class biases kept (--keep-bias) although they gain less: {comparison}"
+            : $"class biases dropped (temperature only): {comparison}; --keep-bias keeps them";
         return (keep, new JsonObject
         {
-            ["kept"] = keep, ["crossFittedScore"] = withBias, ["scoreWithoutBias"] = withoutBias, ["reason"] = reason,
+            ["kept"] = keep, ["crossFittedScore"] = withBias, ["scoreWithoutBias"] = withoutBias, ["minimumGain"] = minimumGain,
+            ["reason"] = reason,
         });
     }
 
