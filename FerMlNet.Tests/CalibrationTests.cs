@@ -100,6 +100,19 @@ public class CalibrationTests(TrainedModelFixture model) : IClassFixture<Trained
             Options("""{"flipAveraging": true, "shiftAveraging": 2, "objective": "macro-f1", "keepBias": false, "biasChoice": {"kept": false}}"""));
         Assert.Equal(" --objective accuracy --keep-bias", Options("""{"flipAveraging": false, "shiftAveraging": 0, "objective": "accuracy", "keepBias": true}"""));
         Assert.Equal(" --tta --objective none", Options("""{"flipAveraging": true, "objective": "none"}"""));
+
+        // An ensemble with the published model as a member (fer calibrate models/fer-default.onnx runs/X): the file is
+        // used as it is, so the rebuild trains only the other member and calibrates with the file's path.
+        static System.Text.Json.Nodes.JsonObject Json(string json) => System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject();
+        var withShipped = Json("""
+            {"pipeline": {"name": "a+b+vgg-se-res-long-mixup"}, "members": [{"name": "a+b"}, {"name": "vgg-se-res-long-mixup"}],
+             "calibration": {"sources": ["/repo/models/fer-default.onnx", "/work/runs/vgg-se-res-long-mixup"],
+                             "flipAveraging": true, "objective": "macro-f1", "keepBias": false, "biasChoice": {"kept": false}}}
+            """);
+        Assert.Equal("./fer data split datasets/fer4-mit --out datasets/fer4-clean --seed 42 && ./fer train vgg-se-res-long-mixup " +
+                     "--data datasets/fer4-clean && ./fer calibrate models/fer-default.onnx runs/vgg-se-res-long-mixup --data " +
+                     "datasets/fer4-clean --tta --objective macro-f1 --out runs/a+b+vgg-se-res-long-mixup-calibrated",
+            Training.Cli.PublishCommand.Rebuild(Json("""{"source": {"name": "fer4-mit"}, "seed": 42}"""), withShipped));
     }
 
     /// <summary>The face moved so that output (y, x) shows input (y + dy, x + dx), indices reflected at the border.</summary>
@@ -260,6 +273,15 @@ public class CalibrationTests(TrainedModelFixture model) : IClassFixture<Trained
         Assert.All(memberRuns, m => Assert.Equal(("tiny", 5, 3, 2), (m.GetProperty("pipeline").GetString(),
             m.GetProperty("trainingSeed").GetInt32(), m.GetProperty("epochsRun").GetInt32(), m.GetProperty("bestEpoch").GetInt32())));
         Assert.Equal(2 * 319300, ensembleRun.RootElement.GetProperty("params").GetInt64());
+        // The shipped model file as a member: its card names it and counts its parameters in the ensemble's run.json.
+        string shipped = Path.Combine(TestData.RepoRoot, "models", "fer-default.onnx");
+        var withShipped = CliProcess.Run("calibrate", shipped, run, "--data", data.Path, "--objective", "none", "--out", work.Combine("with-shipped"));
+        Assert.True(withShipped.ExitCode == 0, withShipped.Stderr);
+        using var shippedCard = JsonDocument.Parse(File.ReadAllText(Path.ChangeExtension(shipped, ".json")));
+        using var withShippedRun = JsonDocument.Parse(File.ReadAllText(work.Combine("with-shipped", "run.json")));
+        Assert.Equal(shippedCard.RootElement.GetProperty("pipeline").GetProperty("name").GetString() + "+tiny",
+            withShippedRun.RootElement.GetProperty("pipeline").GetProperty("name").GetString());
+        Assert.Equal(shippedCard.RootElement.GetProperty("params").GetInt64() + 319300, withShippedRun.RootElement.GetProperty("params").GetInt64());
         // Two copies of one network average to that network: same answers as the single model before calibration.
         Assert.Equal(root.GetProperty("asTrained").GetProperty("accuracy").GetDouble(),
             ensembleCalibration.RootElement.GetProperty("calibratedInSample").GetProperty("accuracy").GetDouble(), 1e-9);

@@ -28,7 +28,7 @@ internal static class CalibrateCommand
 
     public static Command Create()
     {
-        var runDirs = new Argument<string[]>("runs") { Description = "Run folders with model.onnx (from fer train); several make an ensemble.", Arity = ArgumentArity.OneOrMore };
+        var runDirs = new Argument<string[]>("runs") { Description = "Run folders with model.onnx (from fer train), or published model files (models/NAME.onnx beside its card models/NAME.json); several make an ensemble.", Arity = ArgumentArity.OneOrMore };
         var data = new Option<string>("--data") { Description = "Dataset root with a val split (the one the run was trained on).", Required = true };
         var outDir = new Option<string>("--out") { Description = "New run folder for the calibrated model.", Required = true };
         var tta = new Option<bool>("--tta") { Description = "Average the logits of each face and its mirror image (twice the inference work)." };
@@ -59,12 +59,25 @@ internal static class CalibrateCommand
         Objectives.TryGetValue(value, out var objective) ? objective
             : throw new UsageException($"--objective is '{value}'; use {string.Join(", ", Objectives.Keys)}.");
 
-    private static ModelProto ReadModel(string runDir)
+    private static bool IsModelFile(string source) => File.Exists(source) && source.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase);
+
+    private static ModelProto ReadModel(string source)
     {
-        var path = Path.Combine(runDir, "model.onnx");
-        if (!File.Exists(path)) throw new FileNotFoundException($"'{runDir}' has no model.onnx; is it a run folder?");
+        var path = IsModelFile(source) ? source : Path.Combine(source, "model.onnx");
+        if (!File.Exists(path)) throw new FileNotFoundException($"'{source}' has no model.onnx; is it a run folder or a .onnx file?");
         try { return ModelProto.Parser.ParseFrom(File.ReadAllBytes(path)); }
         catch (InvalidProtocolBufferException e) { throw new InvalidDataException($"'{path}' is not an ONNX model: {e.Message}"); }
+    }
+
+    /// <summary>
+    /// How a source was trained: a run folder's run.json, or for a published model file its card (models/NAME.json,
+    /// written by fer publish with the same pipeline, params and trainSeconds keys), so an ensemble with the shipped
+    /// model names and counts it; empty when neither exists.
+    /// </summary>
+    private static JsonObject ReadRunInfo(string source)
+    {
+        var path = IsModelFile(source) ? Path.ChangeExtension(source, ".json") : Path.Combine(source, "run.json");
+        return File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path))!.AsObject() : new JsonObject();
     }
 
     private static int Run(string[] runDirs, string dataRoot, string outDir, bool tta, int shift, LogitCalibrator.Objective objective, bool keepBias, bool force)
@@ -202,12 +215,11 @@ internal static class CalibrateCommand
     /// <summary>run.json (the source's, marked as calibrated) and history.json, so report and compare treat the folder as a run.</summary>
     private static void WriteRunFiles(string[] sourceDirs, string dir, JsonObject calibration, JsonObject metrics)
     {
-        var runs = sourceDirs.Select(d => Path.Combine(d, "run.json"))
-            .Select(p => File.Exists(p) ? JsonNode.Parse(File.ReadAllText(p))!.AsObject() : new JsonObject()).ToList();
+        var runs = sourceDirs.Select(ReadRunInfo).ToList();
         var run = sourceDirs.Length == 1 ? runs[0] : EnsembleRun(runs);
         // The pipeline stays as trained (it is what rebuilds the network); the run folder's name and "calibration" say the rest.
         run["calibration"] = calibration.DeepClone();
-        if (sourceDirs.Length == 1) // one network: its training curve and gap still describe the calibrated model
+        if (sourceDirs.Length == 1 && !IsModelFile(sourceDirs[0])) // one run: its training curve and gap still describe the calibrated model
         {
             var sourceHistory = Path.Combine(sourceDirs[0], "history.json");
             if (File.Exists(sourceHistory)) AtomicFile.WriteAllText(Path.Combine(dir, "history.json"), File.ReadAllText(sourceHistory));

@@ -64,6 +64,7 @@ internal static class PublishCommand
                 ["trainedDatasetContentKey"] = runJson["datasetContentKey"]?.DeepClone(),
                 ["calibration"] = runJson["calibration"]?.DeepClone(),
                 ["rebuild"] = Rebuild(split, runJson),
+                ["rebuildUses"] = PublishedSources(runJson),
                 ["validation"] = valMetrics,
                 ["test"] = testMetrics,
             };
@@ -77,20 +78,45 @@ internal static class PublishCommand
         return cmd;
     }
 
-    /// <summary>The commands that rebuild the model: split, train, and the calibration when the run is a calibrated one.</summary>
-    private static string Rebuild(JsonObject split, JsonObject run)
+    /// <summary>
+    /// The commands that rebuild the model: split, train, and the calibration when the run is a calibrated one. A
+    /// published model file among the calibration's sources (`fer calibrate models/NAME.onnx runs/X`) is not trained
+    /// here: the line names it as models/NAME.onnx and <see cref="PublishedSources"/> says which file and how it was built.
+    /// </summary>
+    internal static string Rebuild(JsonObject split, JsonObject run)
     {
-        var pipelines = run["members"] is JsonArray members
+        var sources = (run["calibration"]?["sources"] as JsonArray)?.Select(s => (string?)s).ToList();
+        List<string?> pipelines = sources is { Count: > 1 } && run["members"] is JsonArray members
             ? members.Select(m => (string?)m?["name"]).ToList()
             : [(string?)run["pipeline"]?["name"]];
-        var trainOrder = TrainOrder(pipelines.OfType<string>());
+        bool Published(int i) => sources is not null && i < sources.Count && IsModelFile(sources[i]);
+        var trainOrder = TrainOrder(pipelines.Where((_, i) => !Published(i)).OfType<string>());
         var commands = $"./fer data split datasets/{split["source"]?["name"]} --out datasets/fer4-clean --seed {split["seed"]}" +
                        string.Concat(trainOrder.Select(p => $" && ./fer train {p} --data datasets/fer4-clean"));
         if (run["calibration"] is JsonObject calibration)
-            commands += $" && ./fer calibrate {string.Join(" ", pipelines.Select(p => $"runs/{p}"))} --data datasets/fer4-clean" +
-                        $"{CalibrateCommand.OptionsOf(calibration)} --out runs/{string.Join("+", pipelines)}-calibrated";
+            commands += $" && ./fer calibrate {string.Join(" ", pipelines.Select((p, i) => Published(i) ? $"models/{Path.GetFileName(sources![i])}" : $"runs/{p}"))}" +
+                        $" --data datasets/fer4-clean{CalibrateCommand.OptionsOf(calibration)} --out runs/{string.Join("+", pipelines)}-calibrated";
         return commands;
     }
+
+    /// <summary>
+    /// The published model files the rebuild line uses as they are: each with its SHA-256 (publishing under the same
+    /// name replaces the file) and its own card's rebuild line. Null when the model uses none.
+    /// </summary>
+    private static JsonArray? PublishedSources(JsonObject run)
+    {
+        var files = (run["calibration"]?["sources"] as JsonArray)?.Select(s => (string?)s).Where(IsModelFile).ToList();
+        if (files is not { Count: > 0 }) return null;
+        return new JsonArray(files.Select(f => (JsonNode)new JsonObject
+        {
+            ["model"] = $"models/{Path.GetFileName(f)}",
+            ["sha256"] = File.Exists(f) ? Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(f))) : null,
+            ["rebuild"] = File.Exists(Path.ChangeExtension(f!, ".json"))
+                ? JsonNode.Parse(File.ReadAllText(Path.ChangeExtension(f!, ".json")))?["rebuild"]?.DeepClone() : null,
+        }).ToArray());
+    }
+
+    private static bool IsModelFile(string? source) => source?.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) == true;
 
     /// <summary>The pipelines to train, each after the runs it needs (see <see cref="AddWithPrerequisites"/>).</summary>
     internal static List<string> TrainOrder(IEnumerable<string> pipelines)
