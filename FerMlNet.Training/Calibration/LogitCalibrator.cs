@@ -97,7 +97,8 @@ public static class LogitCalibrator
     /// <summary>
     /// What class biases fitted for <paramref name="objective"/> (not None) score on unseen faces
     /// (<see cref="CrossFitted"/>) against the unadjusted logits on the same faces; biases pay only when the first is
-    /// higher by at least <see cref="MinimumBiasGain"/>. Temperature never moves the arg-max, so the second is also what temperature-only calibration scores.
+    /// higher by at least <see cref="MinimumBiasGain"/>. Temperature never moves the arg-max, so the second is also what
+    /// temperature-only calibration scores.
     /// Pass <paramref name="crossFitted"/> when <see cref="CrossFitted"/> already ran for this objective.
     /// </summary>
     public static (double WithBias, double WithoutBias) OutOfSampleScores(float[][] logits, int[] truth, Objective objective,

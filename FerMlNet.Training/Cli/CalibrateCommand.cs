@@ -24,8 +24,6 @@ namespace FerMlNet.Training.Cli;
 /// </summary>
 internal static class CalibrateCommand
 {
-    // Relaxed escaping so calibration.json's reasons read as written ('≤', '+'); the files are never inlined into HTML.
-
     public static Command Create()
     {
         var runDirs = new Argument<string[]>("runs") { Description = "Run folders with model.onnx (from fer train), or published model files (models/NAME.onnx beside its card models/NAME.json); several make an ensemble.", Arity = ArgumentArity.OneOrMore };

@@ -93,9 +93,10 @@ internal static class PublishCommand
         var trainOrder = TrainOrder(pipelines.Where((_, i) => !Published(i)).OfType<string>());
         var commands = $"./fer data split datasets/{split["source"]?["name"]} --out datasets/fer4-clean --seed {split["seed"]}" +
                        string.Concat(trainOrder.Select(p => $" && ./fer train {p} --data datasets/fer4-clean"));
+        var calibrateArgs = pipelines.Select((p, i) => Published(i) ? $"models/{Path.GetFileName(sources![i])}" : $"runs/{p}");
         if (run["calibration"] is JsonObject calibration)
-            commands += $" && ./fer calibrate {string.Join(" ", pipelines.Select((p, i) => Published(i) ? $"models/{Path.GetFileName(sources![i])}" : $"runs/{p}"))}" +
-                        $" --data datasets/fer4-clean{CalibrateCommand.OptionsOf(calibration)} --out runs/{string.Join("+", pipelines)}-calibrated";
+            commands += $" && ./fer calibrate {string.Join(" ", calibrateArgs)} --data datasets/fer4-clean" +
+                        $"{CalibrateCommand.OptionsOf(calibration)} --out runs/{string.Join("+", pipelines)}-calibrated";
         return commands;
     }
 
