@@ -57,7 +57,12 @@ internal static class CalibrateCommand
         Objectives.TryGetValue(value, out var objective) ? objective
             : throw new UsageException($"--objective is '{value}'; use {string.Join(", ", Objectives.Keys)}.");
 
-    private static bool IsModelFile(string source) => File.Exists(source) && source.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase);
+    /// <summary>
+    /// Whether a source (as given to fer calibrate, or as recorded in calibration.json's "sources") is a published model
+    /// file rather than a run folder. By name, so fer publish can tell after the file has moved on.
+    /// </summary>
+    internal static bool IsModelFile(string? source) =>
+        source?.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) == true && !Directory.Exists(source);
 
     private static ModelProto ReadModel(string source)
     {
@@ -72,7 +77,7 @@ internal static class CalibrateCommand
     /// written by fer publish with the same pipeline, params and trainSeconds keys), so an ensemble with the shipped
     /// model names and counts it; empty when neither exists.
     /// </summary>
-    private static JsonObject ReadRunInfo(string source)
+    internal static JsonObject ReadRunInfo(string source)
     {
         var path = IsModelFile(source) ? Path.ChangeExtension(source, ".json") : Path.Combine(source, "run.json");
         return File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path))!.AsObject() : new JsonObject();

@@ -85,11 +85,11 @@ internal static class PublishCommand
     /// </summary>
     internal static string Rebuild(JsonObject split, JsonObject run)
     {
-        var sources = (run["calibration"]?["sources"] as JsonArray)?.Select(s => (string?)s).ToList();
+        var sources = CalibrationSources(run);
         List<string?> pipelines = sources is { Count: > 1 } && run["members"] is JsonArray members
             ? members.Select(m => (string?)m?["name"]).ToList()
             : [(string?)run["pipeline"]?["name"]];
-        bool Published(int i) => sources is not null && i < sources.Count && IsModelFile(sources[i]);
+        bool Published(int i) => sources is not null && i < sources.Count && CalibrateCommand.IsModelFile(sources[i]);
         var trainOrder = TrainOrder(pipelines.Where((_, i) => !Published(i)).OfType<string>());
         var commands = $"./fer data split datasets/{split["source"]?["name"]} --out datasets/fer4-clean --seed {split["seed"]}" +
                        string.Concat(trainOrder.Select(p => $" && ./fer train {p} --data datasets/fer4-clean"));
@@ -106,18 +106,19 @@ internal static class PublishCommand
     /// </summary>
     private static JsonArray? PublishedSources(JsonObject run)
     {
-        var files = (run["calibration"]?["sources"] as JsonArray)?.Select(s => (string?)s).Where(IsModelFile).ToList();
+        var files = CalibrationSources(run)?.Where(CalibrateCommand.IsModelFile).ToList();
         if (files is not { Count: > 0 }) return null;
         return new JsonArray(files.Select(f => (JsonNode)new JsonObject
         {
             ["model"] = $"models/{Path.GetFileName(f)}",
-            ["sha256"] = File.Exists(f) ? Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(f))) : null,
-            ["rebuild"] = File.Exists(Path.ChangeExtension(f!, ".json"))
-                ? JsonNode.Parse(File.ReadAllText(Path.ChangeExtension(f!, ".json")))?["rebuild"]?.DeepClone() : null,
+            ["sha256"] = File.Exists(f) ? Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(f!))) : null,
+            ["rebuild"] = CalibrateCommand.ReadRunInfo(f!)["rebuild"]?.DeepClone(), // from the file's card
         }).ToArray());
     }
 
-    private static bool IsModelFile(string? source) => source?.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) == true;
+    /// <summary>What the run was calibrated from (calibration.json's "sources"); null for an uncalibrated run.</summary>
+    private static List<string?>? CalibrationSources(JsonObject run) =>
+        (run["calibration"]?["sources"] as JsonArray)?.Select(s => (string?)s).ToList();
 
     /// <summary>The pipelines to train, each after the runs it needs (see <see cref="AddWithPrerequisites"/>).</summary>
     internal static List<string> TrainOrder(IEnumerable<string> pipelines)
