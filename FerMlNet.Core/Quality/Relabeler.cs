@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using FerMlNet.Core.Data;
 using FerMlNet.Core.IO;
@@ -64,7 +63,7 @@ public static class Relabeler
             {
                 ["name"] = Path.GetFileName(index.Root.TrimEnd('/')), ["contentKey"] = contentKey, ["images"] = index.Entries.Count,
             },
-            ["decisionsSha256"] = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(decisionsFile))),
+            ["decisionsSha256"] = FileHash.Sha256(decisionsFile),
             ["decisions"] = new JsonObject
             {
                 ["keep"] = decisions.Count(d => d.Action == RelabelAction.Keep),

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FerMlNet.Core.IO;
@@ -60,7 +59,7 @@ internal static class PublishCommand
                 ["splitSeed"] = split["seed"]?.DeepClone(),
                 ["splitRatios"] = split["ratios"]?.DeepClone(),
                 ["splitSource"] = split["source"]?.DeepClone(),
-                ["dataManifestSha256"] = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(manifestPath))),
+                ["dataManifestSha256"] = FileHash.Sha256(manifestPath),
                 ["trainedDatasetContentKey"] = runJson["datasetContentKey"]?.DeepClone(),
                 ["calibration"] = runJson["calibration"]?.DeepClone(),
                 ["rebuild"] = Rebuild(split, runJson),
@@ -111,7 +110,7 @@ internal static class PublishCommand
         return new JsonArray(files.Select(f => (JsonNode)new JsonObject
         {
             ["model"] = $"models/{Path.GetFileName(f)}",
-            ["sha256"] = File.Exists(f) ? Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(f!))) : null,
+            ["sha256"] = File.Exists(f) ? FileHash.Sha256(f!) : null,
             ["rebuild"] = CalibrateCommand.ReadRunInfo(f!)["rebuild"]?.DeepClone(), // from the file's card
         }).ToArray());
     }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FerMlNet.Core.Data;
@@ -168,7 +167,7 @@ internal static class TrainCommand
         };
         // A teacher file may be replaced later (fer publish --force over models/fer-default.*): say which one taught.
         if (options.Distillation?.TeacherModel is { } teacherModel)
-            runJson["teacherModelSha256"] = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(teacherModel)));
+            runJson["teacherModelSha256"] = FileHash.Sha256(teacherModel);
         AtomicFile.WriteAllText(Path.Combine(runDir, "run.json"), runJson.ToJsonString(ReportJson.Indented));
         Reports.RunReport.Write(runDir, $"{options.Name}: training run");
         AnsiConsole.MarkupLine($"[green]{Markup.Escape(options.Name)}[/]: best val_accuracy {result.State.BestValAccuracy:P2} " +
