@@ -90,6 +90,66 @@ public class TrainingEngineTests
     }
 
     [Fact]
+    public void AWeightAverageKeepsTheTrainingTrajectoryAndIsWhatValidationAndTheKeptModelUse()
+    {
+        using var train = TrainingTestData.Load("train", 24);
+        using var val = TrainingTestData.Load("validation", 8);
+        using var dirA = TestData.NewTempDir();
+        using var dirB = TestData.NewTempDir();
+        var plainOptions = Tiny("model-0", 3);
+        plainOptions.EarlyStopping = null;
+        var options = Tiny("model-0", 3);
+        options.EarlyStopping = null;
+        options.WeightAverage = new WeightAverageOptions { Decay = 0.9 };
+
+        var plain = CnnTrainer.Train(plainOptions, train, val);
+        plain.Network.Dispose();
+        var plainHistory = plain.State.History;
+        var averaged = CnnTrainer.Train(options, train, val, new TrainerRunOptions { CheckpointDirectory = dirA.Path });
+
+        // Training is untouched: the trained weights validate exactly as the plain run's did, epoch by epoch.
+        Assert.Equal(plainHistory.Select(h => (double?)h.ValAccuracy), averaged.State.History.Select(h => h.TrainedValAccuracy));
+        Assert.All(plainHistory, h => Assert.Null(h.TrainedValAccuracy));
+        // The recorded validation numbers are another network's (the average's), and the kept model is that network.
+        Assert.NotEqual(plainHistory.Select(h => h.ValLoss), averaged.State.History.Select(h => h.ValLoss));
+        var best = averaged.State.History[averaged.State.BestEpoch - 1];
+        Assert.Equal(best.ValLoss, CnnTrainer.Evaluate(averaged.Network, val, options, CPU).Loss, 6);
+
+        // The average is checkpointed: a run killed after epoch 1 and resumed ends with the same kept weights.
+        CnnTrainer.Train(options, train, val, new TrainerRunOptions { CheckpointDirectory = dirB.Path, StopAfterEpochs = 1 }).Network.Dispose();
+        using var resumed = CnnTrainer.Train(options, train, val, new TrainerRunOptions { CheckpointDirectory = dirB.Path, Resume = true }).Network;
+        var b = resumed.state_dict();
+        foreach (var (name, t) in averaged.Network.state_dict())
+            Assert.True(t.eq(b[name]).all().item<bool>(), $"tensor {name} differs after resume");
+        averaged.Network.Dispose();
+
+        // A checkpoint without an average cannot silently continue as one.
+        using var dirC = TestData.NewTempDir();
+        CnnTrainer.Train(plainOptions, train, val, new TrainerRunOptions { CheckpointDirectory = dirC.Path, StopAfterEpochs = 1 }).Network.Dispose();
+        Assert.Throws<InvalidDataException>(() =>
+            CnnTrainer.Train(options, train, val, new TrainerRunOptions { CheckpointDirectory = dirC.Path, Resume = true }));
+    }
+
+    [Fact]
+    public void WeightAverageFollowsTheRampedDecay()
+    {
+        using var network = ModelZoo.Create("model-0");
+        using (no_grad()) foreach (var (_, t) in network.state_dict()) if (t.is_floating_point()) t.fill_(0);
+        using var average = new WeightAverage(network, new WeightAverageOptions { Decay = 0.9 });
+        using (no_grad()) foreach (var (_, t) in network.state_dict()) if (t.is_floating_point()) t.fill_(1);
+
+        average.Update(1);   // decay min(0.9, 2/11): the start fades fast
+        double afterFirst = 1 - 2.0 / 11;
+        average.Update(100); // decay 0.9 from here on
+        double expected = 0.9 * afterFirst + 0.1;
+        using (average.Applied())
+            foreach (var (name, t) in network.state_dict().Where(kv => kv.Value.is_floating_point()))
+                Assert.True(t.allclose(full_like(t, expected), rtol: 1e-5, atol: 1e-6), $"{name} is not the average");
+        foreach (var (_, t) in network.state_dict().Where(kv => kv.Value.is_floating_point()))
+            Assert.True(t.eq(1).all().item<bool>(), "the trained weights came back after Applied()");
+    }
+
+    [Fact]
     public void CheckpointOfAnotherArchitectureIsRefusedWithAClearMessage()
     {
         using var train = TrainingTestData.Load("train", 8);

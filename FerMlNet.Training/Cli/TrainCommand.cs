@@ -120,6 +120,7 @@ internal static class TrainCommand
                 };
                 run.EpochEnd = r => FerCommandLine.ErrorConsole.MarkupLine(
                     $"epoch {r.Epoch}: loss {r.Loss:F4} acc {r.Accuracy:P2} | val_loss {r.ValLoss:F4} val_acc [bold]{r.ValAccuracy:P2}[/] " +
+                    (r.TrainedValAccuracy is { } trained ? $"(averaged; trained weights {trained:P2}) " : "") +
                     $"| lr {r.LearningRate:E2} | {r.ImagesPerSecond:F0} img/s");
                 result = CnnTrainer.Train(options, train, val, run);
             });

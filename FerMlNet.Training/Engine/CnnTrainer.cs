@@ -141,6 +141,7 @@ public static class CnnTrainer
         if (options.InitialWeights is { } initial) WarmStart(network, options, initial);
         network.to(device);
         using var teachers = Teachers(options, train, device);
+        using var average = options.WeightAverage is { } averaging ? new WeightAverage(network, averaging) : null;
         var parameters = network.named_parameters().Select(p => (p.name, p.parameter as Tensor)).ToList();
         var adam = new KerasAdam(parameters);
         var best = network.state_dict().Select(kv => (Name: Checkpoint.BestPrefix + kv.Key, Tensor: kv.Value.detach().clone())).ToList();
@@ -148,6 +149,7 @@ public static class CnnTrainer
             .Concat(best)
             .Concat(parameters.Select((p, i) => ("adam.m." + p.Item1, adam.First[i])))
             .Concat(parameters.Select((p, i) => ("adam.v." + p.Item1, adam.Second[i])))
+            .Concat(average?.CheckpointTensors ?? [])
             .ToList();
 
         float[]? weights = options.ClassWeights == "balanced" ? Losses.BalancedClassWeights(train.LabelList) : null;
@@ -177,7 +179,7 @@ public static class CnnTrainer
         while (!state.Finished && state.EpochsDone < options.Epochs)
         {
             int epoch = state.EpochsDone + 1;
-            var record = RunEpoch(network, teachers, adam, schedule, options, train, validation, classWeights, device, epoch,
+            var record = RunEpoch(network, teachers, average, adam, schedule, options, train, validation, classWeights, device, epoch,
                 batchesPerEpoch, run, clock, out bool timedOut);
             if (record is null) // the time budget ran out before the epoch ended: keep the best finished epoch
             {
@@ -193,7 +195,7 @@ public static class CnnTrainer
                 state.BestValAccuracy = record.ValAccuracy;
                 state.BestEpoch = epoch;
                 state.EarlyStopWait = 0;
-                CopyBest(network, best, intoBest: true);
+                using (average?.Applied()) CopyBest(network, best, intoBest: true);
             }
             else
             {
@@ -253,7 +255,7 @@ public static class CnnTrainer
         }).ToList()),
     };
 
-    private static EpochRecord? RunEpoch(FerNet network, TeacherEnsemble teachers, KerasAdam adam, LearningRateSchedule schedule,
+    private static EpochRecord? RunEpoch(FerNet network, TeacherEnsemble teachers, WeightAverage? average, KerasAdam adam, LearningRateSchedule schedule,
         PipelineOptions options, TrainingData train, TrainingData validation, Tensor? classWeights, Device device,
         int epoch, int batches, TrainerRunOptions run, TrainingBudget clock, out bool timedOut)
     {
@@ -295,6 +297,7 @@ public static class CnnTrainer
             adam.ZeroGrad();
             loss.backward();
             adam.Update(schedule.ForStep(adam.Step));
+            average?.Update(adam.Step);
             long n = y.shape[0];
             lossSum += loss.item<float>() * n;
             accuracy.Add(logits.argmax(1).eq(y).sum().item<long>(), n, mixed is not null);
@@ -304,9 +307,15 @@ public static class CnnTrainer
         }
         double trainSeconds = epochClock.Elapsed.TotalSeconds;
         var (valLoss, valAccuracy) = Evaluate(network, validation, options, device);
+        double? trainedValAccuracy = null;
+        if (average is not null)
+        {
+            trainedValAccuracy = valAccuracy;
+            using (average.Applied()) (valLoss, valAccuracy) = Evaluate(network, validation, options, device);
+        }
         if (clock.Exhausted) timedOut = true;
         return new EpochRecord(epoch, lossSum / seen, accuracy.Value, valLoss, valAccuracy,
-            schedule.Current, epochClock.Elapsed.TotalSeconds, seen / trainSeconds);
+            schedule.Current, epochClock.Elapsed.TotalSeconds, seen / trainSeconds, trainedValAccuracy);
     }
 
     /// <summary>Softmax probabilities of every image (evaluation mode, no augmentation), row per image.</summary>

@@ -1,12 +1,17 @@
+using System.Text.Json.Serialization;
+
 namespace FerMlNet.Training.Engine;
 
 /// <summary>
 /// One epoch's numbers, as history.json stores them (Keras' history keys, camelCase). <see cref="Accuracy"/> is the
 /// epoch's training accuracy with augmentation and dropout on, unmixed batches only (<see cref="TrainAccuracy"/>; runs
 /// trained before session 15 counted mixed batches against their original labels, which read about 10 points low).
+/// With a weight average the validation numbers are the average's, and <see cref="TrainedValAccuracy"/> is the trained
+/// weights' (absent otherwise).
 /// </summary>
 public sealed record EpochRecord(int Epoch, double Loss, double Accuracy, double ValLoss, double ValAccuracy,
-    double LearningRate, double Seconds, double ImagesPerSecond);
+    double LearningRate, double Seconds, double ImagesPerSecond,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? TrainedValAccuracy = null);
 
 /// <summary>Where a training run stands: written into every checkpoint so --resume continues exactly.</summary>
 public sealed class TrainingState

@@ -1,0 +1,67 @@
+using System.Text.Json;
+using FerMlNet.Core.IO;
+using FerMlNet.Scoring;
+using Microsoft.ML;
+
+namespace FerMlNet.Tests;
+
+/// <summary>
+/// Every model shipped in models/ (a card NAME.json beside NAME.zip and NAME.onnx) still is what its card says: the
+/// split its card names is rebuilt from the embedded dataset byte for byte (same manifest SHA-256), the model scores
+/// that split's validation and test faces to the card's figures, and its model.zip answers through an ML.NET
+/// PredictionEngine exactly as its ONNX file does. A change to the preprocessing contract, the scorer or a model file
+/// that moved a published number fails here.
+/// </summary>
+[Collection("TorchSharp")]
+public class PublishedModelTests
+{
+    /// <summary>Base names in models/ with a card, a model.zip and an ONNX file.</summary>
+    private static string[] PublishedModelNames() =>
+        Directory.GetFiles(Path.Combine(TestData.RepoRoot, "models"), "*.json")
+            .Where(card => File.Exists(Path.ChangeExtension(card, ".zip")) && File.Exists(Path.ChangeExtension(card, ".onnx")))
+            .Select(Path.GetFileNameWithoutExtension).Order().ToArray()!;
+
+    public static TheoryData<string> PublishedModels() => new(PublishedModelNames());
+
+    [Fact]
+    public void TheDefaultModelIsAmongThePublishedOnes() => Assert.Contains("fer-default", PublishedModelNames());
+
+    [Theory]
+    [MemberData(nameof(PublishedModels))]
+    public void APublishedModelReproducesItsCardOnTheSplitItNames(string name)
+    {
+        string models = Path.Combine(TestData.RepoRoot, "models");
+        using var card = JsonDocument.Parse(File.ReadAllText(Path.Combine(models, name + ".json")));
+        var c = card.RootElement;
+        using var dir = TestData.NewTempDir();
+        string data = dir.Combine("split");
+        var split = CliProcess.Run("data", "split", TestData.Fer4Mit, "--out", data, "--seed", c.GetProperty("splitSeed").GetInt32().ToString());
+        Assert.True(split.ExitCode == 0, split.Stderr);
+        Assert.Equal(c.GetProperty("dataManifestSha256").GetString(), FileHash.Sha256(Path.Combine(data, "manifest.json")));
+
+        string zip = Path.Combine(models, name + ".zip");
+        foreach (var (cardKey, splitName) in new[] { ("validation", "val"), ("test", "test") })
+        {
+            var claimed = c.GetProperty(cardKey);
+            var r = CliProcess.Run("evaluate", zip, "--data", data, "--split", splitName, "--out", dir.Combine(splitName));
+            Assert.True(r.ExitCode == 0, r.Stderr);
+            using var measured = JsonDocument.Parse(File.ReadAllText(dir.Combine(splitName, "metrics.json")));
+            var m = measured.RootElement;
+            int images = claimed.GetProperty("images").GetInt32();
+            Assert.Equal(images, m.GetProperty("images").GetInt32());
+            // The same faces right: at most one face's difference, for floating-point order across thread counts.
+            Assert.InRange(m.GetProperty("accuracy").GetDouble() - claimed.GetProperty("accuracy").GetDouble(), -1.0 / images, 1.0 / images);
+        }
+
+        using var onnx = FerPredictor.Load(Path.Combine(models, name + ".onnx"));
+        var ml = new MLContext();
+        var engine = ml.Model.CreatePredictionEngine<FerImageInput, FerPrediction>(ml.Model.Load(zip, out _));
+        foreach (var file in Core.EmotionClasses.Names.SelectMany(cls => TestData.Fer4MitImages("test", cls, 2)))
+        {
+            var direct = onnx.Predict(File.ReadAllBytes(file));
+            var viaMlNet = engine.Predict(new FerImageInput { ImagePath = file });
+            Assert.Equal(direct.PredictedClass, viaMlNet.PredictedLabel);
+            for (int k = 0; k < 4; k++) Assert.InRange(viaMlNet.Score[k] - direct.Probabilities[k], -1e-5f, 1e-5f);
+        }
+    }
+}
