@@ -25,6 +25,21 @@ public class TrainingEngineTests
         EarlyStopping = new EarlyStoppingOptions { Patience = 5 },
     };
 
+    /// <summary>model-0 for a fixed number of epochs (no early stopping), as the resume tests compare runs.</summary>
+    private static PipelineOptions EveryEpoch(int epochs)
+    {
+        var options = Tiny("model-0", epochs);
+        options.EarlyStopping = null;
+        return options;
+    }
+
+    private static void AssertSameWeights(FerNet expected, FerNet actual, string when)
+    {
+        var b = actual.state_dict();
+        foreach (var (name, t) in expected.state_dict())
+            Assert.True(t.eq(b[name]).all().item<bool>(), $"tensor {name} differs {when}");
+    }
+
     [Fact]
     public void OnnxExportMatchesTorchSharpOnRealImages()
     {
@@ -72,8 +87,7 @@ public class TrainingEngineTests
         using var val = TrainingTestData.Load("validation", 8);
         using var dirA = TestData.NewTempDir();
         using var dirB = TestData.NewTempDir();
-        var options = Tiny("model-0", 3);
-        options.EarlyStopping = null;
+        var options = EveryEpoch(3);
 
         var straight = CnnTrainer.Train(options, train, val, new TrainerRunOptions { CheckpointDirectory = dirA.Path });
         // "Killed" after the first epoch, then resumed twice (one epoch each, then to the end).
@@ -83,10 +97,7 @@ public class TrainingEngineTests
 
         Assert.Equal(3, resumed.State.EpochsDone);
         Assert.Equal(straight.State.History.Select(h => h.ValLoss), resumed.State.History.Select(h => h.ValLoss));
-        var a = straight.Network.state_dict();
-        var b = resumed.Network.state_dict();
-        foreach (var (name, t) in a)
-            Assert.True(t.eq(b[name]).all().item<bool>(), $"tensor {name} differs after resume");
+        AssertSameWeights(straight.Network, resumed.Network, "after resume");
     }
 
     [Fact]
@@ -96,10 +107,8 @@ public class TrainingEngineTests
         using var val = TrainingTestData.Load("validation", 8);
         using var dirA = TestData.NewTempDir();
         using var dirB = TestData.NewTempDir();
-        var plainOptions = Tiny("model-0", 3);
-        plainOptions.EarlyStopping = null;
-        var options = Tiny("model-0", 3);
-        options.EarlyStopping = null;
+        var plainOptions = EveryEpoch(3);
+        var options = EveryEpoch(3);
         options.WeightAverage = new WeightAverageOptions { Decay = 0.9 };
 
         var plain = CnnTrainer.Train(plainOptions, train, val);
@@ -118,9 +127,7 @@ public class TrainingEngineTests
         // The average is checkpointed: a run killed after epoch 1 and resumed ends with the same kept weights.
         CnnTrainer.Train(options, train, val, new TrainerRunOptions { CheckpointDirectory = dirB.Path, StopAfterEpochs = 1 }).Network.Dispose();
         using var resumed = CnnTrainer.Train(options, train, val, new TrainerRunOptions { CheckpointDirectory = dirB.Path, Resume = true }).Network;
-        var b = resumed.state_dict();
-        foreach (var (name, t) in averaged.Network.state_dict())
-            Assert.True(t.eq(b[name]).all().item<bool>(), $"tensor {name} differs after resume");
+        AssertSameWeights(averaged.Network, resumed, "after resume");
         averaged.Network.Dispose();
 
         // A checkpoint without an average cannot silently continue as one.
