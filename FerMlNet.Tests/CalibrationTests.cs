@@ -113,6 +113,20 @@ public class CalibrationTests(TrainedModelFixture model) : IClassFixture<Trained
                      "--data datasets/fer4-clean && ./fer calibrate models/fer-default.onnx runs/vgg-se-res-long-mixup --data " +
                      "datasets/fer4-clean --tta --objective macro-f1 --out runs/a+b+vgg-se-res-long-mixup-calibrated",
             Training.Cli.PublishCommand.Rebuild(Json("""{"source": {"name": "fer4-mit"}, "seed": 42}"""), withShipped));
+
+        // A student of the published model: its card lists the teacher file with the SHA-256 training recorded (not
+        // the file's hash now, which a later publish may have changed) and the teacher card's own rebuild line.
+        string shipped = Path.Combine(TestData.RepoRoot, "models", "fer-default.onnx");
+        var student = new System.Text.Json.Nodes.JsonObject
+        {
+            ["pipeline"] = new System.Text.Json.Nodes.JsonObject { ["distillation"] = new System.Text.Json.Nodes.JsonObject { ["teacherModel"] = shipped } },
+            ["teacherModelSha256"] = "recorded-at-training",
+        };
+        var uses = Training.Cli.PublishCommand.PublishedSources(student)!.Single()!;
+        Assert.Equal(("models/fer-default.onnx", "distillation teacher", "recorded-at-training"),
+            ((string?)uses["model"], (string?)uses["usedAs"], (string?)uses["sha256"]));
+        Assert.Equal((string?)Json(File.ReadAllText(Path.ChangeExtension(shipped, ".json")))["rebuild"], (string?)uses["rebuild"]);
+        Assert.Null(Training.Cli.PublishCommand.PublishedSources(Json("""{"pipeline": {"name": "vgg-gap"}}""")));
     }
 
     /// <summary>The face moved so that output (y, x) shows input (y + dy, x + dx), indices reflected at the border.</summary>

@@ -100,20 +100,29 @@ internal static class PublishCommand
     }
 
     /// <summary>
-    /// The published model files the rebuild line uses as they are: each with its SHA-256 (publishing under the same
-    /// name replaces the file) and its own card's rebuild line. Null when the model uses none.
+    /// The published model files the rebuild line uses as they are — calibration members (`fer calibrate models/NAME.onnx
+    /// runs/X`) and a distillation teacher (`distillation.teacherModel`) — each with its SHA-256 (publishing under the
+    /// same name replaces the file: a member's is taken now, a teacher's is the one run.json recorded when training
+    /// read it) and its own card's rebuild line. Null when the model uses none.
     /// </summary>
-    private static JsonArray? PublishedSources(JsonObject run)
+    internal static JsonArray? PublishedSources(JsonObject run)
     {
-        var files = CalibrationSources(run)?.Where(CalibrateCommand.IsModelFile).ToList();
-        if (files is not { Count: > 0 }) return null;
-        return new JsonArray(files.Select(f => (JsonNode)new JsonObject
-        {
-            ["model"] = $"models/{Path.GetFileName(f)}",
-            ["sha256"] = File.Exists(f) ? FileHash.Sha256(f!) : null,
-            ["rebuild"] = CalibrateCommand.ReadRunInfo(f!)["rebuild"]?.DeepClone(), // from the file's card
-        }).ToArray());
+        var members = (CalibrationSources(run)?.Where(CalibrateCommand.IsModelFile) ?? [])
+            .Select(f => Used(f!, "calibration member", File.Exists(f) ? FileHash.Sha256(f!) : null));
+        var teacher = (string?)run["pipeline"]?["distillation"]?["teacherModel"] is { } model
+            ? [Used(model, "distillation teacher", (string?)run["teacherModelSha256"])]
+            : Array.Empty<JsonNode>();
+        var uses = members.Concat(teacher).ToArray();
+        return uses.Length == 0 ? null : new JsonArray(uses);
     }
+
+    private static JsonNode Used(string file, string usedAs, string? sha256) => new JsonObject
+    {
+        ["model"] = $"models/{Path.GetFileName(file)}",
+        ["usedAs"] = usedAs,
+        ["sha256"] = sha256,
+        ["rebuild"] = File.Exists(file) ? CalibrateCommand.ReadRunInfo(file)["rebuild"]?.DeepClone() : null, // from the file's card
+    };
 
     /// <summary>What the run was calibrated from (calibration.json's "sources"); null for an uncalibrated run.</summary>
     private static List<string?>? CalibrationSources(JsonObject run) =>
