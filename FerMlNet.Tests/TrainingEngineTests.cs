@@ -378,6 +378,8 @@ public class TrainingEngineTests
         var range = dir.Combine("range.json");
         File.WriteAllText(range, """{ "augmentation": { "detail": 5 } }""");
         Assert.Contains("augmentation.detail", Assert.Throws<InvalidDataException>(() => PipelineOptions.Load(range)).Message);
+        File.WriteAllText(range, """{ "weightAverage": { "decay": 1 } }""");
+        Assert.Contains("weightAverage.decay", Assert.Throws<InvalidDataException>(() => PipelineOptions.Load(range)).Message);
         foreach (var file in Directory.GetFiles(Path.Combine(TestData.RepoRoot, "pipelines"), "*.json"))
             PipelineOptions.Load(file); // every shipped pipeline is valid
 
