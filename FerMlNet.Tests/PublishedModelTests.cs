@@ -13,8 +13,33 @@ namespace FerMlNet.Tests;
 /// that moved a published number fails here.
 /// </summary>
 [Collection("TorchSharp")]
-public class PublishedModelTests
+public class PublishedModelTests(PublishedModelTests.RebuiltSplits splits) : IClassFixture<PublishedModelTests.RebuiltSplits>
 {
+    /// <summary>
+    /// The embedded dataset split once per seed for the whole class: the published models share seed 42, and a split
+    /// per model would redo the same work.
+    /// </summary>
+    public sealed class RebuiltSplits : IDisposable
+    {
+        private readonly TempDir _dir = TestData.NewTempDir();
+        private readonly Dictionary<int, string> _bySeed = [];
+
+        /// <summary>The folder of `fer data split datasets/fer4-mit --seed SEED`, made on first use.</summary>
+        public string ForSeed(int seed)
+        {
+            lock (_bySeed)
+            {
+                if (_bySeed.TryGetValue(seed, out var folder)) return folder;
+                folder = _dir.Combine($"seed-{seed}");
+                var split = CliProcess.Run("data", "split", TestData.Fer4Mit, "--out", folder, "--seed", seed.ToString());
+                Assert.True(split.ExitCode == 0, split.Stderr);
+                return _bySeed[seed] = folder;
+            }
+        }
+
+        public void Dispose() => _dir.Dispose();
+    }
+
     /// <summary>Base names in models/ with a card, a model.zip and an ONNX file.</summary>
     private static string[] PublishedModelNames() =>
         Directory.GetFiles(Path.Combine(TestData.RepoRoot, "models"), "*.json")
@@ -34,9 +59,7 @@ public class PublishedModelTests
         using var card = JsonDocument.Parse(File.ReadAllText(Path.Combine(models, name + ".json")));
         var c = card.RootElement;
         using var dir = TestData.NewTempDir();
-        string data = dir.Combine("split");
-        var split = CliProcess.Run("data", "split", TestData.Fer4Mit, "--out", data, "--seed", c.GetProperty("splitSeed").GetInt32().ToString());
-        Assert.True(split.ExitCode == 0, split.Stderr);
+        string data = splits.ForSeed(c.GetProperty("splitSeed").GetInt32());
         Assert.Equal(c.GetProperty("dataManifestSha256").GetString(), FileHash.Sha256(Path.Combine(data, "manifest.json")));
 
         string zip = Path.Combine(models, name + ".zip");
