@@ -157,6 +157,47 @@ public class TrainingEngineTests
     }
 
     [Fact]
+    public void SharpnessAwareStepTakesTheGradientAtTheAscentPointAndPutsTheWeightsBack()
+    {
+        using var network = ModelZoo.Create("model-a");
+        network.train();
+        IReadOnlyList<(string Name, TorchSharp.torch.Tensor Parameter)> parameters =
+            network.named_parameters().Select(p => (p.name, (TorchSharp.torch.Tensor)p.parameter)).ToList();
+        var adam = new KerasAdam(parameters);
+        manual_seed(3);
+        using var x = rand(8, 1, 48, 48);
+        using var y = tensor(new long[] { 0, 1, 2, 3, 0, 1, 2, 3 });
+        TorchSharp.torch.Tensor Loss() { manual_seed(11); return nn.functional.cross_entropy(network.forward(x), y); } // same dropout each pass
+        var before = network.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
+
+        // Expected: the gradient at w + ρ·g/‖g‖, taken by hand.
+        const double rho = 0.05;
+        adam.ZeroGrad();
+        Loss().backward();
+        var g = parameters.Select(p => p.Parameter.grad!.detach().clone()).ToList();
+        double norm = stack(g.Select(t => t.norm()).ToArray()).norm().item<float>();
+        using (no_grad()) for (int i = 0; i < g.Count; i++) parameters[i].Parameter.add_(g[i].mul(rho / norm));
+        adam.ZeroGrad();
+        Loss().backward();
+        var expected = parameters.Select(p => p.Parameter.grad!.detach().clone()).ToList();
+        using (no_grad()) foreach (var (name, t) in network.state_dict()) t.copy_(before[name]);
+
+        adam.ZeroGrad();
+        Loss().backward();
+        var afterFirstPass = network.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone()); // its BatchNorm statistics count the batch once
+        SharpnessAwareStep.ReplaceGradients(network, parameters, rho, Loss);
+        for (int i = 0; i < g.Count; i++)
+        {
+            var actual = parameters[i].Parameter.grad!;
+            Assert.True(actual.allclose(expected[i], rtol: 1e-3, atol: 1e-6), $"{parameters[i].Name}: not the ascent point's gradient");
+            Assert.False(actual.allclose(g[i], rtol: 1e-3, atol: 1e-6) && g[i].abs().max().item<float>() > 1e-4,
+                $"{parameters[i].Name}: still the plain gradient");
+        }
+        foreach (var (name, t) in network.state_dict())
+            Assert.True(t.allclose(afterFirstPass[name], rtol: 0, atol: 1e-6), $"{name} was not put back (weights and BatchNorm statistics)");
+    }
+
+    [Fact]
     public void CheckpointOfAnotherArchitectureIsRefusedWithAClearMessage()
     {
         using var train = TrainingTestData.Load("train", 8);
@@ -380,6 +421,8 @@ public class TrainingEngineTests
         Assert.Contains("augmentation.detail", Assert.Throws<InvalidDataException>(() => PipelineOptions.Load(range)).Message);
         File.WriteAllText(range, """{ "weightAverage": { "decay": 1 } }""");
         Assert.Contains("weightAverage.decay", Assert.Throws<InvalidDataException>(() => PipelineOptions.Load(range)).Message);
+        File.WriteAllText(range, """{ "sharpness": { "rho": 0 } }""");
+        Assert.Contains("sharpness.rho", Assert.Throws<InvalidDataException>(() => PipelineOptions.Load(range)).Message);
         foreach (var file in Directory.GetFiles(Path.Combine(TestData.RepoRoot, "pipelines"), "*.json"))
             PipelineOptions.Load(file); // every shipped pipeline is valid
 

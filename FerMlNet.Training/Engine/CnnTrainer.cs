@@ -288,14 +288,20 @@ public static class CnnTrainer
             if (options.Augmentation is { } aug) x = Augmentation.Apply(x, aug, augmentGenerator);
             var mixed = mixer?.Mix(x);
             var input = mixed?.Images ?? x;
+            Tensor LossOf(Tensor logits)
+            {
+                Tensor LossFor(Tensor labels) => Losses.Batch(logits, labels, options.Loss, classWeights);
+                var loss = mixed is { } m ? m.Loss(LossFor, y) : LossFor(y);
+                if (options.Distillation is { } kd)
+                    loss = loss.mul(1 - kd.Weight).add(teachers.Loss(logits, input, idx, mixed, kd.Temperature).mul(kd.Weight));
+                return loss.add(network.L2Penalty());
+            }
             var logits = network.forward(input);
-            Tensor LossFor(Tensor labels) => Losses.Batch(logits, labels, options.Loss, classWeights);
-            var loss = mixed is { } m ? m.Loss(LossFor, y) : LossFor(y);
-            if (options.Distillation is { } kd)
-                loss = loss.mul(1 - kd.Weight).add(teachers.Loss(logits, input, idx, mixed, kd.Temperature).mul(kd.Weight));
-            loss = loss.add(network.L2Penalty());
+            var loss = LossOf(logits);
             adam.ZeroGrad();
             loss.backward();
+            if (options.Sharpness is { } sam)
+                SharpnessAwareStep.ReplaceGradients(network, adam.Parameters, sam.Rho, () => LossOf(network.forward(input)));
             adam.Update(schedule.ForStep(adam.Step));
             average?.Update(adam.Step);
             long n = y.shape[0];

@@ -62,6 +62,12 @@ public sealed class PipelineOptions
     public WeightAverageOptions? WeightAverage { get; set; }
 
     /// <summary>
+    /// Sharpness-aware minimisation: each step's gradient is taken at the worst weights within ρ (null = none; not in
+    /// the notebook). Twice the training work per step.
+    /// </summary>
+    public SharpnessOptions? Sharpness { get; set; }
+
+    /// <summary>
     /// The runs this pipeline needs trained before it starts — <see cref="InitialWeights"/> and the distillation
     /// teachers — each with the pipeline key that names it.
     /// </summary>
@@ -197,6 +203,7 @@ public sealed class PipelineOptions
         Mix?.Validate(Fail);
         Distillation?.Validate(Fail);
         WeightAverage?.Validate(Fail);
+        Sharpness?.Validate(Fail);
         if (InitialWeights is { Length: 0 }) Fail("initialWeights", "must be a run folder or checkpoint file");
         if (InitialWeights is not null && Architecture == TransferArchitecture)
             Fail("initialWeights", $"does not apply to '{TransferArchitecture}'");
@@ -347,6 +354,21 @@ public sealed class WeightAverageOptions
     internal void Validate(Action<string, string> fail)
     {
         if (Decay is <= 0 or >= 1) fail("weightAverage.decay", "must be in (0, 1)");
+    }
+}
+
+/// <summary>
+/// Sharpness-aware minimisation (Foret et al., 2021): Adam steps with the loss's gradient at w + ρ·g/‖g‖, the worst
+/// point of a ball of radius ρ around the weights to first order, so training prefers minima that stay low nearby.
+/// </summary>
+public sealed class SharpnessOptions
+{
+    /// <summary>Radius ρ of the neighbourhood, in weight space (L2 over all parameters). Default 0.05, the paper's.</summary>
+    public double Rho { get; set; } = 0.05;
+
+    internal void Validate(Action<string, string> fail)
+    {
+        if (Rho is <= 0 or > 10) fail("sharpness.rho", "must be in (0, 10]");
     }
 }
 
