@@ -28,7 +28,7 @@ public class MislabelTests(DataQualityFixture fixture) : IClassFixture<DataQuali
 
         var flag = Assert.Single(result.Flagged);
         Assert.Equal((wrong, 0, 3), (flag.Index, flag.Given, flag.Suggested));
-        Assert.Equal(0.8, flag.Margin, 3);
+        Assert.Equal(0.8, flag.Margin, 1e-3);
 
         // The report draws it in the overall gallery and again under its own pair, captioned with its overall rank.
         using var dir = TestData.NewTempDir();
