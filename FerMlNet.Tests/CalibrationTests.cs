@@ -170,6 +170,25 @@ public class CalibrationTests(TrainedModelFixture model) : IClassFixture<Trained
         Assert.Throws<ArgumentException>(() => OnnxGraphEdits.Ensemble([original]));
     }
 
+    [Fact]
+    public void EnsembleFlipAveragingLeavesAMemberThatAlreadyAveragesOverFlipsAsItIs()
+    {
+        var original = ModelProto.Parser.ParseFrom(File.ReadAllBytes(model.OnnxPath));
+        var published = OnnxGraphEdits.WithLogitAdjustment(OnnxGraphEdits.WithFlipAveraging(original), 0.8, [0.4, -0.6, 0.2, 1.0]); // like fer-default
+        var ensemble = OnnxGraphEdits.EnsembleWithFlipAveraging([published, original]);
+        var flippedTwice = OnnxGraphEdits.WithFlipAveraging(OnnxGraphEdits.Ensemble([published, original])); // before this change
+
+        // Every mirror is taken of the input itself: the published member runs a batch of 2N, not of 4N.
+        static int MirrorsOfMirrors(ModelProto m) => m.Graph.Node.Count(n => n.OpType == "Slice" && n.Input[0] != OnnxExporter.InputName);
+        Assert.Equal(0, MirrorsOfMirrors(ensemble));
+        Assert.Equal(1, MirrorsOfMirrors(flippedTwice));
+        var expected = Run(OnnxGraphEdits.WithLogitsOutput(flippedTwice), Faces, OnnxGraphEdits.LogitsName(flippedTwice));
+        var actual = Run(OnnxGraphEdits.WithLogitsOutput(ensemble), Faces, OnnxGraphEdits.LogitsName(ensemble));
+        for (int i = 0; i < Faces.Length; i++)
+            for (int c = 0; c < EmotionClasses.Count; c++)
+                Assert.Equal(expected[i][c], actual[i][c], 1e-4);
+    }
+
     /// <summary>A calibrated synthetic model: n rows of logits z, each true class drawn from softmax(z).</summary>
     private static (float[][] Z, int[] Truth) CalibratedLogits(int n, int seed)
     {

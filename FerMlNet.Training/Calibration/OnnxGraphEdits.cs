@@ -30,7 +30,7 @@ public static class OnnxGraphEdits
     {
         var result = model.Clone();
         var graph = result.Graph;
-        if (graph.Node.Any(n => n.Output.Contains(TtaBatch)))
+        if (AveragesOverFlips(model))
             throw new InvalidDataException("the model already averages over flips");
         graph.Initializer.Add(Int64s("tta_flip_starts", -1));
         graph.Initializer.Add(Int64s("tta_flip_ends", long.MinValue)); // with step −1: slice to the first column
@@ -40,6 +40,18 @@ public static class OnnxGraphEdits
             [Node("Slice", "tta_flip", [OnnxExporter.InputName, "tta_flip_starts", "tta_flip_ends", "tta_flip_axes", "tta_flip_steps"], FlippedInput)]);
         return result;
     }
+
+    /// <summary>Whether the graph already averages each face with its mirror image (<see cref="WithFlipAveraging"/>).</summary>
+    public static bool AveragesOverFlips(ModelProto model) => model.Graph.Node.Any(n => n.Output.Contains(TtaBatch));
+
+    /// <summary>
+    /// An <see cref="Ensemble"/> with flip test-time augmentation, added member by member: the logits are the same as
+    /// flipping the whole ensemble, but a member that already averages over flips (a published model calibrated with
+    /// --tta) is left as it is — its answer for a face and its mirror is the same, so flipping it again would double
+    /// its work and change nothing.
+    /// </summary>
+    public static ModelProto EnsembleWithFlipAveraging(IReadOnlyList<ModelProto> members) =>
+        Ensemble(members.Select(m => AveragesOverFlips(m) ? m : WithFlipAveraging(m)).ToList());
 
     /// <summary>
     /// Test-time augmentation by translation: the graph runs each face as it is and moved by <paramref name="pixels"/>

@@ -29,7 +29,7 @@ internal static class CalibrateCommand
         var runDirs = new Argument<string[]>("runs") { Description = "Run folders with model.onnx (from fer train), or published model files (models/NAME.onnx beside its card models/NAME.json); several make an ensemble.", Arity = ArgumentArity.OneOrMore };
         var data = new Option<string>("--data") { Description = "Dataset root with a val split (the one the run was trained on).", Required = true };
         var outDir = new Option<string>("--out") { Description = "New run folder for the calibrated model.", Required = true };
-        var tta = new Option<bool>("--tta") { Description = "Average the logits of each face and its mirror image (twice the inference work)." };
+        var tta = new Option<bool>("--tta") { Description = "Average the logits of each face and its mirror image (twice the inference work; an ensemble member that already does, such as a published model calibrated with --tta, is not flipped again)." };
         var shift = new Option<int>("--tta-shift") { Description = "Also average each face moved by this many pixels up, down, left and right (1–8; 0 = off): five times the inference work, ten with --tta." };
         var objective = new Option<string>("--objective") { Description = "What the class-bias search maximises on validation: macro-f1, accuracy, or none (temperature only).", DefaultValueFactory = _ => "macro-f1" };
         var keepBias = new Option<bool>("--keep-bias") { Description = "Keep the fitted class biases even when their 2-fold cross-fitted score on validation gains less than one face's worth (1/n) over none (by default they are then dropped and only the temperature is kept)." };
@@ -98,7 +98,7 @@ internal static class CalibrateCommand
         var truth = val.Select(i => decoded.Labels[i]).ToArray();
 
         var uncalibrated = FerCommandLine.WithProgress("Logits (validation, as trained)", _ => Logits(model, decoded, val));
-        if (tta) model = OnnxGraphEdits.WithFlipAveraging(model);
+        if (tta) model = members.Count == 1 ? OnnxGraphEdits.WithFlipAveraging(model) : OnnxGraphEdits.EnsembleWithFlipAveraging(members);
         if (shift > 0) model = OnnxGraphEdits.WithShiftAveraging(model, shift);
         bool averaged = tta || shift > 0;
         var logits = averaged ? FerCommandLine.WithProgress("Logits (validation, averaged over views)", _ => Logits(model, decoded, val)) : uncalibrated;
