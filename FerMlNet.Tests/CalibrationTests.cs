@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using FerMlNet.Core;
 using FerMlNet.Core.Preprocessing;
 using FerMlNet.Scoring;
@@ -93,7 +94,7 @@ public class CalibrationTests(TrainedModelFixture model) : IClassFixture<Trained
     [Fact]
     public void ModelCardRebuildRepeatsTheCalibrationOptionsIncludingTheBiasChoice()
     {
-        static string Options(string json) => Training.Cli.CalibrateCommand.OptionsOf(System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject());
+        static string Options(string json) => Training.Cli.CalibrateCommand.OptionsOf(JsonNode.Parse(json)!.AsObject());
         // Written before the bias choice existed: the biases were always kept, so the rebuild must keep them too.
         Assert.Equal(" --tta --objective macro-f1 --keep-bias", Options("""{"flipAveraging": true, "objective": "macro-f1"}"""));
         Assert.Equal(" --tta --tta-shift 2 --objective macro-f1",
@@ -103,7 +104,7 @@ public class CalibrationTests(TrainedModelFixture model) : IClassFixture<Trained
 
         // An ensemble with the published model as a member (fer calibrate models/fer-default.onnx runs/X): the file is
         // used as it is, so the rebuild trains only the other member and calibrates with the file's path.
-        static System.Text.Json.Nodes.JsonObject Json(string json) => System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject();
+        static JsonObject Json(string json) => JsonNode.Parse(json)!.AsObject();
         var withShipped = Json("""
             {"pipeline": {"name": "a+b+vgg-se-res-long-mixup"}, "members": [{"name": "a+b"}, {"name": "vgg-se-res-long-mixup"}],
              "calibration": {"sources": ["/repo/models/fer-default.onnx", "/work/runs/vgg-se-res-long-mixup"],
@@ -117,9 +118,9 @@ public class CalibrationTests(TrainedModelFixture model) : IClassFixture<Trained
         // A student of the published model: its card lists the teacher file with the SHA-256 training recorded (not
         // the file's hash now, which a later publish may have changed) and the teacher card's own rebuild line.
         string shipped = Path.Combine(TestData.RepoRoot, "models", "fer-default.onnx");
-        var student = new System.Text.Json.Nodes.JsonObject
+        var student = new JsonObject
         {
-            ["pipeline"] = new System.Text.Json.Nodes.JsonObject { ["distillation"] = new System.Text.Json.Nodes.JsonObject { ["teacherModel"] = shipped } },
+            ["pipeline"] = new JsonObject { ["distillation"] = new JsonObject { ["teacherModel"] = shipped } },
             ["teacherModelSha256"] = "recorded-at-training",
         };
         var uses = Training.Cli.PublishCommand.PublishedSources(student)!.Single()!;
