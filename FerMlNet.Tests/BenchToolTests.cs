@@ -18,6 +18,10 @@ public class BenchToolTests
         // The RGB network differs from the gray one only in its first convolution's input channels.
         var gray = ModelZoo.GrayRgb(0);
         Assert.Equal(2L * 48 * 48 * 2 * 64 * 9, FlopCount.Forward(gray, 3) - FlopCount.Forward(gray, 1));
+        // Resizing the face to 64×64 multiplies every convolution's work by (64/48)² = 16/9; the Dense 4 head stays.
+        long head = 2L * 256 * 4;
+        long at48 = FlopCount.Forward(ModelZoo.VggGap(0), 1) - head, at64 = FlopCount.Forward(ModelZoo.VggGap(0, inputSide: 64), 1) - head;
+        Assert.Equal(16 * at48, 9 * at64);
     }
 
     [Fact]

@@ -45,7 +45,7 @@ public class TrainingEngineTests
     {
         using var train = TrainingTestData.Load("train", 16);
         using var val = TrainingTestData.Load("validation", 8);
-        foreach (var arch in new[] { "model-0", "rgb", "vgg-se-res" })
+        foreach (var arch in new[] { "model-0", "rgb", "vgg-se-res", "vgg-gap-64" })
         {
             var result = CnnTrainer.Train(Tiny(arch, 1), train, val);
             var path = Path.Combine(Path.GetTempPath(), $"fer-export-{Guid.NewGuid():N}.onnx");

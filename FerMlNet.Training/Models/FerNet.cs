@@ -47,12 +47,14 @@ public sealed class FerNet : nn.Module<Tensor, Tensor>
                 LayerKind.Dense => nn.Linear(features, spec.Units),
                 LayerKind.SqueezeExcite => new SqueezeExcitation(spec.Name, channels, spec.Units),
                 LayerKind.ResidualStart or LayerKind.ResidualAdd => nn.Identity(),
+                LayerKind.Upsample => nn.Upsample([spec.Units, spec.Units], mode: UpsampleMode.Bilinear, align_corners: false),
                 _ => throw new ArgumentOutOfRangeException(nameof(layers), spec.Kind, "unknown layer kind"),
             };
             switch (spec.Kind)
             {
                 case LayerKind.Conv: channels = spec.Units; break;
                 case LayerKind.MaxPool: side /= 2; break;
+                case LayerKind.Upsample: side = spec.Units; break;
                 case LayerKind.Flatten: features = channels * side * side; break;
                 case LayerKind.GlobalAveragePool: features = channels; break;
                 case LayerKind.Dense: features = spec.Units; break;

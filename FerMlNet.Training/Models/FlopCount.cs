@@ -20,6 +20,7 @@ public static class FlopCount
                     channels = spec.Units;
                     break;
                 case LayerKind.MaxPool: side /= 2; break;
+                case LayerKind.Upsample: side = spec.Units; break; // interpolation itself is memory-bound
                 case LayerKind.Flatten: features = channels * side * side; break;
                 case LayerKind.GlobalAveragePool: features = channels; break;
                 case LayerKind.Dense:

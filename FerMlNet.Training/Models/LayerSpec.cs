@@ -28,12 +28,17 @@ public enum LayerKind
     ResidualStart,
     /// <summary>Not in the notebook: adds the remembered skip to the current feature map (same shape).</summary>
     ResidualAdd,
+    /// <summary>
+    /// Not in the notebook: bilinear resize of the feature map to Units × Units (half-pixel centres, PyTorch's
+    /// align_corners=false, ONNX Resize's default), so a network can work on a finer grid than the 48×48 face.
+    /// </summary>
+    Upsample,
 }
 
 /// <summary>One layer of a network, with the Keras-style settings the trainer and exporter need.</summary>
 /// <param name="Name">Layer name (also the TorchSharp sub-module name and the ONNX node name).</param>
 /// <param name="Kind">What the layer is.</param>
-/// <param name="Units">Output channels (Conv) or units (Dense); features for BatchNorm; rate ×100 for Dropout is in <paramref name="Rate"/>.</param>
+/// <param name="Units">Output channels (Conv), units (Dense) or side in pixels (Upsample); the rate of a Dropout is in <paramref name="Rate"/>.</param>
 /// <param name="Rate">Dropout rate.</param>
 /// <param name="L2">Keras kernel_regularizer λ of a Conv or Dense kernel (0 = none).</param>
 public sealed record LayerSpec(string Name, LayerKind Kind, int Units = 0, double Rate = 0, double L2 = 0);

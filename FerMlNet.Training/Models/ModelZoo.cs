@@ -35,6 +35,8 @@ public static class ModelZoo
             (_, l2) => VggGap(l2, residualSqueezeExcite: true), null),
         ["vgg-gap-wide"] = new("vgg-gap-wide", "vgg-gap with wider early blocks (48/96/128/256): more filters where the face's fine detail still is", 1,
             (_, l2) => VggGap(l2, filters: [48, 96, 128, 256]), null),
+        ["vgg-gap-64"] = new("vgg-gap-64", "vgg-gap on the face resized to 64×64 inside the network (bilinear): a finer grid in every block, 4×4 before the GAP instead of 3×3, for 1.8× the work", 1,
+            (_, l2) => VggGap(l2, inputSide: 64), null),
     };
 
     /// <summary>Builds the TorchSharp network of an architecture.</summary>
@@ -64,9 +66,12 @@ public static class ModelZoo
     /// <param name="l2">L2 weight on every convolution kernel.</param>
     /// <param name="residualSqueezeExcite">vgg-se-res: a residual connection and squeeze-excitation gate in every block.</param>
     /// <param name="filters">Filters of the four blocks; default 32/64/128/256.</param>
-    public static IReadOnlyList<LayerSpec> VggGap(double l2, bool residualSqueezeExcite = false, int[]? filters = null)
+    /// <param name="inputSide">Side the face is resized to before the first block; 48 (the default) adds no resize.</param>
+    public static IReadOnlyList<LayerSpec> VggGap(double l2, bool residualSqueezeExcite = false, int[]? filters = null,
+        int inputSide = 48)
     {
         var layers = new List<LayerSpec>();
+        if (inputSide != 48) layers.Add(new("resize", LayerKind.Upsample, inputSide));
         filters ??= [32, 64, 128, 256];
         for (int b = 0; b < filters.Length; b++)
         {

@@ -10,8 +10,8 @@ namespace FerMlNet.Training.Onnx;
 
 /// <summary>
 /// Writes a trained <see cref="FerNet"/> as an ONNX graph (TorchSharp has no ONNX export): Conv, BatchNormalization,
-/// Relu, MaxPool, Flatten, GlobalAveragePool, Gemm, squeeze-excitation gates (Sigmoid, Unsqueeze, Mul), residual Add
-/// and a final Softmax; Dropout is dropped (inference only).
+/// Relu, MaxPool, Flatten, GlobalAveragePool, Gemm, squeeze-excitation gates (Sigmoid, Unsqueeze, Mul), residual Add,
+/// bilinear Resize and a final Softmax; Dropout is dropped (inference only).
 /// Input <see cref="InputName"/> float [batch, C, 48, 48] with a dynamic batch; outputs <see cref="ProbabilitiesName"/>
 /// float [batch, 4] (happy, neutral, sad, surprise) and <see cref="LabelName"/> int64 [batch] (arg-max).
 /// </summary>
@@ -38,6 +38,7 @@ public static class OnnxExporter
         graph.Input.Add(TensorInfo(InputName, TensorProto.Types.DataType.Float, ["batch", 1, 48, 48]));
         string current = InputName;
         string? skip = null;
+        long side = 48;
         if (network.InputChannels > 1)
         {
             graph.Node.Add(Node("Concat", "gray_to_rgb", Enumerable.Repeat(InputName, network.InputChannels).ToArray(),
@@ -76,6 +77,11 @@ public static class OnnxExporter
                 case LayerKind.MaxPool:
                     graph.Node.Add(Node("MaxPool", spec.Name, [current], output,
                         Ints("kernel_shape", 2, 2), Ints("strides", 2, 2)));
+                    side /= 2;
+                    break;
+                case LayerKind.Upsample:
+                    AddUpsample(graph, spec, current, side);
+                    side = spec.Units;
                     break;
                 case LayerKind.Dropout:
                     continue; // identity at inference
@@ -144,6 +150,17 @@ public static class OnnxExporter
         graph.Node.Add(Node("Sigmoid", $"{name}_gate", [$"{name}_expand"], $"{name}_gate"));
         graph.Node.Add(Node("Unsqueeze", $"{name}_gate_4d", [$"{name}_gate", $"{name}.axes"], $"{name}_gate_4d"));
         graph.Node.Add(Node("Mul", name, [input, $"{name}_gate_4d"], output));
+    }
+
+    /// <summary>
+    /// Bilinear Resize by scales rather than sizes, because the batch dimension is dynamic; half-pixel centres and
+    /// linear mode are Resize's defaults and match TorchSharp's bilinear with align_corners=false.
+    /// </summary>
+    private static void AddUpsample(GraphProto graph, LayerSpec spec, string input, long side)
+    {
+        float scale = (float)spec.Units / side;
+        graph.Initializer.Add(Floats($"{spec.Name}.scales", [4], [1, 1, scale, scale]));
+        graph.Node.Add(Node("Resize", spec.Name, [input, "", $"{spec.Name}.scales"], spec.Name, String("mode", "linear")));
     }
 
     /// <summary>The graph's head on a logits tensor: Softmax → <see cref="ProbabilitiesName"/>, ArgMax → <see cref="LabelName"/>.</summary>
