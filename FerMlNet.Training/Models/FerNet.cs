@@ -31,8 +31,7 @@ public sealed class FerNet : nn.Module<Tensor, Tensor>
         double torchMomentum = 1 - kerasBatchNormMomentum;
         Architecture = layers;
         InputChannels = inputChannels;
-        long channels = inputChannels, side = 48, features = 0;
-        foreach (var spec in layers)
+        foreach (var (spec, channels, _, features) in LayerShapes.Walk(layers, inputChannels))
         {
             nn.Module<Tensor, Tensor> module = spec.Kind switch
             {
@@ -50,15 +49,6 @@ public sealed class FerNet : nn.Module<Tensor, Tensor>
                 LayerKind.Upsample => nn.Upsample([spec.Units, spec.Units], mode: UpsampleMode.Bilinear, align_corners: false),
                 _ => throw new ArgumentOutOfRangeException(nameof(layers), spec.Kind, "unknown layer kind"),
             };
-            switch (spec.Kind)
-            {
-                case LayerKind.Conv: channels = spec.Units; break;
-                case LayerKind.MaxPool: side /= 2; break;
-                case LayerKind.Upsample: side = spec.Units; break;
-                case LayerKind.Flatten: features = channels * side * side; break;
-                case LayerKind.GlobalAveragePool: features = channels; break;
-                case LayerKind.Dense: features = spec.Units; break;
-            }
             _layers.Add((spec, module));
             register_module(spec.Name, module);
         }

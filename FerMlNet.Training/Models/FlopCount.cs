@@ -10,27 +10,16 @@ public static class FlopCount
     /// <summary>Forward FLOPs per image; training costs about three times this (forward, and two GEMMs backward).</summary>
     public static long Forward(IReadOnlyList<LayerSpec> layers, int inputChannels)
     {
-        long channels = inputChannels, side = 48, features = 0, flops = 0;
-        foreach (var spec in layers)
+        long flops = 0;
+        foreach (var (spec, channels, side, features) in LayerShapes.Walk(layers, inputChannels))
         {
-            switch (spec.Kind)
+            flops += spec.Kind switch
             {
-                case LayerKind.Conv:
-                    flops += 2L * side * side * channels * spec.Units * 9;
-                    channels = spec.Units;
-                    break;
-                case LayerKind.MaxPool: side /= 2; break;
-                case LayerKind.Upsample: side = spec.Units; break; // interpolation itself is memory-bound
-                case LayerKind.Flatten: features = channels * side * side; break;
-                case LayerKind.GlobalAveragePool: features = channels; break;
-                case LayerKind.Dense:
-                    flops += 2L * features * spec.Units;
-                    features = spec.Units;
-                    break;
-                case LayerKind.SqueezeExcite: // two small dense layers on the pooled channels
-                    flops += 2L * 2 * channels * spec.Units;
-                    break;
-            }
+                LayerKind.Conv => 2L * side * side * channels * spec.Units * 9,
+                LayerKind.Dense => 2L * features * spec.Units,
+                LayerKind.SqueezeExcite => 2L * 2 * channels * spec.Units, // two small dense layers on the pooled channels
+                _ => 0, // an Upsample's interpolation, like pooling, is memory-bound
+            };
         }
         return flops;
     }

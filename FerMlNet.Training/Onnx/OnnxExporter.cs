@@ -38,14 +38,14 @@ public static class OnnxExporter
         graph.Input.Add(TensorInfo(InputName, TensorProto.Types.DataType.Float, ["batch", 1, 48, 48]));
         string current = InputName;
         string? skip = null;
-        long side = 48;
         if (network.InputChannels > 1)
         {
             graph.Node.Add(Node("Concat", "gray_to_rgb", Enumerable.Repeat(InputName, network.InputChannels).ToArray(),
                 "rgb_input", Int("axis", 1)));
             current = "rgb_input";
         }
-        foreach (var (spec, module) in network.Layers)
+        var sides = LayerShapes.Walk(network.Architecture, network.InputChannels).Select(input => input.Side).ToList();
+        foreach (var ((spec, module), side) in network.Layers.Zip(sides))
         {
             string output = spec.Name;
             switch (spec.Kind)
@@ -77,11 +77,9 @@ public static class OnnxExporter
                 case LayerKind.MaxPool:
                     graph.Node.Add(Node("MaxPool", spec.Name, [current], output,
                         Ints("kernel_shape", 2, 2), Ints("strides", 2, 2)));
-                    side /= 2;
                     break;
                 case LayerKind.Upsample:
                     AddUpsample(graph, spec, current, side);
-                    side = spec.Units;
                     break;
                 case LayerKind.Dropout:
                     continue; // identity at inference
