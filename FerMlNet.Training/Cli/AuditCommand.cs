@@ -40,6 +40,8 @@ internal static class AuditCommand
             var options = new AuditOptions { NearThreshold = near, NearMethod = parse.GetValue(method) };
             var audit = DatasetAudit.Run(data, options);
             var json = AuditReport.ToJson(audit, index.Notices);
+            var (crowd, voteFile) = CliData.CrowdAgreementOf(index);
+            json["crowd"] = crowd?.ToJson(voteFile!);
             AtomicFile.WriteAllText(Path.Combine(dir, "audit.json"), json.ToJsonString(ReportJson.Indented));
             AtomicFile.WriteAllText(Path.Combine(dir, "audit.html"), AuditReport.ToHtml(audit, index.Notices, Path.GetFileName(index.Root)));
             if (parse.GetValue(calibrate))

@@ -1,3 +1,4 @@
+using FerMlNet.Core.Labels;
 using FerMlNet.Core.Data;
 using FerMlNet.Core.Preprocessing;
 
@@ -6,6 +7,18 @@ namespace FerMlNet.Training.Cli;
 /// <summary>Dataset loading and report output shared by the `data` commands.</summary>
 internal static class CliData
 {
+    /// <summary>
+    /// Folder-vs-crowd agreement of a dataset against the repository's FER+ vote file, and that file's path; (null,
+    /// null) when the file is not there (a deployment without datasets/).
+    /// </summary>
+    public static (CrowdAgreement? Agreement, string? VoteFile) CrowdAgreementOf(DatasetIndex index)
+    {
+        CrowdVoteTable votes;
+        try { votes = CrowdVoteTable.LoadDefault(); }
+        catch (FileNotFoundException) { return (null, null); }
+        return (CrowdAgreement.Of(index.Entries, votes), votes.Path);
+    }
+
     /// <summary>A split named on the command line (train, val and its aliases, test, all); an unknown name is a usage error.</summary>
     public static DatasetSplit ParseSplit(string value)
     {

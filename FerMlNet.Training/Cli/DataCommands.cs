@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using FerMlNet.Core;
 using FerMlNet.Core.Data;
 using FerMlNet.Core.IO;
+using FerMlNet.Core.Labels;
 using FerMlNet.Core.Preprocessing;
 using Spectre.Console;
 
@@ -57,11 +58,18 @@ internal sealed class DatasetStats
         Index = index;
         Unreadable = unreadable;
         Decoded = decoded;
+        (Crowd, VoteFile) = CliData.CrowdAgreementOf(index);
     }
 
     public DatasetIndex Index { get; }
     public IReadOnlyList<DatasetNotice> Unreadable { get; }
     public bool Decoded { get; }
+
+    /// <summary>Folder-vs-crowd agreement when the repository's FER+ vote file is there (null when it is not).</summary>
+    public CrowdAgreement? Crowd { get; }
+
+    /// <summary>The vote file <see cref="Crowd"/> was computed from.</summary>
+    public string? VoteFile { get; }
 
     public static DatasetStats Compute(string root, bool decode,
         Func<Func<Action<int, int>, DecodedDataset>, DecodedDataset>? progress = null)
@@ -103,6 +111,7 @@ internal sealed class DatasetStats
                 { ["path"] = u.Path, ["reason"] = u.Reason }).ToArray()),
             ["notices"] = new JsonArray(Index.Notices.Select(n => (JsonNode)new JsonObject
                 { ["path"] = n.Path, ["reason"] = n.Reason }).ToArray()),
+            ["crowd"] = Crowd?.ToJson(VoteFile!),
         };
     }
 
@@ -139,5 +148,12 @@ internal sealed class DatasetStats
         console.MarkupLine(Decoded
             ? $"{all - Unreadable.Count:N0} images decoded, {Unreadable.Count} unreadable."
             : "Files counted only (--no-decode).");
+        if (Crowd is { Applies: true } crowd)
+        {
+            console.MarkupLine($"FER+ crowd ({Markup.Escape(Path.GetFileName(VoteFile!))}): its majority is the folder label for " +
+                $"{crowd.Overall:P1} of {crowd.Images:N0} faces — " +
+                string.Join(", ", crowd.PerClass.Select(c => $"{c.Class} {c.Share:P1}")) +
+                $"; {crowd.NotAFace.Count:N0} not-a-face, {crowd.Unknown.Count:N0} unknown, {crowd.OtherEmotion:N0} another emotion (--json lists them).");
+        }
     }
 }

@@ -79,7 +79,14 @@ internal static class EvaluateCommand
             Reports.RunReport.Write(dir, $"{Path.GetFileName(modelPath)} on {Path.GetFileName(Path.GetFullPath(parse.GetValue(data)!))} ({wanted.ToName()})");
             var ci = metrics["accuracyCi95"]!.AsArray();
             AnsiConsole.MarkupLine($"{wanted.ToName()} ({(int)metrics["images"]!:N0} images): accuracy {(double)metrics["accuracy"]!:P2} " +
-                                   $"(95% CI {(double)ci[0]!:P1}–{(double)ci[1]!:P1}), macro-F1 {(double)metrics["macroF1"]!:F3} → {Markup.Escape(dir)}");
+                                   $"(95% CI {(double)ci[0]!:P1}–{(double)ci[1]!:P1}), macro-F1 {(double)metrics["macroF1"]!:F3} (folder labels) → {Markup.Escape(dir)}");
+            if (metrics["crowd"]?["majority"] is { } crowd)
+            {
+                var crowdCi = crowd["accuracyCi95"]!.AsArray();
+                AnsiConsole.MarkupLine($"  FER+ majority ({(int)crowd["images"]!:N0} faces): accuracy {(double)crowd["accuracy"]!:P2} " +
+                    $"(95% CI {(double)crowdCi[0]!:P1}–{(double)crowdCi[1]!:P1}), macro-F1 {(double)crowd["macroF1"]!:F3}; " +
+                    $"where ≥ 70% agree ({(int)metrics["crowd"]!["agreed70"]!["images"]!:N0}): {(double)(metrics["crowd"]!["agreed70"]!["accuracy"] ?? 0.0):P2}");
+            }
             return ExitCodes.Success;
         }));
         return cmd;

@@ -91,13 +91,29 @@ internal static class TrainCommand
         return (index, decoded);
     }
 
+    /// <summary>One split with the pipeline's targets: folder labels, or the crowd's (saying what was left out and why).</summary>
+    internal static TrainingData TrainingSplit(PipelineOptions options, DecodedDataset decoded, DatasetSplit split)
+    {
+        var indices = decoded.IndicesOf(split);
+        if (!options.Labels.UsesVotes) return TrainingData.From(decoded, indices);
+        var votes = CrowdTargets.LoadVotes(options.Labels);
+        var data = CrowdTargets.Select(decoded, indices, options.Labels, votes, split == DatasetSplit.Val, out var kept);
+        Console.Error.WriteLine($"labels ({options.Labels.Target.ToString().ToLowerInvariant()}, {votes.Path}): {split.ToName()} keeps " +
+            $"{kept.Kept:N0} of {indices.Length:N0} faces ({kept.WithoutVotes:N0} without votes, {kept.BelowShare:N0} below the " +
+            $"four-class share, {kept.WithoutMajority:N0} without a crowd majority)");
+        if (kept.WithoutVotes > 0)
+            throw new DatasetException($"{kept.WithoutVotes:N0} {split.ToName()} faces of '{options.Dataset}' have no row in the vote " +
+                $"file '{votes.Path}': crowd targets need FER-2013 faces whose file names end in their row index.");
+        return data;
+    }
+
     /// <summary>The whole job: read, decode (cached), train with checkpoints, export, evaluate, write the run files.</summary>
     public static JsonObject Run(PipelineOptions options, string runDir, TrainerRunOptions run)
     {
         if (options.Architecture == PipelineOptions.TransferArchitecture) return TransferRun.Run(options, runDir);
         var (index, decoded) = LoadSplitDataset(options, runDir);
-        using var train = TrainingData.From(decoded, decoded.IndicesOf(DatasetSplit.Train));
-        using var val = TrainingData.From(decoded, decoded.IndicesOf(DatasetSplit.Val));
+        using var train = TrainingSplit(options, decoded, DatasetSplit.Train);
+        using var val = TrainingSplit(options, decoded, DatasetSplit.Val);
         Console.Error.WriteLine($"{options.Name}: {options.Architecture}, train {train.Count:N0} / val {val.Count:N0} images, " +
             $"up to {options.Epochs} epochs of batch {options.BatchSize}");
         if (options.Distillation?.TeacherModel is { } teacher)

@@ -5,9 +5,9 @@ namespace FerMlNet.Training.Engine;
 /// <summary>A batch blended with a shuffled copy of itself: the images, which copy each row was blended with, and λ.</summary>
 internal readonly record struct MixedBatch(Tensor Images, Tensor Partners, double Lambda)
 {
-    /// <summary>λ · loss(labels) + (1 − λ) · loss(partners' labels): the loss of a mixed batch.</summary>
-    public Tensor Loss(Func<Tensor, Tensor> lossFor, Tensor labels) =>
-        lossFor(labels).mul(Lambda).add(lossFor(labels.index_select(0, Partners)).mul(1 - Lambda));
+    /// <summary>λ · loss(targets) + (1 − λ) · loss(partners' targets): the loss of a mixed batch (targets: labels, target rows or training rows).</summary>
+    public Tensor Loss(Func<Tensor, Tensor> lossFor, Tensor targets) =>
+        lossFor(targets).mul(Lambda).add(lossFor(targets.index_select(0, Partners)).mul(1 - Lambda));
 }
 
 /// <summary>

@@ -8,49 +8,6 @@ using static TorchSharp.torch;
 
 namespace FerMlNet.Training.Engine;
 
-/// <summary>Images and labels for training: the decoded uint8 pixels as one tensor (N, 1, 48, 48) and int64 labels.</summary>
-public sealed class TrainingData : IDisposable
-{
-    /// <summary>Wraps images of 2,304 bytes each, in order, with their labels.</summary>
-    public TrainingData(byte[] pixels, int[] labels)
-    {
-        if (pixels.Length != labels.Length * PreprocessingContract.PixelCount)
-            throw new ArgumentException("pixels must hold 2,304 bytes per label");
-        Images = tensor(pixels, [labels.Length, 1, PreprocessingContract.ImageSize, PreprocessingContract.ImageSize]);
-        Labels = tensor(labels.Select(l => (long)l).ToArray());
-        LabelList = labels;
-    }
-
-    /// <summary>Selects images of a decoded dataset (e.g. one split).</summary>
-    public static TrainingData From(DecodedDataset data, int[] indices) => Select(data.Pixels, data.Labels, indices);
-
-    /// <summary>Selects the given rows of images stored one after another (2,304 bytes each) with their labels.</summary>
-    public static TrainingData Select(byte[] pixels, int[] labels, int[] rows)
-    {
-        const int size = PreprocessingContract.PixelCount;
-        var selected = new byte[rows.Length * size];
-        for (int j = 0; j < rows.Length; j++)
-            pixels.AsSpan(rows[j] * size, size).CopyTo(selected.AsSpan(j * size));
-        return new TrainingData(selected, rows.Select(r => labels[r]).ToArray());
-    }
-
-    internal Tensor Images { get; }
-    internal Tensor Labels { get; }
-
-    /// <summary>Labels as class indices.</summary>
-    public IReadOnlyList<int> LabelList { get; }
-
-    /// <summary>Number of images.</summary>
-    public int Count => LabelList.Count;
-
-    /// <inheritdoc />
-    public void Dispose()
-    {
-        Images.Dispose();
-        Labels.Dispose();
-    }
-}
-
 /// <summary>Run-time settings of a training run that are not part of the pipeline.</summary>
 public sealed class TrainerRunOptions
 {
@@ -285,13 +242,14 @@ public static class CnnTrainer
                 Math.Min(options.BatchSize, train.Count - (long)b * options.BatchSize));
             var x = Batch(train, idx, network.InputChannels, device);
             var y = train.Labels.index_select(0, idx).to(device);
+            var targets = train.Targets.index_select(0, idx).to(device);
             if (options.Augmentation is { } aug) x = Augmentation.Apply(x, aug, augmentGenerator);
             var mixed = mixer?.Mix(x);
             var input = mixed?.Images ?? x;
             Tensor LossOf(Tensor logits)
             {
-                Tensor LossFor(Tensor labels) => Losses.Batch(logits, labels, options.Loss, classWeights);
-                var loss = mixed is { } m ? m.Loss(LossFor, y) : LossFor(y);
+                Tensor LossFor(Tensor batchTargets) => Losses.BatchOnTargets(logits, batchTargets, options.Loss, classWeights);
+                var loss = mixed is { } m ? m.Loss(LossFor, targets) : LossFor(targets);
                 if (options.Distillation is { } kd)
                     loss = loss.mul(1 - kd.Weight).add(teachers.Loss(logits, input, idx, mixed, kd.Temperature).mul(kd.Weight));
                 return loss.add(network.L2Penalty());
@@ -341,7 +299,7 @@ public static class CnnTrainer
         return result;
     }
 
-    /// <summary>Runs the network over the data in batches of 256 and hands each batch's logits and labels over.</summary>
+    /// <summary>Runs the network over the data in batches of 256 and hands each batch's start, logits and targets over.</summary>
     private static void ForEachBatch(FerNet network, TrainingData data, Device device, Action<long, Tensor, Tensor> onBatch)
     {
         const int batch = 256;
@@ -351,7 +309,7 @@ public static class CnnTrainer
             long n = Math.Min(batch, data.Count - start);
             var idx = arange(start, start + n, dtype: ScalarType.Int64);
             var logits = network.forward(Batch(data, idx, network.InputChannels, device));
-            onBatch(start, logits, data.Labels.index_select(0, idx).to(device));
+            onBatch(start, logits, data.Targets.index_select(0, idx).to(device));
         }
     }
 
@@ -363,10 +321,11 @@ public static class CnnTrainer
         using var _ = no_grad();
         double lossSum = 0;
         long correct = 0;
-        ForEachBatch(network, data, device, (_, logits, y) =>
+        ForEachBatch(network, data, device, (start, logits, targets) =>
         {
-            lossSum += Losses.PerSample(logits, y, options.Loss).sum().item<float>();
-            correct += logits.argmax(1).eq(y).sum().item<long>();
+            lossSum += Losses.PerSampleOnTargets(logits, targets, options.Loss).sum().item<float>();
+            using var labels = data.Labels.narrow(0, start, targets.shape[0]).to(device);
+            correct += logits.argmax(1).eq(labels).sum().item<long>();
         });
         double l2;
         using (var penalty = network.L2Penalty()) l2 = penalty.item<float>();

@@ -12,9 +12,19 @@ internal static class Losses
     /// <summary>Keras backend epsilon, used by the focal loss clip.</summary>
     public const double KerasEpsilon = 1e-7;
 
-    public static Tensor PerSample(Tensor logits, Tensor labels, LossOptions options)
+    /// <summary>Per-sample loss against class indices (the targets are their one-hot vectors).</summary>
+    public static Tensor PerSample(Tensor logits, Tensor labels, LossOptions options) =>
+        PerSampleOnTargets(logits, OneHot(labels), options);
+
+    /// <summary>The one-hot float targets of class indices.</summary>
+    public static Tensor OneHot(Tensor labels) => nn.functional.one_hot(labels, EmotionClasses.Count).to_type(ScalarType.Float32);
+
+    /// <summary>
+    /// Per-sample loss against target distributions (N, 4), one-hot or soft (crowd votes); label smoothing blends
+    /// them with the uniform distribution either way.
+    /// </summary>
+    public static Tensor PerSampleOnTargets(Tensor logits, Tensor targets, LossOptions options)
     {
-        var targets = nn.functional.one_hot(labels, EmotionClasses.Count).to_type(ScalarType.Float32);
         if (options.LabelSmoothing > 0)
             targets = targets.mul(1 - options.LabelSmoothing).add(options.LabelSmoothing / EmotionClasses.Count);
         if (options.Type == "focal")
@@ -35,10 +45,18 @@ internal static class Losses
         return targets.mul(logits.log_softmax(1)).sum(1).neg();
     }
 
-    public static Tensor Batch(Tensor logits, Tensor labels, LossOptions options, Tensor? classWeights)
+    /// <summary>Batch loss against class indices.</summary>
+    public static Tensor Batch(Tensor logits, Tensor labels, LossOptions options, Tensor? classWeights) =>
+        BatchOnTargets(logits, OneHot(labels), options, classWeights);
+
+    /// <summary>
+    /// Batch loss against target distributions: each sample's loss times its class weight (for a soft target, the
+    /// target-weighted mean of the class weights, which is the one-hot case's weight exactly), then the plain mean.
+    /// </summary>
+    public static Tensor BatchOnTargets(Tensor logits, Tensor targets, LossOptions options, Tensor? classWeights)
     {
-        var perSample = PerSample(logits, labels, options);
-        if (classWeights is not null) perSample = perSample.mul(classWeights.index_select(0, labels));
+        var perSample = PerSampleOnTargets(logits, targets, options);
+        if (classWeights is not null) perSample = perSample.mul(targets.matmul(classWeights));
         return perSample.mean();
     }
 

@@ -78,6 +78,9 @@ public sealed class PipelineOptions
     /// <summary>Loss function.</summary>
     public LossOptions Loss { get; set; } = new();
 
+    /// <summary>Where the training targets come from: folder labels (default) or the FER+ crowd's votes.</summary>
+    public LabelOptions Labels { get; set; } = new();
+
     /// <summary>"balanced" (n / (classes · count), sklearn's rule, the notebook's default) or "none".</summary>
     public string ClassWeights { get; set; } = "balanced";
 
@@ -198,6 +201,8 @@ public sealed class PipelineOptions
         if (Epochs < 1) Fail("epochs", "must be at least 1");
         if (BatchSize is < 1 or > 4096) Fail("batchSize", "must be 1..4096");
         Loss.Validate(Fail);
+        Labels.Validate(Fail);
+        if (Labels.UsesVotes && Architecture == TransferArchitecture) Fail("labels.target", $"must be 'folder' with '{TransferArchitecture}'");
         Schedule.Validate(Fail);
         Augmentation?.Validate(Fail);
         Mix?.Validate(Fail);

@@ -58,6 +58,7 @@ public static class MlNetEvaluation
         var truth = rows.Select(r => EmotionClasses.Names.ToList().IndexOf(r.Label)).ToArray();
         var metrics = FromScores(scores, truth, split, threshold, rows.Select(r => r.ImagePath).ToList());
         metrics["unreadable"] = new JsonArray(unreadable.Select(n => (JsonNode)new JsonObject { ["path"] = n.Path, ["reason"] = n.Reason }).ToArray());
+        metrics["crowd"] = CrowdEvaluation.Of(scores, truth, rows.Select(r => r.ImagePath).ToList(), split);
         return metrics;
     }
 
