@@ -131,16 +131,7 @@ public sealed class FerPredictor : IDisposable
         PhotoFaces.FromFile(path, detectFaces ? _detector.Value : null, _options.FaceCrop);
 
     /// <summary>Every face of a photo file (see <see cref="PredictFaces(ReadOnlySpan{byte})"/>).</summary>
-    public IReadOnlyList<EmotionPrediction> PredictFaces(string photoPath) => PredictFaces(ReadFile(photoPath));
-
-    private static byte[] ReadFile(string path)
-    {
-        try { return File.ReadAllBytes(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ImageDecodeException($"cannot read the file ({e.Message})");
-        }
-    }
+    public IReadOnlyList<EmotionPrediction> PredictFaces(string photoPath) => PredictFaces(FaceImageDecoder.ReadFile(photoPath));
 
     /// <summary>
     /// The ONNX graph inside a FerMlNet model.zip. ML.NET's OnnxTransformer stores the model bytes in an entry named

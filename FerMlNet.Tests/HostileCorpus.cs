@@ -56,7 +56,7 @@ internal static class HostileCorpus
         Good("png-gray-alpha.png", Png(48, 48, colorType: 4, bitDepth: 8, Gradient(48, 48, 2)));
         Good("png-rgba.png", Png(48, 48, colorType: 6, bitDepth: 8, Gradient(48, 48, 4)));
         Good("png-palette.png", Png(48, 48, colorType: 3, bitDepth: 8, Gradient(48, 48, 1), palette: true));
-        Good("png-1x1.png", Png(1, 1, colorType: 0, bitDepth: 8, [0, 128]));
+        Bad("png-1x1.png", Png(1, 1, colorType: 0, bitDepth: 8, [0, 128]));   // too small to hold a face
         Good("exif-rotated.jpg", WithExifOrientation(jpeg, 6));
         Good("jpeg-with-trailing-junk.jpg", [.. jpeg, .. Bytes(rng, 64)]);
         Good("лицо 😀 unicode.jpg", jpeg);
@@ -70,6 +70,108 @@ internal static class HostileCorpus
         good.Add(Path.GetRelativePath(root, Path.Combine(deep, "deep.jpg")));
         File.CreateSymbolicLink(Path.Combine(dir, "loop"), dir);    // a symlink loop: recursion must not follow it forever
         return (bad, good, either);
+    }
+
+    /// <summary>
+    /// Entries no image reader may open or read whole, and names and formats a folder of photos really holds, written
+    /// under ROOT/happy beside three real faces (the formula-like names at ROOT itself): a named pipe and a link to /dev/zero (opening or reading them would
+    /// block or never end), a sparse 3 GB ".jpg", file names a spreadsheet would run as formulas, GIF, WebP and BMP
+    /// faces with their own extensions, and files in formats the decoder does not read (HEIC, AVIF, TIFF, none).
+    /// Returns the relative paths with the part of the reason each must get ("" for a face that must be scored).
+    /// </summary>
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public static IReadOnlyDictionary<string, string> WriteSpecial(string root)
+    {
+        string dir = Directory.CreateDirectory(Path.Combine(root, "happy")).FullName;
+        var expected = new Dictionary<string, string>();
+        foreach (var f in TestData.Fer4MitImages("train", "happy", 3))
+        {
+            File.Copy(f, Path.Combine(dir, Path.GetFileName(f)));
+            expected[$"happy/{Path.GetFileName(f)}"] = "";
+        }
+        byte[] jpeg = File.ReadAllBytes(TestData.Fer4MitImages("train", "happy", 1)[0]);
+        using var face = SKBitmap.Decode(jpeg);
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", Path.Combine(dir, "pipe.jpg"))!) mkfifo.WaitForExit();
+        expected["happy/pipe.jpg"] = "named pipe";
+        File.CreateSymbolicLink(Path.Combine(dir, "zero.jpg"), "/dev/zero");
+        expected["happy/zero.jpg"] = "character device";
+        using (var sparse = new FileStream(Path.Combine(dir, "sparse-3gb.jpg"), FileMode.CreateNew)) sparse.SetLength(3L << 30);
+        expected["happy/sparse-3gb.jpg"] = "file too large";
+        foreach (var name in new[] { "=HYPERLINK(\"http-x\").jpg", "+cmd.jpg", "-2+3.jpg", "@SUM(A1).jpg", "'quoted.jpg" })
+        {
+            File.WriteAllBytes(Path.Combine(root, name), jpeg); // at the top, so the CSV cell starts with the name
+            expected[name] = "";
+        }
+        File.WriteAllBytes(Path.Combine(dir, "face.gif"), GifOf(face));
+        File.WriteAllBytes(Path.Combine(dir, "face.webp"), face.Encode(SKEncodedImageFormat.Webp, 100).ToArray());
+        File.WriteAllBytes(Path.Combine(dir, "face.bmp"), BmpOf(face));
+        foreach (var name in new[] { "face.gif", "face.webp", "face.bmp" }) expected[$"happy/{name}"] = "";
+        foreach (var (name, ext) in new[] { ("photo.heic", ".heic"), ("photo.avif", ".avif"), ("scan.tiff", ".tiff"), ("no-extension", "no extension") })
+        {
+            File.WriteAllBytes(Path.Combine(dir, name), jpeg);
+            expected[$"happy/{name}"] = $"unsupported format ({ext}";
+        }
+        return expected;
+    }
+
+    /// <summary>A 24-bit bottom-up BMP of the bitmap (SkiaSharp encodes no BMP).</summary>
+    internal static byte[] BmpOf(SKBitmap bitmap)
+    {
+        int w = bitmap.Width, h = bitmap.Height, stride = (w * 3 + 3) & ~3;
+        var bmp = new byte[54 + stride * h];
+        void I32(int at, int v) => BitConverter.GetBytes(v).CopyTo(bmp, at);
+        bmp[0] = (byte)'B'; bmp[1] = (byte)'M';
+        I32(2, bmp.Length); I32(10, 54); I32(14, 40); I32(18, w); I32(22, h);
+        bmp[26] = 1; bmp[28] = 24; I32(34, stride * h);
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                var c = bitmap.GetPixel(x, h - 1 - y);
+                int at = 54 + y * stride + x * 3;
+                bmp[at] = c.Blue; bmp[at + 1] = c.Green; bmp[at + 2] = c.Red;
+            }
+        return bmp;
+    }
+
+    /// <summary>
+    /// A one-frame GIF of a grey bitmap with a 256-level grey palette, LZW-coded without compression (a clear code every
+    /// 254 pixels keeps the code width at 9 bits), so its pixels are exactly the bitmap's red channel.
+    /// </summary>
+    internal static byte[] GifOf(SKBitmap bitmap)
+    {
+        int w = bitmap.Width, h = bitmap.Height;
+        var gif = new List<byte>();
+        gif.AddRange("GIF89a"u8.ToArray());
+        gif.AddRange([(byte)w, (byte)(w >> 8), (byte)h, (byte)(h >> 8), 0xF7, 0, 0]);
+        for (int i = 0; i < 256; i++) gif.AddRange([(byte)i, (byte)i, (byte)i]);
+        gif.AddRange([0x2C, 0, 0, 0, 0, (byte)w, (byte)(w >> 8), (byte)h, (byte)(h >> 8), 0, 8]);
+        var codes = new List<int> { 256 };
+        int run = 0;
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                if (run == 254) { codes.Add(256); run = 0; }
+                codes.Add(bitmap.GetPixel(x, y).Red);
+                run++;
+            }
+        codes.Add(257);
+        var bits = new List<byte>();
+        int buffer = 0, count = 0;
+        foreach (int code in codes)
+        {
+            buffer |= code << count;
+            count += 9;
+            while (count >= 8) { bits.Add((byte)buffer); buffer >>= 8; count -= 8; }
+        }
+        if (count > 0) bits.Add((byte)buffer);
+        for (int at = 0; at < bits.Count; at += 255)
+        {
+            int n = Math.Min(255, bits.Count - at);
+            gif.Add((byte)n);
+            gif.AddRange(bits.GetRange(at, n));
+        }
+        gif.AddRange([0, 0x3B]);
+        return gif.ToArray();
     }
 
     /// <summary>

@@ -94,16 +94,17 @@ public class ScoringTests(TrainedModelFixture model) : IClassFixture<TrainedMode
         var faces = Faces(2);
         foreach (var f in faces) File.Copy(f, Path.Combine(input, "sub", Path.GetFileName(f)));
         File.WriteAllText(Path.Combine(input, "not-an-image.jpg"), "hello");
-        File.WriteAllText(Path.Combine(input, "notes.txt"), "ignored: not an image extension");
+        File.WriteAllText(Path.Combine(input, "notes.txt"), "not an image extension: named with the reason, not scored");
         var csv = dir.Combine("out", "scores.csv");
 
         var r = CliProcess.Run("score", model.ZipPath, input, "--out", csv);
         Assert.True(r.ExitCode == 0, r.Stderr);
         var rows = Csv.Parse(File.ReadAllText(csv));
         Assert.Equal("path,face,x,y,width,height,label,confidence,p_happy,p_neutral,p_sad,p_surprise,error,mode", string.Join(",", rows[0]));
-        Assert.Equal(faces.Length + 1, rows.Count - 1);
+        Assert.Equal(faces.Length + 2, rows.Count - 1);
         Assert.Contains(rows, row => row[0] == "not-an-image.jpg" && row[12].Contains("not a decodable image"));
-        Assert.Contains("1 non-image files not scored", r.Stdout.Replace("\n", ""));
+        Assert.Contains(rows, row => row[0] == "notes.txt" && row[12].StartsWith("unsupported format (.txt;"));
+        Assert.Contains("1 of them in an unsupported format", System.Text.RegularExpressions.Regex.Replace(r.Stdout, @"\s+", " "));
         Assert.All(rows.Skip(1).Where(row => row[12] == ""), row => Assert.Contains(row[6], new[] { "happy", "neutral", "sad", "surprise", "uncertain" }));
 
         var strict = CliProcess.Run("score", model.ZipPath, input, "--out", dir.Combine("strict.csv"), "--strict");
@@ -117,7 +118,7 @@ public class ScoringTests(TrainedModelFixture model) : IClassFixture<TrainedMode
         var resumed = CliProcess.Run("score", model.ZipPath, input, "--out", csv, "--resume");
         Assert.True(resumed.ExitCode == 0, resumed.Stderr);
         var after = Csv.Parse(File.ReadAllText(csv)).Skip(1).ToList();
-        Assert.Equal(faces.Length + 1, after.Count);
+        Assert.Equal(faces.Length + 2, after.Count);
         Assert.Equal(after.Count, after.Select(row => row[0]).Distinct().Count());
         Assert.Equal(rows.Skip(1).Select(row => string.Join(",", row)).Order(), after.Select(row => string.Join(",", row)).Order());
     }
@@ -144,7 +145,7 @@ public class ScoringTests(TrainedModelFixture model) : IClassFixture<TrainedMode
         var crop = Assert.Single(rows, row => row[0] == "crop.jpg");
         Assert.Equal(("whole", ""), (crop[13], crop[2]));
         var missing = Assert.Single(rows, row => row[0] == "missing.jpg");
-        Assert.Contains("cannot read the file", missing[12]);
+        Assert.Contains("does not exist", missing[12]);
     }
 
     [Fact]

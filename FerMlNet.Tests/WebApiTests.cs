@@ -21,7 +21,7 @@ public class WebApiTests : IClassFixture<DefaultWebFactory>
     private static async Task AssertError(HttpResponseMessage response, HttpStatusCode status, string messagePart)
     {
         Assert.Equal(status, response.StatusCode);
-        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var error = (await response.JsonAsync()).GetProperty("error").GetString()!;
         Assert.Contains(messagePart, error, StringComparison.OrdinalIgnoreCase);
     }

@@ -23,7 +23,7 @@ public class WebHttpTests
         // which writes the whole body first, then fails on the broken pipe instead of returning the 413 (a flaky CI).
         string tooBig = await ChunkedUploadAsync(host.Address, "/api/v1/predict", 9 * 1024 * 1024);
         Assert.StartsWith("HTTP/1.1 413", tooBig);
-        Assert.Contains("application/json", tooBig);
+        Assert.Contains("application/problem+json", tooBig);
         Assert.Contains("larger than", tooBig);
     }
 
@@ -39,6 +39,45 @@ public class WebHttpTests
         Assert.Equal(0, result.UnansweredValid);
         Assert.Equal(160, result.ByStatus[200]); // frames and crops: 4 of every 10 requests
         Assert.Equal(2, result.SlowClientsClosed);
+    }
+
+    [Fact]
+    public async Task EveryErrorAnswerIsProblemDetailsWithItsOwnReason()
+    {
+        await using var host = await KestrelHost.StartAsync(rateLimit: 1);
+        async Task<System.Text.Json.JsonElement> Problem(HttpResponseMessage response, int status, string reason)
+        {
+            Assert.Equal(status, (int)response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            var body = await response.JsonAsync();
+            Assert.Equal(status, body.GetProperty("status").GetInt32());
+            Assert.Contains(reason, body.GetProperty("detail").GetString());
+            Assert.Equal(body.GetProperty("detail").GetString(), body.GetProperty("error").GetString());
+            return body;
+        }
+        await Problem(await host.Client.GetAsync("/no/such/page"), 404, "Nothing at '/no/such/page'");
+        await Problem(await host.Client.GetAsync("/api/v1/predict"), 405, "does not take GET");
+        await Problem(await host.Client.GetAsync("/healthz?q=" + new string('a', FerWebApp.MaxRequestTargetLength)), 414, "request target");
+        using (var big = new HttpRequestMessage(HttpMethod.Get, "/healthz"))
+        {
+            big.Headers.Add("X-Padding", new string('b', FerWebApp.MaxRequestHeaderBytes + 1));
+            await Problem(await host.Client.SendAsync(big), 431, "request headers");
+        }
+        using var form = new MultipartFormDataContent();
+        for (int i = 0; i < 17; i++) form.Add(new StringContent("x"), $"field{i}");
+        form.Add(new ByteArrayContent(File.ReadAllBytes(WebTestData.ClearlyHappyFace)), "image", "face.jpg");
+        await Problem(await host.Client.PostAsync("/api/v1/predict", form), 413, "more than 16 parts");
+
+        // Rate limit 1/s with a burst of 2: the third quick request is refused and told when to come back.
+        HttpResponseMessage? refused = null;
+        for (int i = 0; i < 4 && refused is null; i++)
+        {
+            var response = await host.Client.PostAsync("/api/v1/predict", Image(File.ReadAllBytes(WebTestData.ClearlyHappyFace)));
+            if (response.StatusCode == HttpStatusCode.TooManyRequests) refused = response;
+        }
+        Assert.NotNull(refused);
+        await Problem(refused, 429, "Too many requests");
+        Assert.True(refused.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));
     }
 
     [Fact]

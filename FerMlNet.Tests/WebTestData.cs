@@ -14,6 +14,9 @@ internal static class WebTestData
 
     public static string DefaultModel => Path.Combine(TestData.RepoRoot, "models", "fer-default.zip");
 
+    /// <summary>The shipped fast model (one network).</summary>
+    public static string FastModel => Path.Combine(TestData.RepoRoot, "models", "fer-fast.zip");
+
     /// <summary>Three wild-dev portraits (happy, sad, surprise) side by side: a 1050×350 group photo with three faces.</summary>
     public static byte[] GroupPhotoJpeg()
     {

@@ -22,6 +22,12 @@ public static class FerWebApp
 
     private const string RateLimitPolicy = "per-client";
 
+    /// <summary>Longest request target (path and query) the app answers; longer ones get 414.</summary>
+    public const int MaxRequestTargetLength = 8 * 1024;
+
+    /// <summary>Largest header block (names and values) the app answers; larger ones get 431.</summary>
+    public const int MaxRequestHeaderBytes = 32 * 1024;
+
     /// <summary>Command-line switches of the app besides ASP.NET's own (<c>--urls</c>, <c>--environment</c>).</summary>
     public static readonly IReadOnlyDictionary<string, string> Switches = new Dictionary<string, string>
     {
@@ -49,7 +55,10 @@ public static class FerWebApp
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = serve.Value.MaxRequestBytes;
-            kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
+            // Kestrel answers requests over its own limits with an empty body, so its limits sit above the app's:
+            // the app refuses an over-long target or header block itself (414, 431) with a problem-details body.
+            kestrel.Limits.MaxRequestLineSize = 4 * MaxRequestTargetLength;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 4 * MaxRequestHeaderBytes;
             // Slowloris: headers must arrive within 10 s and a body at 1 KB/s after a 5 s grace, or the
             // connection is closed; other clients are not held up by a slow one.
             kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
@@ -62,8 +71,13 @@ public static class FerWebApp
         builder.Services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            limiter.OnRejected = (context, cancel) => new ValueTask(ApiError.WriteAsync(context.HttpContext, 429,
-                "Too many requests from this client; slow down."));
+            limiter.OnRejected = (context, cancel) =>
+            {
+                // Tell the client when a token is back, so a well-behaved one (the live page) waits instead of retrying.
+                var seconds = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retry) ? Math.Max(1, (int)Math.Ceiling(retry.TotalSeconds)) : 1;
+                context.HttpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return new ValueTask(ApiError.WriteAsync(context.HttpContext, 429, "Too many requests from this client; slow down."));
+            };
             limiter.AddPolicy(RateLimitPolicy, context =>
             {
                 var serve = context.RequestServices.GetRequiredService<ServeOptions>();
@@ -97,6 +111,12 @@ public static class FerWebApp
         });
         app.UseExceptionHandler(error => error.Run(context =>
             ApiError.WriteAsync(context, 500, "Internal error; the server log has the details.")));
+        // Answers that would leave with an empty body (no route: 404, wrong method: 405) get problem details too.
+        app.UseStatusCodePages(context => ApiError.WriteAsync(context.HttpContext, context.HttpContext.Response.StatusCode,
+            DescribeStatus(context.HttpContext)));
+        app.Use((context, next) => RequestSizeProblem(context.Request) is { } problem
+            ? ApiError.WriteAsync(context, problem.Status, problem.Message)
+            : next(context));
 
         var assets = new PhysicalFileProvider(Path.Combine(AppContext.BaseDirectory, "wwwroot"));
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = assets });
@@ -125,6 +145,27 @@ public static class FerWebApp
         }));
         app.MapGet("/api/v1/metrics", (ServeMetrics m, ModelHost models) => Results.Json(m.Snapshot(models)));
         app.MapPost("/api/v1/predict", PredictEndpoint.HandleAsync).RequireRateLimiting(RateLimitPolicy);
+    }
+
+    /// <summary>The message of an error answer that no endpoint wrote.</summary>
+    private static string DescribeStatus(HttpContext context) => context.Response.StatusCode switch
+    {
+        404 => $"Nothing at '{context.Request.Path}'. The API is POST /api/v1/predict, GET /api/v1/model, GET /api/v1/metrics and GET /healthz.",
+        405 => $"'{context.Request.Path}' does not take {context.Request.Method}.",
+        _ => $"HTTP {context.Response.StatusCode}.",
+    };
+
+    /// <summary>414 or 431 when the request line or the headers are over the app's limits (see <see cref="MaxRequestTargetLength"/>).</summary>
+    private static ApiError? RequestSizeProblem(HttpRequest request)
+    {
+        int target = request.Path.Value?.Length ?? 0;
+        target += request.QueryString.Value?.Length ?? 0;
+        if (target > MaxRequestTargetLength)
+            return new ApiError(414, $"The request target is {target:N0} characters; the limit is {MaxRequestTargetLength:N0}.");
+        long headerBytes = request.Headers.Sum(h => h.Key.Length + 4L + h.Value.Sum(v => (long)(v?.Length ?? 0)));
+        return headerBytes > MaxRequestHeaderBytes
+            ? new ApiError(431, $"The request headers are {headerBytes:N0} bytes; the limit is {MaxRequestHeaderBytes:N0}.")
+            : null;
     }
 
     private static void RecordRequest(HttpContext context, double elapsedMs, ServeMetrics metrics, ILogger log)

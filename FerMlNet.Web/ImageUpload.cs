@@ -15,6 +15,9 @@ internal static class ImageUpload
     /// <summary>The multipart form field that carries the image.</summary>
     public const string FormField = "image";
 
+    /// <summary>Most form fields and files a multipart body may hold.</summary>
+    public const int MaxFormParts = 16;
+
     private static readonly string[] RawTypes = ["image/jpeg", "image/png", "application/octet-stream"];
 
     /// <summary>The image bytes of the request; throws <see cref="ApiError"/> with 400/413/415 otherwise.</summary>
@@ -46,6 +49,10 @@ internal static class ImageUpload
         }
         catch (InvalidDataException e) // malformed multipart, or a part over the form limits
         {
+            if (e.Message.Contains("count limit", StringComparison.OrdinalIgnoreCase))
+                throw new ApiError(413, $"The multipart body has more than {MaxFormParts} parts; send one image in the field '{FormField}'.");
+            if (e.Message.Contains("headers length limit", StringComparison.OrdinalIgnoreCase))
+                throw new ApiError(431, "A part of the multipart body has headers over 8 KB.");
             throw e.Message.Contains("limit", StringComparison.OrdinalIgnoreCase)
                 ? TooLarge(options)
                 : new ApiError(400, "Malformed multipart body: " + e.Message);
@@ -57,7 +64,7 @@ internal static class ImageUpload
         request.HttpContext.Features.Set<IFormFeature>(new FormFeature(request, new FormOptions
         {
             MultipartBodyLengthLimit = options.MaxRequestBytes,
-            ValueCountLimit = 16,
+            ValueCountLimit = MaxFormParts,
             MultipartHeadersLengthLimit = 8 * 1024,
             MemoryBufferThreshold = (int)Math.Min(options.MaxRequestBytes, int.MaxValue),
         }));

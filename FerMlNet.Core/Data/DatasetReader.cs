@@ -25,8 +25,11 @@ public sealed class DatasetReaderOptions
 /// </summary>
 public static class DatasetReader
 {
-    /// <summary>File extensions read as images (case-insensitive).</summary>
-    public static IReadOnlyList<string> ImageExtensions { get; } = [".jpg", ".jpeg", ".png"];
+    /// <summary>
+    /// File extensions read as images (case-insensitive): the formats SkiaSharp decodes on every platform the product
+    /// runs on (a GIF gives its first frame). HEIC and AVIF are not among them (SkiaSharp's Linux build has no codec).
+    /// </summary>
+    public static IReadOnlyList<string> ImageExtensions { get; } = [".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp"];
 
     /// <summary>True when the path has an image extension of the contract.</summary>
     public static bool IsImageFile(string path) =>
@@ -78,7 +81,7 @@ public static class DatasetReader
         }
 
         if (entries.Count == 0)
-            throw new DatasetException($"No images (.jpg, .jpeg, .png) found under '{root}'.");
+            throw new DatasetException($"No images ({string.Join(", ", ImageExtensions)}) found under '{root}'.");
 
         if (anySplit && options.CreateValidationWhenMissing
             && !splitFolders.ContainsKey(DatasetSplit.Val) && splitFolders.ContainsKey(DatasetSplit.Train))

@@ -2,15 +2,38 @@ using System.Text;
 
 namespace FerMlNet.Core.IO;
 
-/// <summary>RFC 4180 CSV fields: quoted when they hold a comma, quote or line break; read back the same way.</summary>
+/// <summary>
+/// RFC 4180 CSV fields: quoted when they hold a comma, quote or line break; read back the same way. Every field the
+/// product writes is also neutralised against CSV injection (OWASP): a text field that a spreadsheet would run as a
+/// formula — one starting with =, +, -, @, a tab or a carriage return — gets a leading apostrophe, and so does one that
+/// already starts with an apostrophe, so <see cref="ParseWritten"/> gives back exactly what was written. Numbers
+/// (-0.5, 1e-3) stay numbers.
+/// </summary>
 public static class Csv
 {
-    /// <summary>One line of fields, escaped, without the line break.</summary>
-    public static string Line(IEnumerable<string> fields) => string.Join(",", fields.Select(Escape));
+    /// <summary>One line of fields, neutralised and escaped, without the line break.</summary>
+    public static string Line(IEnumerable<string> fields) => string.Join(",", fields.Select(f => Escape(Neutralise(f))));
 
-    /// <summary>Escapes one field.</summary>
+    /// <summary>Escapes one field (quotes, commas, line breaks); <see cref="Line"/> also neutralises it.</summary>
     public static string Escape(string field) =>
         field.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + field.Replace("\"", "\"\"") + "\"" : field;
+
+    /// <summary>The field with a leading apostrophe when a spreadsheet could read it as a formula (see the class remarks).</summary>
+    public static string Neutralise(string field)
+    {
+        if (field.Length == 0) return field;
+        if (field[0] == '\'') return "'" + field;
+        if (field[0] is not ('=' or '+' or '-' or '@' or '\t' or '\r')) return field;
+        return double.TryParse(field, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _)
+            ? field : "'" + field;
+    }
+
+    /// <summary>Undoes <see cref="Neutralise"/>.</summary>
+    public static string Restore(string field) => field.Length > 0 && field[0] == '\'' ? field[1..] : field;
+
+    /// <summary>Reads a CSV the product wrote with <see cref="Line"/>: <see cref="Parse"/>, then every field restored.</summary>
+    public static List<string[]> ParseWritten(string text) =>
+        Parse(text).Select(r => r.Select(Restore).ToArray()).ToList();
 
     /// <summary>Reads all records of a CSV text (quoted fields may hold commas, quotes and line breaks).</summary>
     /// <exception cref="FormatException">A quoted field is not closed.</exception>

@@ -36,7 +36,7 @@ public static class DecodedDatasetCache
     public static DecodedDataset Load(DatasetIndex index, string? cacheDirectory = null,
         Action<int, int>? progress = null, bool useCache = true)
     {
-        var files = ReadAllFiles(index);
+        var (files, readErrors) = ReadAllFiles(index);
         var key = ComputeKey(index, files);
         // The cache file also depends on how pixels are made; the data's identity (ContentKey) does not.
         var cacheKey = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
@@ -47,7 +47,7 @@ public static class DecodedDatasetCache
         if (useCache && File.Exists(cachePath) && TryRead(cachePath, cacheKey, key, index.Root) is { } cached)
             return cached;
 
-        var decoded = Decode(index, files, key, progress);
+        var decoded = Decode(index, files, readErrors, key, progress);
         if (useCache)
         {
             try
@@ -65,15 +65,17 @@ public static class DecodedDatasetCache
         return decoded;
     }
 
-    private static byte[]?[] ReadAllFiles(DatasetIndex index)
+    /// <summary>Every entry's bytes through <see cref="InputFile"/>, or (null and) the reason it could not be read.</summary>
+    private static (byte[]?[] Files, string?[] Errors) ReadAllFiles(DatasetIndex index)
     {
         var files = new byte[]?[index.Entries.Count];
+        var errors = new string?[files.Length];
         Parallel.For(0, files.Length, i =>
         {
-            try { files[i] = File.ReadAllBytes(index.Entries[i].FullPath); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { files[i] = null; }
+            try { files[i] = InputFile.ReadAllBytes(index.Entries[i].FullPath); }
+            catch (InputFileException e) { errors[i] = e.Message; }
         });
-        return files;
+        return (files, errors);
     }
 
     internal static string ComputeKey(DatasetIndex index, byte[]?[] files)
@@ -93,7 +95,7 @@ public static class DecodedDatasetCache
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
-    private static DecodedDataset Decode(DatasetIndex index, byte[]?[] files, string key, Action<int, int>? progress)
+    private static DecodedDataset Decode(DatasetIndex index, byte[]?[] files, string?[] readErrors, string key, Action<int, int>? progress)
     {
         int n = files.Length;
         var pixels = new byte[n][];
@@ -105,7 +107,7 @@ public static class DecodedDatasetCache
             {
                 pixels[i] = files[i] is { } bytes
                     ? FaceImageDecoder.Decode(bytes)
-                    : throw new ImageDecodeException("cannot read the file");
+                    : throw new ImageDecodeException(readErrors[i] ?? "cannot read the file");
             }
             catch (ImageDecodeException e) { errors[i] = e.Reason; }
             int d = Interlocked.Increment(ref done);

@@ -1,3 +1,4 @@
+using FerMlNet.Core.IO;
 using SkiaSharp;
 
 namespace FerMlNet.Core.Preprocessing;
@@ -19,19 +20,15 @@ public static class FaceImageDecoder
     ]);
 
     /// <summary>Decodes a file into 2,304 grey bytes.</summary>
-    /// <exception cref="ImageDecodeException">Empty, unreadable, not an image, or too large.</exception>
-    public static byte[] DecodeFile(string path)
+    /// <exception cref="ImageDecodeException">Not a regular file, empty, unreadable, not an image, too large or too small.</exception>
+    public static byte[] DecodeFile(string path) => Decode(ReadFile(path));
+
+    /// <summary>The bytes of an input image file (<see cref="InputFile.ReadAllBytes"/>), its failure as an <see cref="ImageDecodeException"/>.</summary>
+    /// <exception cref="ImageDecodeException">Not a regular file, too large or unreadable.</exception>
+    public static byte[] ReadFile(string path)
     {
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ImageDecodeException($"cannot read the file ({e.Message})");
-        }
-        return Decode(bytes);
+        try { return InputFile.ReadAllBytes(path); }
+        catch (InputFileException e) { throw new ImageDecodeException(e.Message); }
     }
 
     /// <summary>Decodes encoded image bytes (JPEG, PNG, or anything Skia decodes) into 2,304 grey bytes.</summary>
@@ -51,10 +48,13 @@ public static class FaceImageDecoder
         if (encoded.Length == 0) throw new ImageDecodeException("empty file (0 bytes)");
         using var data = SKData.CreateCopy(encoded);
         using var codec = SKCodec.Create(data)
-            ?? throw new ImageDecodeException("not a decodable image (expected JPEG or PNG)");
+            ?? throw new ImageDecodeException("not a decodable image (expected JPEG, PNG, GIF, WebP or BMP)");
         var info = codec.Info;
         if (info.Width <= 0 || info.Height <= 0)
             throw new ImageDecodeException("image header has no size");
+        if (info.Width < PreprocessingContract.MinImageSide || info.Height < PreprocessingContract.MinImageSide)
+            throw new ImageDecodeException($"image too small ({info.Width}×{info.Height}; at least " +
+                $"{PreprocessingContract.MinImageSide} px per side: smaller images hold no readable face)");
         if (info.Width > PreprocessingContract.MaxImageSide || info.Height > PreprocessingContract.MaxImageSide
             || (long)info.Width * info.Height > PreprocessingContract.MaxImagePixels)
             throw new ImageDecodeException($"image too large ({info.Width}×{info.Height}; limit " +

@@ -40,6 +40,12 @@ public static class PreprocessingContract
     /// <summary>Output column: 2,304 floats in [0, 1].</summary>
     public const string PixelsColumn = "Pixels";
 
+    /// <summary>
+    /// Smallest width and height accepted (16 px, a third of the 48-px input): below it an image is upscaled so far
+    /// that any answer would be about the interpolation, so it gets a "too small" error instead of an emotion.
+    /// </summary>
+    public const int MinImageSide = 16;
+
     /// <summary>Largest width or height accepted before decoding (a bigger image is refused with a clear reason).</summary>
     public const int MaxImageSide = 8192;
 

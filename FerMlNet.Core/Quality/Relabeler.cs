@@ -23,7 +23,7 @@ public static class Relabeler
                 throw new InvalidDataException($"'{decisionsFile}' line {d.Line}: '{d.Path}' is not an image of '{index.Root}'.");
         var byPath = decisions.ToDictionary(d => d.Path, StringComparer.Ordinal);
 
-        var files = index.Entries.Select(e => File.ReadAllBytes(e.FullPath)).ToArray();
+        var files = index.Entries.Select(e => IO.InputFile.ReadAllBytes(e.FullPath)).ToArray();
         var contentKey = DecodedDatasetCache.ComputeKey(index, files!);
         var tree = NewDatasetTree.Begin(newRoot);
         var changes = new JsonArray();

@@ -21,10 +21,30 @@ public sealed class BatchScoreOptions
 
     /// <summary>Reports (done, total) images.</summary>
     public Action<int, int>? Progress { get; set; }
+
+    /// <summary>
+    /// What the CSV is made from besides the input (the model file's SHA-256 and the answering threshold), recorded in
+    /// the CSV's run record so <see cref="Resume"/> can refuse to mix answers of two models. Default: null (recorded as
+    /// unknown; a resume then only checks the input and the face detection setting).
+    /// </summary>
+    public ScoreRunModel? Model { get; set; }
+
+    /// <summary>
+    /// Resume a CSV that has no run record (one written before records existed): the record is written from this run
+    /// and the rows already there are trusted. Default: false (such a CSV is refused).
+    /// </summary>
+    public bool ResumeWithoutRecord { get; set; }
 }
 
 /// <summary>What a batch run did.</summary>
-public sealed record BatchScoreSummary(int Images, int Faces, int Uncertain, int Errors, int NoFace, int Resumed, int NonImageFilesSkipped)
+/// <param name="Images">Input files handled by this run (each has at least one CSV row).</param>
+/// <param name="Faces">Faces scored.</param>
+/// <param name="Uncertain">Faces answered "uncertain".</param>
+/// <param name="Errors">Files that could not be scored (their row's error says why), unsupported formats included.</param>
+/// <param name="NoFace">Photos in which no face was found.</param>
+/// <param name="Resumed">Files already in the CSV from the interrupted run.</param>
+/// <param name="Unsupported">Of <paramref name="Errors"/>, files whose format is not one the decoder reads.</param>
+public sealed record BatchScoreSummary(int Images, int Faces, int Uncertain, int Errors, int NoFace, int Resumed, int Unsupported)
 {
     /// <summary>Folders of the input that could not be read (path relative to the input, reason); their files are not in the CSV.</summary>
     public IReadOnlyList<(string Folder, string Reason)> UnreadableFolders { get; init; } = [];
@@ -51,17 +71,24 @@ public static class BatchScorer
     public static BatchScoreSummary Run(FerPredictor predictor, string input, string csvPath, BatchScoreOptions options)
     {
         var unreadableFolders = new List<(string Folder, string Reason)>();
-        var (root, files, skipped) = ListInputs(input, unreadableFolders);
-        var done = options.Resume ? PrepareResume(csvPath) : [];
+        var (root, files) = ListInputs(input, unreadableFolders);
+        var record = new ScoreRunRecord
+        {
+            Input = Path.GetFullPath(input), DetectFaces = options.DetectFaces,
+            ModelSha256 = options.Model?.Sha256, Threshold = options.Model?.Threshold,
+        };
         if (!options.Resume && File.Exists(csvPath))
             throw new IOException($"'{csvPath}' already exists; choose another --out, or --resume to continue it.");
+        if (options.Resume && File.Exists(csvPath)) ScoreRunRecord.CheckResume(csvPath, record, options.ResumeWithoutRecord);
+        var done = options.Resume ? PrepareResume(csvPath) : [];
         if (Path.GetDirectoryName(Path.GetFullPath(csvPath)) is { } dir) Directory.CreateDirectory(dir);
+        record.Write(csvPath);
 
         var todo = files.Select(f => (Full: f, Rel: FileTree.RelativePath(root, f))).Where(f => !done.Contains(f.Rel)).ToList();
         using var writer = new StreamWriter(csvPath, append: true, new UTF8Encoding(false));
         if (writer.BaseStream.Length == 0) writer.Write(Csv.Line(Header) + "\n");
         writer.Flush();
-        int faces = 0, uncertain = 0, errors = 0, noFace = 0, processed = 0;
+        int faces = 0, uncertain = 0, errors = 0, noFace = 0, processed = 0, unsupported = 0;
         var chunks = todo.Chunk(Math.Max(1, options.BatchSize)).ToList();
         // The next chunk is read and decoded while this one runs through the network, so decoding fills the gaps in
         // ONNX Runtime's threads instead of waiting for them. Nothing is written ahead: a kill loses no CSV row.
@@ -69,6 +96,7 @@ public static class BatchScorer
         for (int c = 0; c < chunks.Count; c++)
         {
             var prepared = reading!.GetAwaiter().GetResult();
+            unsupported += prepared.Count(p => p.Error?.StartsWith(UnsupportedFormat, StringComparison.Ordinal) == true);
             reading = c + 1 < chunks.Count ? ReadChunkAsync(predictor, chunks[c + 1], options.DetectFaces) : null;
             var allCrops = prepared.Where(p => p.Error is null).SelectMany(p => p.Crops).ToList();
             var predictions = predictor.PredictBatch(allCrops.Select(c => c.Pixels).ToList(), allCrops.Select(c => c.Face).ToList());
@@ -90,7 +118,7 @@ public static class BatchScorer
                 options.Progress?.Invoke(++processed, todo.Count);
             }
         }
-        return new BatchScoreSummary(todo.Count, faces, uncertain, errors, noFace, done.Count, skipped)
+        return new BatchScoreSummary(todo.Count, faces, uncertain, errors, noFace, done.Count, unsupported)
         {
             UnreadableFolders = unreadableFolders.Select(u => (FileTree.RelativePath(root, u.Folder), u.Reason)).ToList(),
         };
@@ -103,7 +131,9 @@ public static class BatchScorer
         var prepared = new (string Rel, IReadOnlyList<FaceCrop> Crops, string? Error)[chunk.Length];
         Parallel.For(0, chunk.Length, i =>
         {
-            var (crops, error) = predictor.ReadFaces(chunk[i].Full, detectFaces);
+            var (crops, error) = DatasetReader.IsImageFile(chunk[i].Full)
+                ? predictor.ReadFaces(chunk[i].Full, detectFaces)
+                : ([], UnsupportedReason(chunk[i].Full));
             prepared[i] = (chunk[i].Rel, crops, error);
         });
         return prepared;
@@ -119,23 +149,38 @@ public static class BatchScorer
     private static string ErrorRow(string path, string error) =>
         Csv.Line([path, "", "", "", "", "", "", "", "", "", "", "", error, ""]) + "\n";
 
-    private static (string Root, List<string> Files, int Skipped) ListInputs(string input, List<(string Folder, string Reason)> unreadableFolders)
+    /// <summary>How the error of a file in a format the decoder does not read begins.</summary>
+    public const string UnsupportedFormat = "unsupported format";
+
+    /// <summary>
+    /// The error row of a file without a decodable extension: the special-file reason for a pipe or device (never
+    /// opened), else "unsupported format (.heic)", naming what the decoder reads.
+    /// </summary>
+    private static string UnsupportedReason(string path)
+    {
+        var kind = InputFile.KindOf(path);
+        if (kind != InputFileKind.Regular) return InputFile.Describe(kind);
+        var extension = Path.GetExtension(path);
+        return $"{UnsupportedFormat} ({(extension.Length > 0 ? extension : "no extension")}; readable: " +
+               $"{string.Join(" ", DatasetReader.ImageExtensions)})";
+    }
+
+    /// <summary>Every file of the input (a file, a folder walked recursively, or a list), with its root for relative paths.</summary>
+    private static (string Root, List<string> Files) ListInputs(string input, List<(string Folder, string Reason)> unreadableFolders)
     {
         if (File.Exists(input) && Path.GetExtension(input).ToLowerInvariant() is ".csv" or ".txt")
         {
             // A list of paths, one per line (a CSV's first column; a "path" header is skipped), relative to the list.
             var listRoot = Path.GetDirectoryName(Path.GetFullPath(input))!;
-            var listed = Csv.Parse(File.ReadAllText(input)).Select(r => r[0].Trim())
+            var listed = Csv.ParseWritten(Encoding.UTF8.GetString(InputFile.ReadAllBytes(input))).Select(r => r[0].Trim())
                 .Where(p => p.Length > 0 && !p.Equals("path", StringComparison.OrdinalIgnoreCase))
                 .Select(p => Path.GetFullPath(Path.Combine(listRoot, p))).Distinct().ToList();
-            return (listRoot, listed, 0);
+            return (listRoot, listed);
         }
-        if (File.Exists(input)) return (Path.GetDirectoryName(Path.GetFullPath(input))!, [Path.GetFullPath(input)], 0);
+        if (File.Exists(input)) return (Path.GetDirectoryName(Path.GetFullPath(input))!, [Path.GetFullPath(input)]);
         if (!Directory.Exists(input)) throw new FileNotFoundException($"Input '{input}' does not exist.");
         var root = Path.GetFullPath(input);
-        var all = FileTree.Files(root, unreadableFolders);
-        var images = all.Where(DatasetReader.IsImageFile).ToList();
-        return (root, images, all.Count - images.Count);
+        return (root, FileTree.Files(root, unreadableFolders));
     }
 
 
@@ -146,7 +191,7 @@ public static class BatchScorer
         var text = File.ReadAllText(csvPath);
         int lastNewline = text.LastIndexOf('\n');
         var complete = lastNewline < 0 ? "" : text[..(lastNewline + 1)];
-        var rows = Csv.Parse(complete);
+        var rows = Csv.ParseWritten(complete);
         if (rows.Count == 0 || !rows[0].SequenceEqual(Header))
             throw new InvalidDataException($"'{csvPath}' is not a score CSV of this version (header differs); cannot --resume it.");
         var data = rows.Skip(1).ToList();

@@ -40,10 +40,9 @@ public static class PhotoFaces
     {
         try
         {
-            using var photo = FaceImageDecoder.DecodeBitmap(File.ReadAllBytes(path));
+            using var photo = FaceImageDecoder.DecodeBitmap(FaceImageDecoder.ReadFile(path));
             return (Extract(photo, detector, crop), null);
         }
         catch (ImageDecodeException e) { return ([], e.Reason); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return ([], "cannot read the file: " + e.Message); }
     }
 }

@@ -25,9 +25,10 @@ internal static class ScoreCommand
         var strict = new Option<bool>("--strict") { Description = "Exit with 3 when any image failed." };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (0 = one per core)." };
         var gpu = new Option<bool>("--gpu") { Description = "Run on CUDA when available (CPU fallback, with the reason)." };
+        var unrecorded = new Option<bool>("--resume-unrecorded") { Description = "With --resume: continue a CSV that has no run record (OUT.json), trusting that its rows are this input's and model's." };
         var cmd = new Command("score", "Score images with a model: CSV path,face,x,y,width,height,label,confidence,p_happy,p_neutral,p_sad,p_surprise,error,mode.")
         {
-            paths, outFile, detect, threshold, resume, strict, threads, gpu,
+            paths, outFile, detect, threshold, resume, strict, threads, gpu, unrecorded,
         };
         cmd.SetAction(parse => FerCommandLine.Guard(() =>
         {
@@ -44,14 +45,19 @@ internal static class ScoreCommand
             try
             {
                 summary = FerCommandLine.WithProgress("Scoring", report => BatchScorer.Run(predictor, input, parse.GetValue(outFile)!,
-                    new BatchScoreOptions { DetectFaces = parse.GetValue(detect), Resume = parse.GetValue(resume), Progress = report }));
+                    new BatchScoreOptions
+                    {
+                        DetectFaces = parse.GetValue(detect), Resume = parse.GetValue(resume), Progress = report,
+                        Model = new ScoreRunModel(Core.IO.FileHash.Sha256(model), t),
+                        ResumeWithoutRecord = parse.GetValue(unrecorded),
+                    }));
             }
             catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException) { throw new UsageException(e.Message); }
             foreach (var (folder, reason) in summary.UnreadableFolders)
                 FerCommandLine.ErrorConsole.MarkupLine($"[yellow]skipped folder[/] {Markup.Escape(folder)}: {Markup.Escape(reason)}");
             AnsiConsole.MarkupLine($"{summary.Images:N0} images scored ({summary.Faces:N0} faces, {summary.Uncertain:N0} uncertain, {summary.NoFace} without a face, " +
                                    $"{summary.Errors} unreadable{(summary.Resumed > 0 ? $", {summary.Resumed:N0} already done" : "")}" +
-                                   $"{(summary.NonImageFilesSkipped > 0 ? $", {summary.NonImageFilesSkipped} non-image files not scored" : "")}" +
+                                   $"{(summary.Unsupported > 0 ? $" ({summary.Unsupported} of them in an unsupported format)" : "")}" +
                                    $"{(summary.UnreadableFolders.Count > 0 ? $", {summary.UnreadableFolders.Count} folders unreadable" : "")}) " +
                                    $"on {Markup.Escape(predictor.DeviceNote)} → {Markup.Escape(parse.GetValue(outFile)!)}");
             return parse.GetValue(strict) && summary.Errors + summary.NoFace + summary.UnreadableFolders.Count > 0 ? ExitCodes.ItemFailed : ExitCodes.Success;

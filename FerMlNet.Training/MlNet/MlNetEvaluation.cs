@@ -211,7 +211,7 @@ public static class MlNetEvaluation
         {
             try
             {
-                var faces = predictor.PredictFaces(File.ReadAllBytes(entries[i].FullPath));
+                var faces = predictor.PredictFaces(entries[i].FullPath);
                 scores[i] = faces.Count > 0 ? faces[0].Probabilities : null;
             }
             catch (Exception e) when (e is Core.Preprocessing.ImageDecodeException or IOException) { unreadable[i] = true; }

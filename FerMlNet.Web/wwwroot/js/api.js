@@ -2,7 +2,11 @@
 export const CLASSES = ['happy', 'neutral', 'sad', 'surprise'];
 
 export class ApiError extends Error {
-  constructor(status, message) { super(message); this.status = status; }
+  constructor(status, message, retryAfterSeconds = null) {
+    super(message);
+    this.status = status;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
 }
 
 export async function predict(blob, detectorSide = null) {
@@ -14,7 +18,11 @@ export async function predict(blob, detectorSide = null) {
     body: blob,
   });
   const body = await response.json().catch(() => ({ error: `HTTP ${response.status}` }));
-  if (!response.ok) throw new ApiError(response.status, body.error || `HTTP ${response.status}`);
+  if (!response.ok) {
+    const retryAfter = Number.parseFloat(response.headers.get('Retry-After'));
+    throw new ApiError(response.status, body.error || body.detail || `HTTP ${response.status}`,
+      Number.isFinite(retryAfter) ? retryAfter : null);
+  }
   body.roundTripMs = performance.now() - started;
   return body;
 }

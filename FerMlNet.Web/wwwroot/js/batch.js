@@ -54,8 +54,7 @@ export class BatchView {
   }
 
   download() {
-    const quote = v => (v === undefined || v === null ? '' : /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
-    const csv = [COLUMNS.join(','), ...this.rows.map(r => COLUMNS.map(c => quote(r[c])).join(','))].join('\n') + '\n';
+    const csv = [COLUMNS.join(','), ...this.rows.map(r => COLUMNS.map(c => csvField(r[c])).join(','))].join('\n') + '\n';
     const link = document.createElement('a');
     link.href = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
     link.download = 'fermlnet-scores.csv';
@@ -65,3 +64,14 @@ export class BatchView {
 }
 
 const pct = p => `${Math.round(p * 100)}%`;
+
+// One CSV cell as `fer score` writes it (Csv.Line): a text cell a spreadsheet would run as a formula (=, +, -, @, tab,
+// carriage return first) or one starting with an apostrophe gets a leading apostrophe (OWASP CSV injection); numbers
+// stay numbers; then RFC 4180 quoting.
+export const csvField = v => {
+  if (v === undefined || v === null) return '';
+  let s = String(v);
+  const number = typeof v === 'number' || /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s);
+  if (s.startsWith("'") || (/^[=+\-@\t\r]/.test(s) && !number)) s = `'${s}`;
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};

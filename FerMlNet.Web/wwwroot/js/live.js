@@ -1,6 +1,8 @@
-// Live mode: webcam frames go to the predict endpoint one at a time (the next frame is sent when the answer for
-// the previous one arrived, so a slow server or network lowers the frame rate instead of queueing frames), and
-// each face's smoothed label and probability bars are drawn over the mirrored video.
+// Live mode: each new webcam frame goes to the predict endpoint once, with at most one request in flight (the next
+// new frame is sent when the answer for the previous one arrived, so a slow server or network lowers the frame rate
+// instead of queueing frames, and a fast one never sees the same frame twice); each face's smoothed label and
+// probability bars are drawn over the mirrored video. A 429 backs off for the server's Retry-After (doubling while
+// it lasts); the message clears at the next answer.
 import { predict, ApiError } from './api.js';
 import { drawFace, faceCard } from './draw.js';
 import { FaceTracker } from './tracker.js';
@@ -58,20 +60,49 @@ export class LiveView {
   }
 
   async sendLoop() {
+    let backoffMs = 0;
     while (this.running) {
+      await this.nextVideoFrame();
+      if (!this.running) break;
       const blob = await this.captureFrame();
-      if (!blob) { await sleep(50); continue; }
+      if (!blob) continue;
       try {
         const answer = await predict(blob, DETECTOR_SIDE);
+        backoffMs = 0;
+        this.message.textContent = '';
         this.scale = this.video.videoWidth / answer.image.width;
         this.faces = this.tracker.update(answer.faces, this.settings.threshold);
         this.status.frame(answer.elapsedMs, answer.roundTripMs);
         this.showCards();
       } catch (e) {
         this.message.textContent = e instanceof ApiError ? `Server: ${e.message}` : `Network: ${e.message}`;
-        await sleep(e instanceof ApiError && e.status === 429 ? 1000 : 300);
+        if (e instanceof ApiError && e.status === 429) {
+          backoffMs = Math.min(8000, Math.max((e.retryAfterSeconds ?? 1) * 1000, backoffMs * 2));
+          await sleep(backoffMs);
+        } else {
+          await sleep(300);
+        }
       }
     }
+  }
+
+  // Resolves when the camera has presented a frame the page has not sent yet: requestVideoFrameCallback where the
+  // browser has it, else the next animation frame after the video's time moved on.
+  nextVideoFrame() {
+    if (this.video.requestVideoFrameCallback) {
+      return new Promise(resolve => this.video.requestVideoFrameCallback(() => resolve()));
+    }
+    return new Promise(resolve => {
+      const wait = () => {
+        if (!this.running || this.video.currentTime !== this.lastSentTime) {
+          this.lastSentTime = this.video.currentTime;
+          resolve();
+        } else {
+          requestAnimationFrame(wait);
+        }
+      };
+      wait();
+    });
   }
 
   captureFrame() {
