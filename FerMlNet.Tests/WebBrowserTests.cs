@@ -77,16 +77,80 @@ public class WebBrowserTests
             new FilePayload { Name = "group.jpg", MimeType = "image/jpeg", Buffer = WebTestData.GroupPhotoJpeg() },
             new FilePayload { Name = "crop.jpg", MimeType = "image/jpeg", Buffer = File.ReadAllBytes(WebTestData.ClearlyHappyFace) },
             new FilePayload { Name = "notes.png", MimeType = "image/png", Buffer = "not an image"u8.ToArray() },
+            new FilePayload { Name = "=HYPERLINK(1).jpg", MimeType = "image/jpeg", Buffer = File.ReadAllBytes(WebTestData.ClearlyHappyFace) },
         });
-        await Assertions.Expect(photoPage.Locator("#batch-table tbody tr")).ToHaveCountAsync(5, new() { Timeout = 20_000 });
+        await Assertions.Expect(photoPage.Locator("#batch-table tbody tr")).ToHaveCountAsync(6, new() { Timeout = 20_000 });
         await photoPage.ScreenshotAsync(new() { Path = Path.Combine(HeadlessChromium.Screenshots, "batch.png"), FullPage = true });
         var download = await photoPage.RunAndWaitForDownloadAsync(() => photoPage.ClickAsync("#batch-csv"));
         string csv = File.ReadAllText(await download.PathAsync());
         Assert.StartsWith("path,face,x,y,width,height,label,confidence,p_happy,p_neutral,p_sad,p_surprise,error", csv);
-        Assert.Equal(6, csv.TrimEnd().Split('\n').Length);
+        Assert.Equal(7, csv.TrimEnd().Split('\n').Length);
+        Assert.Contains("\n'=HYPERLINK(1).jpg,", csv); // a spreadsheet shows the name instead of running it
         Assert.Contains("not a JPEG or PNG", csv);
         await photoContext.CloseAsync();
 
         Assert.True(consoleErrors.All(e => e.Contains("415")), string.Join("\n", consoleErrors)); // the bad batch file's 415 only
+    }
+
+    /// <summary>
+    /// The live page against a server with the default rate limit (40 requests/s per client) for 30 s: one request
+    /// per new camera frame at most, never a 429; and when the server does answer 429 the page waits for Retry-After
+    /// and clears the message at the next answer.
+    /// </summary>
+    [Fact]
+    public async Task TheLivePageSendsEachNewFrameOnceStaysUnderTheDefaultRateLimitAndRecoversFromA429()
+    {
+        using var dir = TestData.NewTempDir();
+        string y4m = dir.Combine("happy-face.y4m");
+        WebTestData.WriteHappyY4m(y4m);
+        await using var host = await KestrelHost.StartAsync(rateLimit: new Web.ServeOptions().RateLimitPerSecond);
+        await using var chromium = await HeadlessChromium.LaunchAsync(
+            "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", $"--use-file-for-fake-video-capture={y4m}");
+        var context = await chromium.Browser.NewContextAsync(new() { Permissions = ["camera"] });
+        var page = await context.NewPageAsync();
+        var statuses = new List<int>();
+        page.Response += (_, response) => { if (response.Url.Contains("/api/v1/predict")) lock (statuses) statuses.Add(response.Status); };
+        await page.GotoAsync(host.Address.ToString());
+        await page.WaitForSelectorAsync("body[data-ready=true]");
+        await page.ClickAsync("#live-start");
+        await page.WaitForSelectorAsync("#live-stage[data-faces='1']", new() { Timeout = 20_000 });
+        double framesBefore = await page.EvaluateAsync<double>("document.getElementById('live-video').getVideoPlaybackQuality().totalVideoFrames");
+        int requestsBefore;
+        lock (statuses) requestsBefore = statuses.Count;
+        await Task.Delay(TimeSpan.FromSeconds(30));
+        double frames = await page.EvaluateAsync<double>("document.getElementById('live-video').getVideoPlaybackQuality().totalVideoFrames") - framesBefore;
+        int[] seen;
+        lock (statuses) seen = statuses.ToArray();
+        int requests = seen.Length - requestsBefore;
+        Assert.DoesNotContain(429, seen);
+        Assert.True(requests > 10, $"only {requests} frames answered in 30 s");
+        Assert.True(requests <= frames + 1, $"{requests} requests for {frames} camera frames: a frame was sent twice");
+        await context.CloseAsync();
+
+        // Two 429s with Retry-After: 1, then the real server: the page waits at least a second before each retry and
+        // the "Too many requests" message is gone once an answer arrives.
+        var throttled = await chromium.Browser.NewContextAsync(new() { Permissions = ["camera"] });
+        var throttledPage = await throttled.NewPageAsync();
+        var refusedAt = new List<DateTime>();
+        await throttledPage.RouteAsync("**/api/v1/predict*", async route =>
+        {
+            if (refusedAt.Count < 2)
+            {
+                refusedAt.Add(DateTime.UtcNow);
+                await route.FulfillAsync(new()
+                {
+                    Status = 429, ContentType = "application/problem+json", Headers = new Dictionary<string, string> { ["Retry-After"] = "1" },
+                    Body = """{"status":429,"detail":"Too many requests from this client; slow down.","error":"Too many requests from this client; slow down."}""",
+                });
+            }
+            else await route.ContinueAsync();
+        });
+        await throttledPage.GotoAsync(host.Address.ToString());
+        await throttledPage.WaitForSelectorAsync("body[data-ready=true]");
+        await throttledPage.ClickAsync("#live-start");
+        await throttledPage.WaitForSelectorAsync("#live-stage[data-faces='1']", new() { Timeout = 20_000 });
+        Assert.Equal("", await throttledPage.InnerTextAsync("#live-status"));
+        Assert.True(refusedAt[1] - refusedAt[0] >= TimeSpan.FromSeconds(0.95), $"retried after {(refusedAt[1] - refusedAt[0]).TotalSeconds:F2} s");
+        await throttled.CloseAsync();
     }
 }

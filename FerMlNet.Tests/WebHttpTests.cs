@@ -81,6 +81,26 @@ public class WebHttpTests
     }
 
     [Fact]
+    public async Task WithAllowedHostsOnlyThoseHostNamesAreAnswered()
+    {
+        var app = FerWebApp.Create(["--urls", "http://127.0.0.1:0", "--model", WebTestData.DefaultModel, "--allowed-hosts", "fer.example.org"]);
+        await app.StartAsync();
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
+            Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync("/healthz")).StatusCode); // Host: 127.0.0.1:port
+            using var named = new HttpRequestMessage(HttpMethod.Get, "/healthz");
+            named.Headers.Host = "fer.example.org";
+            Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(named)).StatusCode);
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public void TheDefaultBindIsLoopback() =>
         Assert.StartsWith("http://127.0.0.1:", FerWebApp.DefaultUrls);
 

@@ -34,6 +34,9 @@ public static class FerWebApp
         ["--model"] = $"{ServeOptions.Section}:{nameof(ServeOptions.ModelPath)}",
         ["--threshold"] = $"{ServeOptions.Section}:{nameof(ServeOptions.UncertainThreshold)}",
         ["--rate-limit"] = $"{ServeOptions.Section}:{nameof(ServeOptions.RateLimitPerSecond)}",
+        // ASP.NET's host filtering: behind a proxy, answer only requests for these host names (semicolon-separated;
+        // default "*", any host). A request for another host gets 400.
+        ["--allowed-hosts"] = "AllowedHosts",
     };
 
     /// <summary>Builds the app from command-line arguments (<c>--model</c>, <c>--urls</c>, <c>--threshold</c>, <c>--rate-limit</c>).</summary>

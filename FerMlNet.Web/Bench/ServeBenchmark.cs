@@ -13,8 +13,9 @@ namespace FerMlNet.Web.Bench;
 /// <param name="P95Ms">95th percentile round trip.</param>
 /// <param name="ServerP50Ms">Median server time (the answer's elapsedMs: decode, detection, classification).</param>
 /// <param name="FacesPerFrame">Mean faces found per frame (1 expected: each frame holds one face).</param>
+/// <param name="ByStatus">Answers of the measured part per HTTP status (200 = answered frames; 429 = refused by the rate limit).</param>
 public sealed record ServeBenchmarkResult(int Frames, int Errors, double Seconds, double FramesPerSecond,
-    double P50Ms, double P95Ms, double ServerP50Ms, double FacesPerFrame);
+    double P50Ms, double P95Ms, double ServerP50Ms, double FacesPerFrame, IReadOnlyDictionary<int, int> ByStatus);
 
 /// <summary>
 /// Drives <c>POST /api/v1/predict</c> like webcams do: each client sends a 640×480 JPEG frame, waits for the answer,
@@ -34,6 +35,7 @@ public static class ServeBenchmark
         var roundTrips = new List<double>();
         var serverTimes = new List<double>();
         int sent = 0, errors = 0, faces = 0;
+        var byStatus = new SortedDictionary<int, int>();
         var wall = Stopwatch.StartNew();
         async Task Client()
         {
@@ -41,10 +43,11 @@ public static class ServeBenchmark
             {
                 int n = Interlocked.Increment(ref sent);
                 if (n > maxFrames) return;
-                var (ok, roundTrip, server, found) = await SendAsync(http, path, frames[n % frames.Count], cancel);
+                var (status, roundTrip, server, found) = await SendAsync(http, path, frames[n % frames.Count], cancel);
                 lock (roundTrips)
                 {
-                    if (!ok) { errors++; continue; }
+                    byStatus[status] = byStatus.GetValueOrDefault(status) + 1;
+                    if (status != 200) { errors++; continue; }
                     roundTrips.Add(roundTrip);
                     serverTimes.Add(server);
                     faces += found;
@@ -57,10 +60,10 @@ public static class ServeBenchmark
         var server = serverTimes.Order().ToArray();
         return new ServeBenchmarkResult(roundTrips.Count, errors, seconds, roundTrips.Count / seconds,
             Percentiles.Of(trips, 0.50), Percentiles.Of(trips, 0.95), Percentiles.Of(server, 0.50),
-            roundTrips.Count == 0 ? 0 : (double)faces / roundTrips.Count);
+            roundTrips.Count == 0 ? 0 : (double)faces / roundTrips.Count, byStatus);
     }
 
-    private static async Task<(bool Ok, double RoundTripMs, double ServerMs, int Faces)> SendAsync(HttpClient http, string path, byte[] frame, CancellationToken cancel)
+    private static async Task<(int Status, double RoundTripMs, double ServerMs, int Faces)> SendAsync(HttpClient http, string path, byte[] frame, CancellationToken cancel)
     {
         var watch = Stopwatch.StartNew();
         using var content = new ByteArrayContent(frame);
@@ -68,8 +71,8 @@ public static class ServeBenchmark
         using var response = await http.PostAsync(path, content, cancel);
         var body = await response.Content.ReadAsByteArrayAsync(cancel);
         double roundTrip = watch.Elapsed.TotalMilliseconds;
-        if (!response.IsSuccessStatusCode) return (false, roundTrip, 0, 0);
+        if (response.StatusCode != System.Net.HttpStatusCode.OK) return ((int)response.StatusCode, roundTrip, 0, 0);
         using var json = JsonDocument.Parse(body);
-        return (true, roundTrip, json.RootElement.GetProperty("elapsedMs").GetDouble(), json.RootElement.GetProperty("faces").GetArrayLength());
+        return (200, roundTrip, json.RootElement.GetProperty("elapsedMs").GetDouble(), json.RootElement.GetProperty("faces").GetArrayLength());
     }
 }
