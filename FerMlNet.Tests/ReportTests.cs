@@ -193,6 +193,29 @@ public class ReportTests
     }
 
     [Fact]
+    public void ALeaderboardRanksByValidationOnlyAndShowsATestFolderInTheTestColumn()
+    {
+        using var dir = TestData.NewTempDir();
+        static string Metrics(string split, double accuracy, double? crowd) => $$"""
+            { "split": "{{split}}", "images": 100, "accuracy": {{accuracy}}, "accuracyCi95": [{{accuracy - 0.05}}, {{accuracy + 0.05}}],
+              "macroF1": {{accuracy}}{{(crowd is { } c ? $$""", "crowd": { "majority": { "accuracy": {{c}} } }""" : "")}} }
+            """;
+        Directory.CreateDirectory(dir.Combine("trained", "test"));
+        File.WriteAllText(dir.Combine("trained", "metrics.json"), Metrics("val", 0.80, 0.86));
+        File.WriteAllText(dir.Combine("trained", "test", "metrics.json"), Metrics("test", 0.79, 0.85));
+        Directory.CreateDirectory(dir.Combine("evaluated-on-test"));
+        File.WriteAllText(dir.Combine("evaluated-on-test", "metrics.json"), Metrics("test", 0.95, null));
+        var rows = Leaderboard.Collect([dir.Combine("evaluated-on-test"), dir.Combine("trained")]);
+        Assert.Equal(["trained", "evaluated-on-test"], rows.Select(r => r.Run));
+        Assert.Equal((0.80, 0.79, 0.86, 0.85), (rows[0].ValAccuracy, rows[0].TestAccuracy, rows[0].ValCrowdAccuracy, rows[0].TestCrowdAccuracy));
+        Assert.Null(rows[1].ValAccuracy);
+        Assert.Equal(0.95, rows[1].TestAccuracy);
+        var table = Leaderboard.Markdown(rows);
+        Assert.Contains("| 2 | evaluated-on-test | evaluated-on-test | – | – | 95.0% (90.0%–100.0%) | – | – |", table);
+        Assert.Contains("| 1 | trained | trained | 80.0% (75.0%–85.0%) | 80.0% | 79.0% (74.0%–84.0%) | 86.0% | 85.0% |", table);
+    }
+
+    [Fact]
     public async Task CrowdedScatterLabelsNeitherOverlapNorLeaveThePlotInARealBrowser()
     {
         // The session-8 model-quality leaderboard's latency chart: 14 runs, ten of them within 4 ms and 3 points.

@@ -47,8 +47,8 @@ internal static class CompareCommand
         try
         {
             var rows = JsonSerializer.Deserialize<LeaderboardRow[]>(File.ReadAllText(path), ReportJson.IndentedCamelCase);
-            if (rows is null || rows.Any(r => r?.Run is null || r.ValCi95 is null))
-                throw new InvalidDataException($"'{path}' is not a leaderboard.json written by fer compare (rows without run or valCi95).");
+            if (rows is null || rows.Any(r => r?.Run is null || (r.ValCi95 is null && r.TestCi95 is null)))
+                throw new InvalidDataException($"'{path}' is not a leaderboard.json written by fer compare (rows without run or accuracy).");
             return rows;
         }
         catch (JsonException e)

@@ -9,23 +9,30 @@ using static FerMlNet.Core.Reports.HtmlReport;
 namespace FerMlNet.Training.Reports;
 
 /// <summary>
-/// One run on the leaderboard; null where the run folder does not say (e.g. no test evaluation yet).
+/// One run on the leaderboard; null where the run folder does not say (e.g. no test evaluation yet, or a folder of
+/// `fer evaluate --split test` that has test metrics only: its validation cells are empty and it ranks after every
+/// run with validation metrics). <paramref name="ValCrowdAccuracy"/> and <paramref name="TestCrowdAccuracy"/> are the
+/// accuracies against the FER+ crowd majority (CrowdEvaluation) where the metrics have them.
 /// <paramref name="CarriedFrom"/> is null for a run read and measured in this comparison, and otherwise the earlier
 /// leaderboard.json the row was copied from, numbers and latency as measured then. <paramref name="ValCrossFitted"/>
 /// is set for a calibrated model: the validation accuracy of its fitted class biases and temperature, 2-fold
 /// cross-fitted (each half scored with the decision fitted on the other), since <paramref name="ValAccuracy"/> was
 /// measured on the faces the decision was fitted on.
 /// </summary>
-public sealed record LeaderboardRow(string Run, string Pipeline, string Architecture, double ValAccuracy, double[] ValCi95,
-    double MacroF1, int ValImages, double? TestAccuracy, double[]? TestCi95, double? GapPoints, long? Params, int? Epochs,
+public sealed record LeaderboardRow(string Run, string Pipeline, string Architecture, double? ValAccuracy, double[]? ValCi95,
+    double? MacroF1, int? ValImages, double? TestAccuracy, double[]? TestCi95, double? GapPoints, long? Params, int? Epochs,
     double? TrainMinutes, double? TrainImagesPerSecond, long? ModelBytes, double? LatencyMs, string? CarriedFrom = null,
-    double? ValCrossFitted = null)
+    double? ValCrossFitted = null, double? ValCrowdAccuracy = null, double? TestCrowdAccuracy = null)
 {
     /// <summary>
     /// The validation accuracy the board ranks by: out of sample, so the cross-fitted figure for a calibrated model
     /// (in sample, its fitted decision flatters it) and the plain one for every other model.
     /// </summary>
-    public double ValOutOfSample => ValCrossFitted ?? ValAccuracy;
+    public double? ValOutOfSample => ValCrossFitted ?? ValAccuracy;
+
+    /// <summary>Best first by <see cref="ValOutOfSample"/>; rows without validation metrics last, in the given order.</summary>
+    public static IReadOnlyList<LeaderboardRow> Ranked(IEnumerable<LeaderboardRow> rows) =>
+        rows.OrderBy(r => r.ValOutOfSample is null).ThenByDescending(r => r.ValOutOfSample ?? 0).ToList();
 }
 
 /// <summary>
@@ -47,6 +54,10 @@ public static class Leaderboard
             var metrics = JsonNode.Parse(File.ReadAllText(metricsPath))!.AsObject();
             var run = ReadIfPresent(Path.Combine(dir, "run.json"));
             var test = ReadIfPresent(Path.Combine(dir, "test", "metrics.json"));
+            // A folder of `fer evaluate --split test` holds test metrics where a run holds validation ones: shown in the
+            // test column, never ranked as validation.
+            JsonObject? val = metrics;
+            if ((string?)metrics["split"] == "test") (val, test) = (null, test ?? metrics);
             var onnx = Path.Combine(dir, "model.onnx");
             // `fer calibrate` keeps its calibration in run.json; `fer evaluate` of a published model copies the card's.
             var calibration = run?["calibration"]?.AsObject() ?? metrics["fittedCalibration"]?.AsObject();
@@ -55,15 +66,17 @@ public static class Leaderboard
                 Path.GetFileName(dir),
                 (string?)run?["pipeline"]?["name"] ?? Path.GetFileName(dir),
                 (string?)run?["pipeline"]?["architecture"] ?? "",
-                (double)metrics["accuracy"]!, Ci(metrics), (double)metrics["macroF1"]!, (int)metrics["images"]!,
+                (double?)val?["accuracy"], val is null ? null : Ci(val), (double?)(val ?? test)?["macroF1"], (int?)val?["images"],
                 (double?)test?["accuracy"], test is null ? null : Ci(test),
                 gap, (long?)run?["params"], (int?)run?["epochsRun"],
                 run?["trainSeconds"] is { } s ? (double)s / 60 : null, (double?)run?["imagesPerSecond"],
                 File.Exists(onnx) ? new FileInfo(onnx).Length : null,
                 File.Exists(onnx) ? MeasureLatencyMs(onnx) : null,
-                ValCrossFitted: CrossFittedAccuracy(calibration, metrics)));
+                ValCrossFitted: val is null ? null : CrossFittedAccuracy(calibration, val),
+                ValCrowdAccuracy: (double?)val?["crowd"]?["majority"]?["accuracy"],
+                TestCrowdAccuracy: (double?)test?["crowd"]?["majority"]?["accuracy"]));
         }
-        return rows.OrderByDescending(r => r.ValOutOfSample).ToList();
+        return LeaderboardRow.Ranked(rows);
     }
 
     private static JsonObject? ReadIfPresent(string path) =>
@@ -86,8 +99,8 @@ public static class Leaderboard
     public static IReadOnlyList<LeaderboardRow> CarryOver(IReadOnlyList<LeaderboardRow> measured, IEnumerable<LeaderboardRow> earlier, string source)
     {
         var here = measured.Select(r => r.Run).ToHashSet();
-        return measured.Concat(earlier.Where(r => !here.Contains(r.Run)).Select(r => r with { CarriedFrom = r.CarriedFrom ?? source }))
-            .OrderByDescending(r => r.ValOutOfSample).ToList();
+        return LeaderboardRow.Ranked(measured.Concat(earlier.Where(r => !here.Contains(r.Run))
+            .Select(r => r with { CarriedFrom = r.CarriedFrom ?? source })));
     }
 
     /// <summary>
@@ -139,7 +152,7 @@ public static class Leaderboard
             var among = FrontLeavesOutCarried(rows) ? ", among the runs measured in this comparison" : "";
             if (front.Count > 0)
                 sb.Append($"\nPareto front against {cost} (each run more accurate than every cheaper one{among}): ")
-                  .AppendJoin(" → ", front.Select(r => $"{r.Run} ({x(r)!.Value.ToString("0.#", CultureInfo.InvariantCulture)} {unit}, {P(r.ValOutOfSample)})")).Append('\n');
+                  .AppendJoin(" → ", front.Select(r => $"{r.Run} ({x(r)!.Value.ToString("0.#", CultureInfo.InvariantCulture)} {unit}, {P(r.ValOutOfSample!.Value)})")).Append('\n');
         }
         return sb.ToString();
     }
@@ -164,7 +177,7 @@ public static class Leaderboard
     public static IReadOnlyList<LeaderboardRow> ParetoFront(IReadOnlyList<LeaderboardRow> rows, Func<LeaderboardRow, double?> cost)
     {
         var front = new List<LeaderboardRow>();
-        foreach (var r in rows.Where(r => cost(r) is not null).OrderBy(r => cost(r)).ThenByDescending(r => r.ValOutOfSample))
+        foreach (var r in rows.Where(r => cost(r) is not null && r.ValOutOfSample is not null).OrderBy(r => cost(r)).ThenByDescending(r => r.ValOutOfSample))
             if (front.Count == 0 || r.ValOutOfSample > front[^1].ValOutOfSample) front.Add(r);
         return front;
     }
@@ -186,7 +199,7 @@ public static class Leaderboard
         rows.Any(r => r.CarriedFrom is not null) && rows.Any(r => r.CarriedFrom is null);
 
     private static readonly string[] Header =
-        ["#", "run", "pipeline", "val acc (95% CI)", "val out of sample", "test acc (95% CI)", "macro-F1", "gap (pts)",
+        ["#", "run", "pipeline", "val acc (95% CI)", "val out of sample", "test acc (95% CI)", "val FER+", "test FER+", "macro-F1", "gap (pts)",
          "params", "epochs", "train min", "train img/s", "model MB", "batch-1 ms"];
 
     private const string RankingNote =
@@ -194,7 +207,9 @@ public static class Leaderboard
         "fitted class biases and temperature (its plain val figure was measured on the faces they were fitted on), " +
         "every other model by its val accuracy; the test split is shown, never used to rank. Gap: train accuracy at the " +
         "best epoch (augmentation and dropout on, blended mixup/CutMix batches left out) minus val accuracy; – for " +
-        "ensembles and for mixed runs trained before blended batches were left out.";
+        "ensembles and for mixed runs trained before blended batches were left out. Accuracies are against the folder " +
+        "labels; val FER+ and test FER+ are against the FER+ crowd majority of the faces that have one (– where the " +
+        "metrics predate it). A folder of test metrics alone is listed after the ranked runs.";
 
     private const string CarriedMark = " †";
 
@@ -213,10 +228,11 @@ public static class Leaderboard
 
     private static string[] Cells(LeaderboardRow r) =>
     [
-        "", Label(r), r.Pipeline, $"{P(r.ValAccuracy)} ({P(r.ValCi95[0])}–{P(r.ValCi95[1])})",
-        r.ValCrossFitted is { } crossFitted ? $"{P(crossFitted)} cross-fitted" : P(r.ValAccuracy),
+        "", Label(r), r.Pipeline, r.ValAccuracy is { } v ? $"{P(v)} ({P(r.ValCi95![0])}–{P(r.ValCi95[1])})" : "–",
+        r.ValCrossFitted is { } crossFitted ? $"{P(crossFitted)} cross-fitted" : r.ValAccuracy is { } plain ? P(plain) : "–",
         r.TestAccuracy is { } t ? $"{P(t)} ({P(r.TestCi95![0])}–{P(r.TestCi95[1])})" : "–",
-        r.MacroF1.ToString("0.000", CultureInfo.InvariantCulture), N(r.GapPoints, "0.0"), r.Params?.ToString("N0") ?? "–",
+        r.ValCrowdAccuracy is { } vc ? P(vc) : "–", r.TestCrowdAccuracy is { } tc ? P(tc) : "–",
+        N(r.MacroF1, "0.000"), N(r.GapPoints, "0.0"), r.Params?.ToString("N0") ?? "–",
         r.Epochs?.ToString() ?? "–", N(r.TrainMinutes, "0.0"), N(r.TrainImagesPerSecond, "0"),
         N(r.ModelBytes / 1e6, "0.0"), N(r.LatencyMs, "0.00"),
     ];
@@ -235,7 +251,7 @@ public static class Leaderboard
         {
             var cells = Cells(r);
             cells[0] = (i + 1).ToString();
-            double?[] keys = [i + 1, null, null, r.ValAccuracy, r.ValOutOfSample, r.TestAccuracy, r.MacroF1, r.GapPoints,
+            double?[] keys = [i + 1, null, null, r.ValAccuracy, r.ValOutOfSample, r.TestAccuracy, r.ValCrowdAccuracy, r.TestCrowdAccuracy, r.MacroF1, r.GapPoints,
                               r.Params, r.Epochs, r.TrainMinutes, r.TrainImagesPerSecond, r.ModelBytes, r.LatencyMs];
             sb.Append("<tr>");
             for (int c = 0; c < cells.Length; c++)
@@ -256,8 +272,8 @@ public static class Leaderboard
     // first; where a name does not fit, the point shows its # in the table.
     private static string CostChart(IReadOnlyList<LeaderboardRow> rows, string cost, Func<LeaderboardRow, double?> x, bool pareto)
     {
-        var ranked = rows.Select((r, i) => (Row: r, Rank: i + 1)).Where(p => x(p.Row) is not null).ToList();
-        var points = ranked.Select((p, i) => (x(p.Row)!.Value, p.Row.ValOutOfSample, Label(p.Row), Palette[i % Palette.Length])).ToList();
+        var ranked = rows.Select((r, i) => (Row: r, Rank: i + 1)).Where(p => x(p.Row) is not null && p.Row.ValOutOfSample is not null).ToList();
+        var points = ranked.Select((p, i) => (x(p.Row)!.Value, p.Row.ValOutOfSample!.Value, Label(p.Row), Palette[i % Palette.Length])).ToList();
         var chart = new SvgChart($"Validation accuracy (out of sample) vs {cost}")
         {
             XLabel = cost, YLabel = "validation accuracy, out of sample", YFormat = v => $"{v * 100:0}%",
@@ -269,8 +285,8 @@ public static class Leaderboard
         }
         // The front as a staircase: from each front run, across at its accuracy to the next one's cost, then up.
         var front = pareto ? ParetoFront(FrontCandidates(rows), x) : [];
-        var stairs = front.SelectMany((r, i) => i == 0 ? [(x(r)!.Value, r.ValOutOfSample)]
-            : new[] { (x(r)!.Value, front[i - 1].ValOutOfSample), (x(r)!.Value, r.ValOutOfSample) }).ToList();
+        var stairs = front.SelectMany((r, i) => i == 0 ? [(x(r)!.Value, r.ValOutOfSample!.Value)]
+            : new[] { (x(r)!.Value, front[i - 1].ValOutOfSample!.Value), (x(r)!.Value, r.ValOutOfSample!.Value) }).ToList();
         if (stairs.Count > 1) chart.Line(null, "#888", stairs, markers: false, dashed: true);
         return chart.Points(points, ranked.Select(p => $"#{p.Rank}").ToList()).ToSvg();
     }
