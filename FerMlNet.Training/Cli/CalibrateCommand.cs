@@ -34,12 +34,19 @@ internal static class CalibrateCommand
         var objective = new Option<string>("--objective") { Description = "What the class-bias search maximises on validation: macro-f1, accuracy, or none (temperature only).", DefaultValueFactory = _ => "macro-f1" };
         var keepBias = new Option<bool>("--keep-bias") { Description = "Keep the fitted class biases even when their 2-fold cross-fitted score on validation gains less than one face's worth (1/n) over none (by default they are then dropped and only the temperature is kept)." };
         var force = new Option<bool>("--force") { Description = "Replace a calibrated model already in --out." };
+        var labels = new Option<string>("--labels") { Description = "The labels the temperature and class biases are fitted to: folder (the class folders) or crowd (the FER+ crowd majority, over the validation faces that have one; for vote-trained runs).", DefaultValueFactory = _ => "folder" };
         var cmd = new Command("calibrate", "Ensemble runs, add flip/shift TTA, fit class biases and temperature on validation; write a new model.onnx/model.zip with them in the graph.")
         {
-            runDirs, data, outDir, tta, shift, objective, keepBias, force,
+            runDirs, data, outDir, tta, shift, objective, keepBias, force, labels,
         };
         cmd.SetAction(parse => FerCommandLine.Guard(() => Run(parse.GetValue(runDirs)!, parse.GetValue(data)!, parse.GetValue(outDir)!,
-            parse.GetValue(tta), parse.GetValue(shift), ParseObjective(parse.GetValue(objective)!), parse.GetValue(keepBias), parse.GetValue(force))));
+            parse.GetValue(tta), parse.GetValue(shift), ParseObjective(parse.GetValue(objective)!), parse.GetValue(keepBias), parse.GetValue(force),
+            parse.GetValue(labels) switch
+            {
+                "folder" => false,
+                "crowd" => true,
+                var other => throw new UsageException($"--labels is '{other}'; use folder or crowd."),
+            })));
         return cmd;
     }
 
@@ -83,7 +90,8 @@ internal static class CalibrateCommand
         return File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path))!.AsObject() : new JsonObject();
     }
 
-    private static int Run(string[] runDirs, string dataRoot, string outDir, bool tta, int shift, LogitCalibrator.Objective objective, bool keepBias, bool force)
+    private static int Run(string[] runDirs, string dataRoot, string outDir, bool tta, int shift, LogitCalibrator.Objective objective, bool keepBias, bool force,
+        bool crowdLabels)
     {
         if (runDirs.Any(r => Path.GetFullPath(r) == Path.GetFullPath(outDir))) throw new UsageException("--out must be a new folder, not a run given.");
         if (shift is < 0 or > 8) throw new UsageException($"--tta-shift is {shift}; use 1–8 pixels, or 0 for none.");
@@ -96,6 +104,7 @@ internal static class CalibrateCommand
         var decoded = FerCommandLine.WithProgress("Decoding images", report => DecodedDatasetCache.Load(index, progress: report));
         var val = decoded.IndicesOf(DatasetSplit.Val);
         var truth = val.Select(i => decoded.Labels[i]).ToArray();
+        if (crowdLabels) (val, truth) = CrowdMajorityOf(decoded, val);
 
         var uncalibrated = FerCommandLine.WithProgress("Logits (validation, as trained)", _ => Logits(model, decoded, val));
         if (tta) model = members.Count == 1 ? OnnxGraphEdits.WithFlipAveraging(model) : OnnxGraphEdits.EnsembleWithFlipAveraging(members);
@@ -113,7 +122,7 @@ internal static class CalibrateCommand
         var calibration = new JsonObject
         {
             ["sources"] = new JsonArray(runDirs.Select(r => (JsonNode)Path.GetFullPath(r)).ToArray()),
-            ["fittedOn"] = new JsonObject { ["split"] = "val", ["images"] = val.Length, ["dataset"] = index.Root },
+            ["fittedOn"] = new JsonObject { ["split"] = "val", ["images"] = val.Length, ["dataset"] = index.Root, ["labels"] = crowdLabels ? "crowd" : "folder" },
             ["flipAveraging"] = tta,
             ["shiftAveraging"] = shift,
             ["objective"] = NameOf(objective),
@@ -145,6 +154,18 @@ internal static class CalibrateCommand
             $"T {adjustment.Temperature:F2}, bias [[{string.Join(", ", adjustment.Bias.Select(b => b.ToString("+0.00;-0.00")))}]] → {Markup.Escape(dir)}");
         if (biasChoice is not null) AnsiConsole.MarkupLine(Markup.Escape((string)biasChoice["reason"]!));
         return ExitCodes.Success;
+    }
+
+    /// <summary>The validation faces with a FER+ crowd majority, and that majority as their truth.</summary>
+    private static (int[] Faces, int[] Truth) CrowdMajorityOf(DecodedDataset decoded, int[] val)
+    {
+        var votes = Core.Labels.CrowdVoteTable.LoadDefault();
+        var majority = val.Select(i => votes.Find(decoded.RelativePaths[i])?.Majority).ToArray();
+        if (majority.Count(m => m is not null) < val.Length / 2)
+            throw new DatasetException($"Fewer than half of the validation faces have a FER+ crowd majority in {votes.Path}; " +
+                "--labels crowd needs FER-2013 faces named by their row.");
+        var kept = Enumerable.Range(0, val.Length).Where(k => majority[k] is not null).ToArray();
+        return (kept.Select(k => val[k]).ToArray(), kept.Select(k => majority[k]!.Value).ToArray());
     }
 
     /// <summary>
@@ -182,7 +203,8 @@ internal static class CalibrateCommand
         bool keepBias = (bool?)calibration["keepBias"] ?? (objective != "none" && calibration["biasChoice"] is null);
         return ((bool?)calibration["flipAveraging"] == true ? " --tta" : "") +
                ((int?)calibration["shiftAveraging"] is > 0 and var shift ? $" --tta-shift {shift}" : "") +
-               $" --objective {objective}" + (keepBias ? " --keep-bias" : "");
+               $" --objective {objective}" + (keepBias ? " --keep-bias" : "") +
+               ((string?)calibration["fittedOn"]?["labels"] == "crowd" ? " --labels crowd" : "");
     }
 
     /// <summary>Accuracy, macro-F1 and NLL of logits under an adjustment.</summary>
