@@ -77,7 +77,7 @@ internal static class HostileCorpus
     /// under ROOT/happy beside three real faces (the formula-like names at ROOT itself): a named pipe and a link to /dev/zero (opening or reading them would
     /// block or never end), a sparse 3 GB ".jpg", file names a spreadsheet would run as formulas, GIF, WebP and BMP
     /// faces with their own extensions, and files in formats the decoder does not read (HEIC, AVIF, TIFF, none).
-    /// Returns the relative paths with the part of the reason each must get ("" for a face that must be scored).
+    /// Returns the relative paths with the start of the reason each must get ("" for a face that must be scored).
     /// </summary>
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public static IReadOnlyDictionary<string, string> WriteSpecial(string root)
@@ -92,11 +92,11 @@ internal static class HostileCorpus
         byte[] jpeg = File.ReadAllBytes(TestData.Fer4MitImages("train", "happy", 1)[0]);
         using var face = SKBitmap.Decode(jpeg);
         using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", Path.Combine(dir, "pipe.jpg"))!) mkfifo.WaitForExit();
-        expected["happy/pipe.jpg"] = "named pipe";
+        expected["happy/pipe.jpg"] = "not a regular file (a named pipe)";
         File.CreateSymbolicLink(Path.Combine(dir, "zero.jpg"), "/dev/zero");
-        expected["happy/zero.jpg"] = "character device";
+        expected["happy/zero.jpg"] = "not a regular file (a character device)";
         using (var sparse = new FileStream(Path.Combine(dir, "sparse-3gb.jpg"), FileMode.CreateNew)) sparse.SetLength(3L << 30);
-        expected["happy/sparse-3gb.jpg"] = "file too large";
+        expected["happy/sparse-3gb.jpg"] = "file too large (3,221,225,472 bytes";
         foreach (var name in new[] { "=HYPERLINK(\"http-x\").jpg", "+cmd.jpg", "-2+3.jpg", "@SUM(A1).jpg", "'quoted.jpg" })
         {
             File.WriteAllBytes(Path.Combine(root, name), jpeg); // at the top, so the CSV cell starts with the name

@@ -1,6 +1,6 @@
 namespace FerMlNet.Web;
 
-/// <summary>Answer of <c>POST /api/v1/predict</c> (../shared/docs/cli-contract.md, REST API).</summary>
+/// <summary>Answer of <c>POST /api/v1/predict</c> (docs/cli-contract.md, REST API).</summary>
 /// <param name="Faces">Every face found, largest first; empty when the photo has none.</param>
 /// <param name="Model">File name of the model that answered.</param>
 /// <param name="ElapsedMs">Server time from the end of the upload to the answer (decode, detection, classification).</param>

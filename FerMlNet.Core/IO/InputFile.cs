@@ -96,7 +96,7 @@ public static partial class InputFile
             return bytes;
         }
         catch (EndOfStreamException) { throw new InputFileException("the file shrank while it was read"); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is (IOException and not InputFileException) or UnauthorizedAccessException)
         {
             throw new InputFileException($"cannot read the file ({e.Message})");
         }

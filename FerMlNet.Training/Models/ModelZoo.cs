@@ -1,7 +1,7 @@
 namespace FerMlNet.Training.Models;
 
 /// <summary>
-/// The notebook's networks (../shared/docs/seed-spec.md §6), layer by layer, with the Keras parameter counts the
+/// The notebook's networks (docs/seed-spec.md §6), layer by layer, with the Keras parameter counts the
 /// notebook printed. Names are the architecture keys used by pipeline files.
 /// </summary>
 public static class ModelZoo
