@@ -86,6 +86,28 @@ public class ScoringTests(TrainedModelFixture model) : IClassFixture<TrainedMode
     }
 
     [Fact]
+    public void TheSadNeutralWatchCountsFacesOnThatBoundaryInTheScoreSummary()
+    {
+        // happy, neutral, sad, surprise
+        Assert.True(EmotionPrediction.IsOnSadNeutralBoundary([0.05f, 0.45f, 0.40f, 0.10f]));
+        Assert.False(EmotionPrediction.IsOnSadNeutralBoundary([0.05f, 0.60f, 0.30f, 0.05f])); // 0.3 apart
+        Assert.False(EmotionPrediction.IsOnSadNeutralBoundary([0.35f, 0.33f, 0.32f, 0.00f])); // happy in the top two
+
+        using var dir = TestData.NewTempDir();
+        TestData.CopySubset(dir.Combine("in"), 16, ("test", "."));
+        var csv = dir.Combine("scores.csv");
+        var r = CliProcess.Run("score", WebTestData.DefaultModel, dir.Combine("in"), "--out", csv);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var rows = Csv.ParseWritten(File.ReadAllText(csv)).Skip(1)
+            .Select(row => (Label: row[6], P: row[8..12].Select(v => float.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray())).ToList();
+        var boundary = rows.Where(row => EmotionPrediction.IsOnSadNeutralBoundary(row.P)).ToList();
+        Assert.NotEmpty(boundary);
+        var summary = System.Text.RegularExpressions.Regex.Replace(r.Stdout, @"\s+", " ");
+        Assert.Contains($"sad↔neutral watch: {boundary.Count} faces ({(double)boundary.Count / rows.Count:P1})", summary);
+        Assert.Contains($"{boundary.Count(b => b.Label == "uncertain")} of them were answered uncertain", summary);
+    }
+
+    [Fact]
     public void ScoreCliWritesOneRowPerImageRecordsBadFilesAndResumesExactlyOnce()
     {
         using var dir = TestData.NewTempDir();

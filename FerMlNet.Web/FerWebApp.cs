@@ -179,9 +179,10 @@ public static class FerWebApp
         if (path.StartsWithSegments("/api/v1/predict")) metrics.RecordRequest(status, elapsedMs);
         // Structured, and never the image: method, path, status, time, body size and client address.
         var level = status >= 500 ? LogLevel.Error : status >= 400 ? LogLevel.Information : LogLevel.Debug;
-        log.Log(level, "{Method} {Path} {Status} {ElapsedMs:F1} ms {RequestBytes} B from {Client}",
+        var (faces, sadNeutral) = context.Items[PredictEndpoint.FacesLogItem] as (int, int)? ?? (0, 0);
+        log.Log(level, "{Method} {Path} {Status} {ElapsedMs:F1} ms {RequestBytes} B from {Client}; {Faces} faces, {SadNeutral} on the sad-neutral boundary",
             context.Request.Method, path.Value, status, elapsedMs, context.Request.ContentLength ?? 0,
-            context.Connection.RemoteIpAddress);
+            context.Connection.RemoteIpAddress, faces, sadNeutral);
     }
 
     private static void SetSecurityHeaders(IHeaderDictionary headers)

@@ -14,6 +14,9 @@ namespace FerMlNet.Web;
 /// </summary>
 internal static class PredictEndpoint
 {
+    /// <summary>HttpContext.Items key of the (faces, sad↔neutral faces) of an answered request.</summary>
+    public const string FacesLogItem = "fermlnet.faces";
+
     public static async Task<IResult> HandleAsync(HttpContext context, ModelHost models, ServeOptions options, ServeMetrics metrics)
     {
         try
@@ -24,6 +27,8 @@ internal static class PredictEndpoint
             using var lease = models.Acquire();
             var response = Predict(lease.Model, image, detectorSide, watch);
             metrics.RecordFaces(response.Faces);
+            // For the request log line: how many faces, and how many sat on the sad↔neutral boundary.
+            context.Items[FacesLogItem] = (response.Faces.Count, response.Faces.Count(f => ServeMetrics.IsSadNeutralBoundary(f.Probabilities)));
             return Results.Json(response);
         }
         catch (ApiError e)

@@ -12,7 +12,7 @@ namespace FerMlNet.Web;
 internal sealed class ServeMetrics
 {
     public const int Window = 4096;
-    public const float SadNeutralMargin = 0.2f;
+    public const float SadNeutralMargin = Scoring.EmotionPrediction.SadNeutralMargin;
 
     private readonly Lock _lock = new();
     private readonly double[] _latencies = new double[Window];
@@ -42,11 +42,8 @@ internal sealed class ServeMetrics
     }
 
     /// <summary>True when sad and neutral are the two most probable classes and less than the margin apart.</summary>
-    internal static bool IsSadNeutralBoundary(IReadOnlyDictionary<string, float> probabilities)
-    {
-        var top = probabilities.OrderByDescending(p => p.Value).Take(2).ToArray();
-        return top.Select(p => p.Key).Order().SequenceEqual(["neutral", "sad"]) && top[0].Value - top[1].Value < SadNeutralMargin;
-    }
+    internal static bool IsSadNeutralBoundary(IReadOnlyDictionary<string, float> probabilities) =>
+        Scoring.EmotionPrediction.IsOnSadNeutralBoundary(Core.EmotionClasses.Names.Select(n => probabilities[n]).ToArray());
 
     public object Snapshot(ModelHost models)
     {

@@ -46,6 +46,12 @@ public sealed class BatchScoreOptions
 /// <param name="Unsupported">Of <paramref name="Errors"/>, files whose format is not one the decoder reads.</param>
 public sealed record BatchScoreSummary(int Images, int Faces, int Uncertain, int Errors, int NoFace, int Resumed, int Unsupported)
 {
+    /// <summary>Faces on the sad↔neutral boundary (<see cref="EmotionPrediction.IsSadNeutralBoundary"/>).</summary>
+    public int SadNeutral { get; init; }
+
+    /// <summary>Of <see cref="SadNeutral"/>, faces answered "uncertain".</summary>
+    public int SadNeutralUncertain { get; init; }
+
     /// <summary>Folders of the input that could not be read (path relative to the input, reason); their files are not in the CSV.</summary>
     public IReadOnlyList<(string Folder, string Reason)> UnreadableFolders { get; init; } = [];
 }
@@ -88,7 +94,7 @@ public static class BatchScorer
         using var writer = new StreamWriter(csvPath, append: true, new UTF8Encoding(false));
         if (writer.BaseStream.Length == 0) writer.Write(Csv.Line(Header) + "\n");
         writer.Flush();
-        int faces = 0, uncertain = 0, errors = 0, noFace = 0, processed = 0, unsupported = 0;
+        int faces = 0, uncertain = 0, errors = 0, noFace = 0, processed = 0, unsupported = 0, sadNeutral = 0, sadNeutralUncertain = 0;
         var chunks = todo.Chunk(Math.Max(1, options.BatchSize)).ToList();
         // The next chunk is read and decoded while this one runs through the network, so decoding fills the gaps in
         // ONNX Runtime's threads instead of waiting for them. Nothing is written ahead: a kill loses no CSV row.
@@ -111,6 +117,7 @@ public static class BatchScorer
                     {
                         var p = predictions[next++];
                         if (p.IsUncertain) uncertain++;
+                        if (p.IsSadNeutralBoundary) { sadNeutral++; if (p.IsUncertain) sadNeutralUncertain++; }
                         sb.Append(Row(rel, options.DetectFaces ? f.ToString(CultureInfo.InvariantCulture) : "", p));
                     }
                 writer.Write(sb.ToString());
@@ -120,6 +127,8 @@ public static class BatchScorer
         }
         return new BatchScoreSummary(todo.Count, faces, uncertain, errors, noFace, done.Count, unsupported)
         {
+            SadNeutral = sadNeutral,
+            SadNeutralUncertain = sadNeutralUncertain,
             UnreadableFolders = unreadableFolders.Select(u => (FileTree.RelativePath(root, u.Folder), u.Reason)).ToList(),
         };
     }

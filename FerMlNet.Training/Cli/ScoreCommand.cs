@@ -60,6 +60,10 @@ internal static class ScoreCommand
                                    $"{(summary.Unsupported > 0 ? $" ({summary.Unsupported} of them in an unsupported format)" : "")}" +
                                    $"{(summary.UnreadableFolders.Count > 0 ? $", {summary.UnreadableFolders.Count} folders unreadable" : "")}) " +
                                    $"on {Markup.Escape(predictor.DeviceNote)} → {Markup.Escape(parse.GetValue(outFile)!)}");
+            if (summary.Faces > 0)
+                AnsiConsole.MarkupLine($"sad↔neutral watch: {summary.SadNeutral:N0} faces ({(double)summary.SadNeutral / summary.Faces:P1}) have sad " +
+                    $"and neutral as their top two classes less than {EmotionPrediction.SadNeutralMargin} apart; " +
+                    $"{summary.SadNeutralUncertain:N0} of them were answered uncertain.");
             return parse.GetValue(strict) && summary.Errors + summary.NoFace + summary.UnreadableFolders.Count > 0 ? ExitCodes.ItemFailed : ExitCodes.Success;
         }));
         return cmd;
