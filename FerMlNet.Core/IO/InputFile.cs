@@ -41,6 +41,18 @@ public static partial class InputFile
     /// </summary>
     public const long DefaultMaxBytes = 64L << 20;
 
+    /// <summary>The environment variable that sets <see cref="MaxBytes"/> in MiB for every command (e.g. FER_MAX_INPUT_MB=256).</summary>
+    public const string MaxBytesVariable = "FER_MAX_INPUT_MB";
+
+    /// <summary>
+    /// The largest input file read: <see cref="MaxBytesVariable"/> MiB when that variable holds a positive whole number,
+    /// else <see cref="DefaultMaxBytes"/>.
+    /// </summary>
+    public static long MaxBytes { get; } =
+        long.TryParse(Environment.GetEnvironmentVariable(MaxBytesVariable), out long mib) && mib is > 0 and < (1L << 40)
+            ? mib << 20
+            : DefaultMaxBytes;
+
     /// <summary>The kind of entry at <paramref name="path"/>, following symbolic links.</summary>
     public static InputFileKind KindOf(string path)
     {
@@ -77,19 +89,20 @@ public static partial class InputFile
     };
 
     /// <summary>
-    /// Reads a whole input file of at most <paramref name="maxBytes"/> bytes.
+    /// Reads a whole input file of at most <paramref name="maxBytes"/> bytes (default <see cref="MaxBytes"/>).
     /// </summary>
     /// <exception cref="InputFileException">Not a regular file, too large, or unreadable; the message is the reason.</exception>
-    public static byte[] ReadAllBytes(string path, long maxBytes = DefaultMaxBytes)
+    public static byte[] ReadAllBytes(string path, long? maxBytes = null)
     {
+        long limit = maxBytes ?? MaxBytes;
         var kind = KindOf(path);
         if (kind != InputFileKind.Regular) throw new InputFileException(Describe(kind));
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
             long length = stream.Length;
-            if (length > maxBytes)
-                throw new InputFileException($"file too large ({length:N0} bytes; limit {maxBytes:N0})");
+            if (length > limit)
+                throw new InputFileException($"file too large ({length:N0} bytes; limit {limit:N0}, set by {MaxBytesVariable})");
             var bytes = new byte[length];
             stream.ReadExactly(bytes);
             // A file that grew after the size was taken is read only up to that size; one that shrank ends early.
