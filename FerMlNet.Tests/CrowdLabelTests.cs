@@ -162,4 +162,31 @@ public sealed class CrowdLabelTests
         Assert.Equal(againstCrowd, epoch.ValAccuracy, 1e-9);
         result.Network.Dispose();
     }
+
+    [Fact]
+    public void CrowdDecisionsProposeReviewableRelabelsAndRemovalsThatRelabelReads()
+    {
+        using var dir = TestData.NewTempDir();
+        var file = dir.Combine("decisions.csv");
+        var r = CliProcess.Run("data", "crowd-decisions", TestData.Fer4Mit, "--out", file);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var decisions = Core.Quality.RelabelDecisions.Read(file);
+        var index = DatasetReader.Read(TestData.Fer4Mit);
+        var byPath = index.Entries.ToDictionary(e => e.RelativePath);
+        // The 91 faces the crowd calls not-a-face, and every relabel a majority of at least 70% for another class.
+        Assert.Equal(91, decisions.Count(d => d.Action == Core.Quality.RelabelAction.Remove));
+        var relabels = decisions.Where(d => d.Action == Core.Quality.RelabelAction.Relabel).ToList();
+        Assert.NotEmpty(relabels);
+        Assert.All(relabels, d =>
+        {
+            var votes = Votes.Value.Find(d.Path)!;
+            Assert.Equal(votes.Majority, d.NewLabel);
+            Assert.NotEqual(byPath[d.Path].Label, d.NewLabel);
+            Assert.True(votes.MajorityShare >= 0.7);
+        });
+        Assert.Contains($"{relabels.Count:N0} relabels", System.Text.RegularExpressions.Regex.Replace(r.Stdout, @"\s+", " "));
+        var photos = CliProcess.Run("data", "crowd-decisions", TestData.WildDev, "--out", dir.Combine("wild.csv"));
+        Assert.Equal(2, photos.ExitCode);
+        Assert.Contains("no row", photos.Stderr + photos.Stdout);
+    }
 }
