@@ -26,9 +26,9 @@ internal static class PredictEndpoint
             var watch = Stopwatch.StartNew();
             using var lease = models.Acquire();
             var response = Predict(lease.Model, image, detectorSide, watch);
-            metrics.RecordFaces(response.Faces);
+            int sadNeutral = metrics.RecordFaces(response.Faces);
             // For the request log line: how many faces, and how many sat on the sad↔neutral boundary.
-            context.Items[FacesLogItem] = (response.Faces.Count, response.Faces.Count(f => ServeMetrics.IsSadNeutralBoundary(f.Probabilities)));
+            context.Items[FacesLogItem] = (response.Faces.Count, sadNeutral);
             return Results.Json(response);
         }
         catch (ApiError e)

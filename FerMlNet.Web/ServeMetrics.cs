@@ -30,15 +30,18 @@ internal sealed class ServeMetrics
         }
     }
 
-    public void RecordFaces(IEnumerable<FaceResult> faces)
+    /// <summary>Counts one answer's faces; returns how many of them sat on the sad↔neutral boundary (for the request log).</summary>
+    public int RecordFaces(IEnumerable<FaceResult> faces)
     {
+        int sadNeutral = 0;
         lock (_lock)
             foreach (var face in faces)
             {
                 _faces++;
                 if (face.Label == Scoring.EmotionPrediction.Uncertain) _uncertain++;
-                if (IsSadNeutralBoundary(face.Probabilities)) _sadNeutral++;
+                if (IsSadNeutralBoundary(face.Probabilities)) { _sadNeutral++; sadNeutral++; }
             }
+        return sadNeutral;
     }
 
     /// <summary>True when sad and neutral are the two most probable classes and less than the margin apart.</summary>

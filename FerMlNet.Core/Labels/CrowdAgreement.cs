@@ -60,21 +60,25 @@ public sealed record CrowdAgreement(int Images, int WithoutVotes, double Overall
     }
 
     /// <summary>Compares every image's folder label with its crowd majority.</summary>
-    public static CrowdAgreement Of(IEnumerable<Data.ImageEntry> entries, CrowdVoteTable votes)
+    public static CrowdAgreement Of(IEnumerable<Data.ImageEntry> entries, CrowdVoteTable votes) =>
+        Of(entries.Select(e => (e.RelativePath, e.Label)), votes);
+
+    /// <summary>Compares the folder label of every image (its path and label) with its crowd majority.</summary>
+    public static CrowdAgreement Of(IEnumerable<(string Path, int Label)> labelled, CrowdVoteTable votes)
     {
         var confusion = new int[EmotionClasses.Count, EmotionClasses.Count];
         var faces = new int[EmotionClasses.Count];
         int images = 0, withoutVotes = 0, other = 0;
         var notAFace = new List<string>();
         var unknown = new List<string>();
-        foreach (var entry in entries)
+        foreach (var entry in labelled)
         {
-            if (votes.Find(entry.RelativePath) is not { } face) { withoutVotes++; continue; }
+            if (votes.Find(entry.Path) is not { } face) { withoutVotes++; continue; }
             images++;
             faces[entry.Label]++;
             if (face.Majority is { } majority) confusion[entry.Label, majority]++;
-            else if (face.TopCategory == CrowdVotes.CategoryNames[CrowdVotes.NotAFaceCategory]) notAFace.Add(entry.RelativePath);
-            else if (face.TopCategory == CrowdVotes.CategoryNames[CrowdVotes.UnknownCategory]) unknown.Add(entry.RelativePath);
+            else if (face.TopCategory == CrowdVotes.CategoryNames[CrowdVotes.NotAFaceCategory]) notAFace.Add(entry.Path);
+            else if (face.TopCategory == CrowdVotes.CategoryNames[CrowdVotes.UnknownCategory]) unknown.Add(entry.Path);
             else if (face.TopCategory is not null) other++;
         }
         var perClass = Enumerable.Range(0, EmotionClasses.Count).Select(c =>

@@ -62,28 +62,22 @@ public sealed record CrowdVotes
     /// one of the four classes; null on a tie for the top count or when the top category is another emotion, unknown or
     /// not-a-face. This is the definition every "FER+ majority" figure of the product uses.
     /// </summary>
-    public int? Majority
-    {
-        get
-        {
-            int top = Counts.Max();
-            if (top == 0 || Counts.Count(c => c == top) != 1) return null;
-            int category = Counts.ToList().IndexOf(top);
-            int label = Array.IndexOf(CategoryOfClass, category);
-            return label < 0 ? null : label;
-        }
-    }
+    public int? Majority =>
+        TopIndex is { } category && Array.IndexOf(CategoryOfClass, category) is var label and >= 0 ? label : null;
 
     /// <summary>Share of all votes that went to the majority class (0 when there is no majority).</summary>
     public double MajorityShare => Majority is { } m ? (double)Counts[CategoryOfClass[m]] / Total : 0;
 
     /// <summary>The single top category of all ten ("NF", "unknown", "anger", ...) or null on a tie.</summary>
-    public string? TopCategory
+    public string? TopCategory => TopIndex is { } category ? CategoryNames[category] : null;
+
+    /// <summary>The column of the single highest count of all ten, or null on a tie for the top (or no votes).</summary>
+    private int? TopIndex
     {
         get
         {
             int top = Counts.Max();
-            return top == 0 || Counts.Count(c => c == top) != 1 ? null : CategoryNames[Counts.ToList().IndexOf(top)];
+            return top == 0 || Counts.Count(c => c == top) != 1 ? null : Counts.ToList().IndexOf(top);
         }
     }
 }

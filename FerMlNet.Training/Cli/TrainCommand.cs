@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using FerMlNet.Core.Data;
 using FerMlNet.Core.IO;
+using FerMlNet.Core.Labels;
 using FerMlNet.Core.Preprocessing;
 using FerMlNet.Training.Engine;
 using FerMlNet.Training.MlNet;
@@ -91,12 +92,14 @@ internal static class TrainCommand
         return (index, decoded);
     }
 
-    /// <summary>One split with the pipeline's targets: folder labels, or the crowd's (saying what was left out and why).</summary>
-    internal static TrainingData TrainingSplit(PipelineOptions options, DecodedDataset decoded, DatasetSplit split)
+    /// <summary>
+    /// One split with the pipeline's targets: folder labels, or with <paramref name="votes"/> the crowd's (saying what
+    /// was left out and why).
+    /// </summary>
+    internal static TrainingData TrainingSplit(PipelineOptions options, DecodedDataset decoded, DatasetSplit split, CrowdVoteTable? votes)
     {
         var indices = decoded.IndicesOf(split);
-        if (!options.Labels.UsesVotes) return TrainingData.From(decoded, indices);
-        var votes = CrowdTargets.LoadVotes(options.Labels);
+        if (votes is null) return TrainingData.From(decoded, indices);
         var data = CrowdTargets.Select(decoded, indices, options.Labels, votes, split == DatasetSplit.Val, out var kept);
         Console.Error.WriteLine($"labels ({options.Labels.Target.ToString().ToLowerInvariant()}, {votes.Path}): {split.ToName()} keeps " +
             $"{kept.Kept:N0} of {indices.Length:N0} faces ({kept.WithoutVotes:N0} without votes, {kept.BelowShare:N0} below the " +
@@ -112,8 +115,9 @@ internal static class TrainCommand
     {
         if (options.Architecture == PipelineOptions.TransferArchitecture) return TransferRun.Run(options, runDir);
         var (index, decoded) = LoadSplitDataset(options, runDir);
-        using var train = TrainingSplit(options, decoded, DatasetSplit.Train);
-        using var val = TrainingSplit(options, decoded, DatasetSplit.Val);
+        var votes = options.Labels.UsesVotes ? CrowdTargets.LoadVotes(options.Labels) : null;
+        using var train = TrainingSplit(options, decoded, DatasetSplit.Train, votes);
+        using var val = TrainingSplit(options, decoded, DatasetSplit.Val, votes);
         Console.Error.WriteLine($"{options.Name}: {options.Architecture}, train {train.Count:N0} / val {val.Count:N0} images, " +
             $"up to {options.Epochs} epochs of batch {options.BatchSize}");
         if (options.Distillation?.TeacherModel is { } teacher)

@@ -53,9 +53,6 @@ public static class CrowdTargets
             targets.AddRange(target);
         }
         selection = new Selection(rows.Count, withoutVotes, belowShare, withoutMajority);
-        var pixels = new byte[rows.Count * PreprocessingContract.PixelCount];
-        for (int j = 0; j < rows.Count; j++)
-            data.ImagePixels(rows[j]).CopyTo(pixels.AsSpan(j * PreprocessingContract.PixelCount));
-        return new TrainingData(pixels, labels.ToArray(), targets.ToArray());
+        return new TrainingData(TrainingData.PixelsOf(data.Pixels, rows), labels.ToArray(), targets.ToArray());
     }
 }

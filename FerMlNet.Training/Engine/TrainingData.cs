@@ -36,13 +36,17 @@ public sealed class TrainingData : IDisposable
     public static TrainingData From(DecodedDataset data, int[] indices) => Select(data.Pixels, data.Labels, indices);
 
     /// <summary>Selects the given rows of images stored one after another (2,304 bytes each) with their labels.</summary>
-    public static TrainingData Select(byte[] pixels, int[] labels, int[] rows, float[]? targets = null)
+    public static TrainingData Select(byte[] pixels, int[] labels, int[] rows, float[]? targets = null) =>
+        new(PixelsOf(pixels, rows), rows.Select(r => labels[r]).ToArray(), targets);
+
+    /// <summary>The given rows of images stored one after another (2,304 bytes each), in that order.</summary>
+    internal static byte[] PixelsOf(byte[] pixels, IReadOnlyList<int> rows)
     {
         const int size = PreprocessingContract.PixelCount;
-        var selected = new byte[rows.Length * size];
-        for (int j = 0; j < rows.Length; j++)
+        var selected = new byte[rows.Count * size];
+        for (int j = 0; j < rows.Count; j++)
             pixels.AsSpan(rows[j] * size, size).CopyTo(selected.AsSpan(j * size));
-        return new TrainingData(selected, rows.Select(r => labels[r]).ToArray(), targets);
+        return selected;
     }
 
     internal Tensor Images { get; }

@@ -27,22 +27,18 @@ public static class CrowdEvaluation
             try { votes = CrowdVoteTable.LoadDefault(); }
             catch (FileNotFoundException e) { return new JsonObject { ["reason"] = e.Message }; }
         }
+        // The same test as fer data stats: every name a row, and folder labels that agree with the crowd as FER-2013's do.
+        var agreement = CrowdAgreement.Of(paths.Zip(folderLabels), votes);
+        if (!agreement.Applies) return agreement.ToJson(votes.Path);
         var faces = paths.Select(votes.Find).ToArray();
-        int missing = faces.Count(f => f is null);
-        if (missing > 0)
-            return new JsonObject { ["reason"] = $"{missing:N0} of {paths.Count:N0} images have no row in {votes.Path} (file names are not FER-2013 row indices)" };
         var withMajority = Enumerable.Range(0, faces.Length).Where(i => faces[i]!.Majority is not null).ToArray();
-        double agreement = (double)withMajority.Count(i => faces[i]!.Majority == folderLabels[i]) / faces.Length;
-        if (agreement < CrowdAgreement.MinimumFolderAgreement)
-            return new JsonObject { ["reason"] = $"the crowd majority agrees with the folder label on {agreement:P1} of the faces, " +
-                $"below {CrowdAgreement.MinimumFolderAgreement:P0}: the file names do not look like FER-2013 row indices" };
         var agreed = withMajority.Where(i => faces[i]!.MajorityShare >= AgreedShare).ToArray();
         return new JsonObject
         {
             ["voteFile"] = Path.GetFileName(votes.Path),
             ["definition"] = "FER+ majority: the single top vote count of all ten FER+ categories, when it is one of the four classes (ties and faces whose top vote is another emotion, unknown or not-a-face excluded)",
             ["images"] = paths.Count,
-            ["folderAgreement"] = agreement,
+            ["folderAgreement"] = agreement.Overall,
             ["majority"] = Summary(scores, faces, withMajority, split),
             ["agreed70"] = Summary(scores, faces, agreed, split),
         };
