@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using FerMlNet.Core.IO;
 using FerMlNet.Core.Native;
-using FerMlNet.Core.Preprocessing;
+using FerMlNet.Preprocessing;
 using FerMlNet.Scoring;
 using FerMlNet.Training.Models;
 using Microsoft.ML;
@@ -68,14 +68,14 @@ public class InferenceBenchmarks
     {
         var tensor = new DenseTensor<float>([n, 1, 48, 48]);
         for (int i = 0; i < n; i++)
-            for (int p = 0; p < _pixels.Length; p++) tensor.Buffer.Span[i * _pixels.Length + p] = _pixels[p] / 255f;
+            for (int p = 0; p < _pixels.Length; p++) tensor.Buffer.Span[i * _pixels.Length + p] = _pixels[p] * FerModelConventions.PixelScale;
         return tensor;
     }
 
     [Benchmark(Baseline = true, Description = "raw ORT, batch 1")]
     public float RawBatch1()
     {
-        using var r = _raw.Run([NamedOnnxValue.CreateFromTensor("input", _one)]);
+        using var r = _raw.Run([NamedOnnxValue.CreateFromTensor(FerModelConventions.OnnxInputName, _one)]);
         return r[0].AsTensor<float>()[0, 0];
     }
 
@@ -91,7 +91,7 @@ public class InferenceBenchmarks
     [Benchmark(Description = "raw ORT, batch 64", OperationsPerInvoke = 64)]
     public float RawBatch64()
     {
-        using var r = _raw.Run([NamedOnnxValue.CreateFromTensor("input", _batch)]);
+        using var r = _raw.Run([NamedOnnxValue.CreateFromTensor(FerModelConventions.OnnxInputName, _batch)]);
         return r[0].AsTensor<float>()[0, 0];
     }
 

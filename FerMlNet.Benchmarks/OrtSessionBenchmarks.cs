@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using FerMlNet.Core.IO;
-using FerMlNet.Core.Preprocessing;
+using FerMlNet.Preprocessing;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
@@ -41,7 +41,7 @@ public class OrtSessionBenchmarks
     private static DenseTensor<float> Faces(byte[] pixels, int n)
     {
         var tensor = new DenseTensor<float>([n, 1, 48, 48]);
-        for (int i = 0; i < n * pixels.Length; i++) tensor.Buffer.Span[i] = pixels[i % pixels.Length] / 255f;
+        for (int i = 0; i < n * pixels.Length; i++) tensor.Buffer.Span[i] = pixels[i % pixels.Length] * FerModelConventions.PixelScale;
         return tensor;
     }
 
@@ -53,7 +53,7 @@ public class OrtSessionBenchmarks
 
     private float Run(DenseTensor<float> input)
     {
-        using var r = _session.Run([NamedOnnxValue.CreateFromTensor("input", input)]);
+        using var r = _session.Run([NamedOnnxValue.CreateFromTensor(FerModelConventions.OnnxInputName, input)]);
         return r[0].AsTensor<float>()[0, 0];
     }
 

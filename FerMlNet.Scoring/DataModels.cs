@@ -19,5 +19,5 @@ public sealed class FerPrediction
 
     /// <summary>The most probable class: happy, neutral, sad or surprise.</summary>
     public string PredictedLabel =>
-        Score.Length == FerMlNet.Core.EmotionClasses.Count ? FerMlNet.Core.EmotionClasses.MostProbable(Score) : "";
+        Score.Length == FerMlNet.Preprocessing.EmotionClasses.Count ? FerMlNet.Preprocessing.EmotionClasses.MostProbable(Score) : "";
 }

@@ -1,4 +1,4 @@
-using FerMlNet.Core;
+using FerMlNet.Preprocessing;
 using FerMlNet.Scoring.FaceDetection;
 
 namespace FerMlNet.Scoring;

@@ -1,4 +1,4 @@
-using FerMlNet.Core.Preprocessing;
+using FerMlNet.Preprocessing;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace FerMlNet.Scoring;
@@ -8,7 +8,7 @@ namespace FerMlNet.Scoring;
 /// [N, C, 48, 48] input tensor (the grey face repeated in every channel). One place, so the predictor, calibration and
 /// the benchmarks feed networks exactly the same numbers.
 /// </summary>
-public static class FaceTensor
+internal static class FaceTensor
 {
     /// <summary>Builds the input tensor of <paramref name="faces"/> (each 2,304 bytes) with <paramref name="channels"/> channels.</summary>
     /// <exception cref="ArgumentException">A face is not 48×48 grey bytes.</exception>
@@ -24,7 +24,7 @@ public static class FaceTensor
             for (int c = 0; c < channels; c++)
             {
                 var target = span.Slice((i * channels + c) * size, size);
-                for (int p = 0; p < size; p++) target[p] = faces[i][p] / 255f; // the contract's scale
+                for (int p = 0; p < size; p++) target[p] = faces[i][p] * FerModelConventions.PixelScale;
             }
         }
         return input;

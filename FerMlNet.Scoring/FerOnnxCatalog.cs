@@ -1,4 +1,4 @@
-using FerMlNet.Core.Preprocessing;
+using FerMlNet.Preprocessing;
 using Microsoft.ML;
 
 namespace FerMlNet.Scoring;
@@ -16,7 +16,7 @@ public static class FerOnnxCatalog
     public const string ScoreColumn = "Score";
 
     // Node names of the graphs written by FerMlNet's ONNX exporter.
-    private const string OnnxInput = "input", OnnxProbabilities = "probabilities";
+    private const string OnnxInput = FerModelConventions.OnnxInputName, OnnxProbabilities = FerModelConventions.OnnxProbabilitiesName;
 
     /// <summary>
     /// Scores <see cref="PreprocessingContract.PixelsColumn"/> with a FerMlNet ONNX graph, adding <c>Score</c>.

@@ -1,6 +1,5 @@
 using System.IO.Compression;
-using FerMlNet.Core;
-using FerMlNet.Core.Preprocessing;
+using FerMlNet.Preprocessing;
 using FerMlNet.Scoring.FaceDetection;
 using Microsoft.ML;
 using Microsoft.ML.OnnxRuntime;
@@ -15,19 +14,20 @@ namespace FerMlNet.Scoring;
 /// </summary>
 public sealed class FerPredictor : IDisposable
 {
-    private const string InputName = "input", OutputName = "probabilities";
+    private const string InputName = FerModelConventions.OnnxInputName, OutputName = FerModelConventions.OnnxProbabilitiesName;
     private readonly InferenceSession _session;
     private readonly FerPredictorOptions _options;
-    private readonly Lazy<YuNetFaceDetector> _detector;
+    private readonly YuNetFaceDetector _detector;
+    private static int _gpuFallbackNoted;
 
-    private FerPredictor(InferenceSession session, FerPredictorOptions options, string modelPath, string deviceNote)
+    private FerPredictor(InferenceSession session, YuNetFaceDetector detector, FerPredictorOptions options, string modelPath, string deviceNote)
     {
         _session = session;
+        _detector = detector;
         _options = options;
         ModelPath = modelPath;
         DeviceNote = deviceNote;
         InputChannels = (int)session.InputMetadata[InputName].Dimensions[1];
-        _detector = new Lazy<YuNetFaceDetector>(() => new YuNetFaceDetector(options.FaceDetector));
     }
 
     /// <summary>The model file this predictor runs.</summary>
@@ -42,9 +42,19 @@ public sealed class FerPredictor : IDisposable
     /// <summary>The "uncertain" threshold in use.</summary>
     public float UncertainThreshold => _options.UncertainThreshold;
 
-    /// <summary>Loads a model.zip (ML.NET, as written by `fer train`) or a .onnx file.</summary>
-    /// <exception cref="FileNotFoundException">The file is missing.</exception>
-    /// <exception cref="InvalidDataException">The file is not a FerMlNet model (the message says why).</exception>
+    /// <summary>
+    /// Loads the default model shipped with the library (<see cref="ShippedModels.DefaultModel"/>, in the app's folder).
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The model or the face detector is missing (the message names the path).</exception>
+    /// <exception cref="InvalidDataException">The model or the face detector is not readable (the message says why).</exception>
+    public static FerPredictor LoadDefault(FerPredictorOptions? options = null) => Load(ShippedModels.DefaultModel, options);
+
+    /// <summary>
+    /// Loads a model.zip (ML.NET, as written by `fer train`) or a .onnx file, and the face detector the photo methods
+    /// use, so that a missing or broken file fails here rather than at the first photo.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The model or the face detector is missing (the message names the path).</exception>
+    /// <exception cref="InvalidDataException">The model or the face detector is not readable (the message says why).</exception>
     public static FerPredictor Load(string modelPath, FerPredictorOptions? options = null)
     {
         options ??= new FerPredictorOptions();
@@ -72,7 +82,15 @@ public sealed class FerPredictor : IDisposable
             throw new InvalidDataException($"Model '{modelPath}' is not a FerMlNet network (it needs an input '{InputName}' " +
                                            $"and an output '{OutputName}').");
         }
-        return new FerPredictor(session, options, modelPath, note);
+        try
+        {
+            return new FerPredictor(session, new YuNetFaceDetector(options.FaceDetector), options, modelPath, note);
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Classifies one 48×48 grey face (2,304 bytes, row-major, 0-255).</summary>
@@ -119,16 +137,17 @@ public sealed class FerPredictor : IDisposable
     /// <summary>
     /// The face crops of a decoded photo, as <see cref="PredictFaces(ReadOnlySpan{byte})"/> finds them;
     /// <paramref name="detectorSide"/> overrides the detector's input size (320 suits webcam frames; default 640).
+    /// Internal: SkiaSharp stays out of the public API (the web host and the CLI are friends).
     /// </summary>
-    public IReadOnlyList<FaceCrop> ExtractFaces(SkiaSharp.SKBitmap photo, int? detectorSide = null) =>
-        PhotoFaces.Extract(photo, _detector.Value, _options.FaceCrop, detectorSide);
+    internal IReadOnlyList<FaceCrop> ExtractFaces(SkiaSharp.SKBitmap photo, int? detectorSide = null) =>
+        PhotoFaces.Extract(photo, _detector, _options.FaceCrop, detectorSide);
 
     /// <summary>
     /// The face crops of a photo file with this predictor's detector and crop settings (or the whole image when
     /// <paramref name="detectFaces"/> is false); a bad file gives its reason instead of an exception.
     /// </summary>
-    public (IReadOnlyList<FaceCrop> Crops, string? Error) ReadFaces(string path, bool detectFaces) =>
-        PhotoFaces.FromFile(path, detectFaces ? _detector.Value : null, _options.FaceCrop);
+    internal (IReadOnlyList<FaceCrop> Crops, string? Error) ReadFaces(string path, bool detectFaces) =>
+        PhotoFaces.FromFile(path, detectFaces ? _detector : null, _options.FaceCrop);
 
     /// <summary>Every face of a photo file (see <see cref="PredictFaces(ReadOnlySpan{byte})"/>).</summary>
     public IReadOnlyList<EmotionPrediction> PredictFaces(string photoPath) => PredictFaces(FaceImageDecoder.ReadFile(photoPath));
@@ -178,7 +197,8 @@ public sealed class FerPredictor : IDisposable
         catch (Exception e) when (e is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
         {
             var note = $"cpu (GPU requested, CUDA unavailable: {FirstLine(e.Message)}; install Microsoft.ML.OnnxRuntime.Gpu and CUDA)";
-            options.Log?.Invoke(note);
+            // Said once per process: a server that loads a model per request or swaps models should not repeat it.
+            if (Interlocked.Exchange(ref _gpuFallbackNoted, 1) == 0) options.Log?.Invoke(note);
             return (sessionOptions, note);
         }
     }
@@ -189,6 +209,6 @@ public sealed class FerPredictor : IDisposable
     public void Dispose()
     {
         _session.Dispose();
-        if (_detector.IsValueCreated) _detector.Value.Dispose();
+        _detector.Dispose();
     }
 }

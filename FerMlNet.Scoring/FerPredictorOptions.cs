@@ -1,3 +1,4 @@
+using FerMlNet.Preprocessing;
 using FerMlNet.Scoring.FaceDetection;
 
 namespace FerMlNet.Scoring;
@@ -8,7 +9,7 @@ public sealed class FerPredictorOptions
     /// <summary>
     /// Below this top probability the answer is "uncertain". Default: 0.7, the notebook's production setting.
     /// </summary>
-    public float UncertainThreshold { get; set; } = 0.7f;
+    public float UncertainThreshold { get; set; } = FerModelConventions.DefaultUncertainThreshold;
 
     /// <summary>ONNX Runtime intra-op threads; 0 = ONNX Runtime's default (one per core). Default: 0.</summary>
     public int IntraOpThreads { get; set; }

@@ -1,5 +1,5 @@
 using FerMlNet.Core.Data;
-using FerMlNet.Core.Preprocessing;
+using FerMlNet.Preprocessing;
 using FerMlNet.Training.Bench;
 using FerMlNet.Training.Models;
 

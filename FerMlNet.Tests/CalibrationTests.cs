@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FerMlNet.Core;
-using FerMlNet.Core.Preprocessing;
+using FerMlNet.Preprocessing;
 using FerMlNet.Scoring;
 using FerMlNet.Training.Calibration;
 using FerMlNet.Training.Onnx;

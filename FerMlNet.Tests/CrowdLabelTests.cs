@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using FerMlNet.Core;
 using FerMlNet.Core.Data;
 using FerMlNet.Core.Labels;
-using FerMlNet.Core.Preprocessing;
+using FerMlNet.Preprocessing;
 using FerMlNet.Training.Engine;
 using FerMlNet.Training.MlNet;
 using static TorchSharp.torch;

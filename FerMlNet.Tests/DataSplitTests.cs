@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using FerMlNet.Core;
 using FerMlNet.Core.Data;
-using FerMlNet.Core.Preprocessing;
+using FerMlNet.Preprocessing;
 using FerMlNet.Core.Quality;
 
 namespace FerMlNet.Tests;

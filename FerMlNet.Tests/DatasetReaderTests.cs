@@ -1,3 +1,4 @@
+using FerMlNet.Preprocessing;
 using FerMlNet.Core;
 using FerMlNet.Core.Data;
 

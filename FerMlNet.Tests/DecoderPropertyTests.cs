@@ -1,4 +1,4 @@
-using FerMlNet.Core.Preprocessing;
+using FerMlNet.Preprocessing;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using FerMlNet.Core;
-using FerMlNet.Core.Preprocessing;
+using FerMlNet.Preprocessing;
 using FerMlNet.Scoring.FaceDetection;
 
 namespace FerMlNet.Tests;

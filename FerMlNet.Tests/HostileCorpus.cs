@@ -22,7 +22,7 @@ internal static class HostileCorpus
         var good = new List<string>();
         var either = new List<string>();
         string dir = Directory.CreateDirectory(Path.Combine(root, "happy")).FullName;
-        foreach (var cls in Core.EmotionClasses.Names)
+        foreach (var cls in EmotionClasses.Names)
             foreach (var f in TestData.Fer4MitImages("train", cls, 3))
                 File.Copy(f, Path.Combine(Directory.CreateDirectory(Path.Combine(root, cls)).FullName, Path.GetFileName(f)));
         byte[] jpeg = File.ReadAllBytes(TestData.Fer4MitImages("train", "happy", 1)[0]);

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using FerMlNet.Core;
-using FerMlNet.Core.Preprocessing;
+using FerMlNet.Preprocessing;
 using FerMlNet.Scoring;
 using FerMlNet.Training.Engine;
 using FerMlNet.Training.MlNet;

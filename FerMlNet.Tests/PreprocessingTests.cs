@@ -1,6 +1,6 @@
 using FerMlNet.Core;
 using FerMlNet.Core.Data;
-using FerMlNet.Core.Preprocessing;
+using FerMlNet.Preprocessing;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using SkiaSharp;

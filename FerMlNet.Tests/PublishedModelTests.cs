@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FerMlNet.Preprocessing;
 using FerMlNet.Core.IO;
 using FerMlNet.Scoring;
 using Microsoft.ML;
@@ -87,7 +88,7 @@ public class PublishedModelTests(PublishedModelTests.RebuiltSplits splits) : ICl
         using var onnx = FerPredictor.Load(Path.Combine(models, name + ".onnx"));
         var ml = new MLContext();
         var engine = ml.Model.CreatePredictionEngine<FerImageInput, FerPrediction>(ml.Model.Load(zip, out _));
-        foreach (var file in Core.EmotionClasses.Names.SelectMany(cls => TestData.Fer4MitImages("test", cls, 2)))
+        foreach (var file in EmotionClasses.Names.SelectMany(cls => TestData.Fer4MitImages("test", cls, 2)))
         {
             var direct = onnx.Predict(File.ReadAllBytes(file));
             var viaMlNet = engine.Predict(new FerImageInput { ImagePath = file });

@@ -1,5 +1,5 @@
 using FerMlNet.Core.IO;
-using FerMlNet.Core.Preprocessing;
+using FerMlNet.Preprocessing;
 using FerMlNet.Scoring;
 using Microsoft.ML;
 
@@ -9,7 +9,7 @@ namespace FerMlNet.Tests;
 public class ScoringTests(TrainedModelFixture model) : IClassFixture<TrainedModelFixture>
 {
     private static string[] Faces(int perClass) =>
-        Core.EmotionClasses.Names.SelectMany(c => TestData.Fer4MitImages("test", c, perClass)).ToArray();
+        EmotionClasses.Names.SelectMany(c => TestData.Fer4MitImages("test", c, perClass)).ToArray();
 
     [Fact]
     public void ZipOnnxAndPredictionEngineGiveTheSameProbabilities()
@@ -194,7 +194,7 @@ public class ScoringTests(TrainedModelFixture model) : IClassFixture<TrainedMode
     public void EvaluateWithFaceDetectionCountsPhotosWithoutAFaceAsErrors()
     {
         using var dir = TestData.NewTempDir();
-        foreach (var c in Core.EmotionClasses.Names)
+        foreach (var c in EmotionClasses.Names)
         {
             var folder = Directory.CreateDirectory(dir.Combine("photos", c)).FullName;
             foreach (var f in Directory.GetFiles(Path.Combine(TestData.WildDev, c)).Order(StringComparer.Ordinal).Take(2))

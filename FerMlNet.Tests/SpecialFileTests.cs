@@ -1,5 +1,5 @@
 using FerMlNet.Core.IO;
-using FerMlNet.Core.Preprocessing;
+using FerMlNet.Preprocessing;
 using SkiaSharp;
 
 namespace FerMlNet.Tests;
@@ -45,7 +45,7 @@ public sealed class SpecialFileTests
         using var dir = TestData.NewTempDir();
         var corpus = dir.Combine("in");
         HostileCorpus.WriteSpecial(corpus);
-        foreach (var cls in Core.EmotionClasses.Names.Skip(1))
+        foreach (var cls in EmotionClasses.Names.Skip(1))
             foreach (var f in TestData.Fer4MitImages("train", cls, 2))
                 File.Copy(f, Path.Combine(Directory.CreateDirectory(Path.Combine(corpus, cls)).FullName, Path.GetFileName(f)));
         var stats = CliProcess.Run("data", "stats", corpus, "--json");

@@ -1,3 +1,4 @@
+using FerMlNet.Preprocessing;
 using FerMlNet.Core;
 
 namespace FerMlNet.Tests;
@@ -19,7 +20,7 @@ internal static class TestData
 
     /// <summary>The first <paramref name="perClass"/> training faces of every class, decoded to 48×48 grey bytes.</summary>
     public static List<byte[]> DecodedTrainFaces(int perClass) => EmotionClasses.Names
-        .SelectMany(c => Fer4MitImages("train", c, perClass)).Select(Core.Preprocessing.FaceImageDecoder.DecodeFile).ToList();
+        .SelectMany(c => Fer4MitImages("train", c, perClass)).Select(Preprocessing.FaceImageDecoder.DecodeFile).ToList();
 
     /// <summary>A temporary folder removed when disposed.</summary>
     public static TempDir NewTempDir() => new();
@@ -47,7 +48,7 @@ internal static class TestData
     }
 }
 
-internal sealed class TempDir : IDisposable
+public sealed class TempDir : IDisposable
 {
     public TempDir() => Path = Directory.CreateTempSubdirectory("fermlnet-test-").FullName;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using FerMlNet.Core.Preprocessing;
+using FerMlNet.Preprocessing;
 using FerMlNet.Training.Transfer;
 
 namespace FerMlNet.Tests;

@@ -17,14 +17,18 @@ internal static class WebTestData
     /// <summary>The shipped fast model (one network).</summary>
     public static string FastModel => Path.Combine(TestData.RepoRoot, "models", "fer-fast.zip");
 
-    /// <summary>Three wild-dev portraits (happy, sad, surprise) side by side: a 1050×350 group photo with three faces.</summary>
-    public static byte[] GroupPhotoJpeg()
+    /// <summary>
+    /// Wild-dev portraits side by side, the first of each class folder named (default happy, sad, surprise): a colour
+    /// group photo 350 px high with one face per portrait.
+    /// </summary>
+    public static byte[] GroupPhotoJpeg(params string[] classes)
     {
-        var portraits = new[] { "happy", "sad", "surprise" }
+        if (classes.Length == 0) classes = ["happy", "sad", "surprise"];
+        var portraits = classes
             .Select(c => Directory.GetFiles(Path.Combine(TestData.WildDev, c)).Order(StringComparer.Ordinal).First()).ToArray();
-        using var group = new SKBitmap(3 * 350, 350);
+        using var group = new SKBitmap(portraits.Length * 350, 350);
         using (var canvas = new SKCanvas(group))
-            for (int i = 0; i < 3; i++)
+            for (int i = 0; i < portraits.Length; i++)
                 using (var face = SKBitmap.Decode(portraits[i]))
                     canvas.DrawBitmap(face, i * 350, 0);
         return FaceFrames.Jpeg(group, 92);

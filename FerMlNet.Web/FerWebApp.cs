@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Threading.RateLimiting;
+using FerMlNet.Preprocessing;
 using FerMlNet.Core.IO;
+using FerMlNet.Scoring;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
@@ -18,7 +20,7 @@ public static class FerWebApp
     public const string DefaultUrls = "http://127.0.0.1:5080";
 
     /// <summary>The model served when none is given, found from the working directory or the program's folder upwards.</summary>
-    public const string DefaultModel = "models/fer-default.zip";
+    public const string DefaultModel = ShippedModels.DefaultModelRelativePath;
 
     private const string RateLimitPolicy = "per-client";
 
@@ -141,7 +143,7 @@ public static class FerWebApp
         app.MapGet("/api/v1/model", (ModelHost models, ServeOptions options) => Results.Json(new
         {
             name = models.Current.Name,
-            classes = Core.EmotionClasses.Names,
+            classes = EmotionClasses.Names,
             threshold = models.Current.Predictor.UncertainThreshold,
             maxRequestBytes = options.MaxRequestBytes,
             maxImageSide = options.MaxImageSide,
@@ -201,6 +203,7 @@ public static class FerWebApp
                 ? Path.GetFullPath(options.ModelPath)
                 : throw new FileNotFoundException($"Model '{options.ModelPath}' does not exist.", options.ModelPath);
         return RepositoryFiles.Find(DefaultModel)
+            ?? (File.Exists(ShippedModels.DefaultModel) ? ShippedModels.DefaultModel : null)
             ?? throw new FileNotFoundException($"No --model given and the default model '{DefaultModel}' is not there.");
     }
 }

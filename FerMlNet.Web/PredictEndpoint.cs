@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using FerMlNet.Core;
-using FerMlNet.Core.Preprocessing;
+using FerMlNet.Preprocessing;
 using FerMlNet.Scoring;
 
 namespace FerMlNet.Web;

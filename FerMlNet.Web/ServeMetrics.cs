@@ -1,3 +1,4 @@
+using FerMlNet.Preprocessing;
 using FerMlNet.Core;
 
 namespace FerMlNet.Web;
@@ -46,7 +47,7 @@ internal sealed class ServeMetrics
 
     /// <summary>True when sad and neutral are the two most probable classes and less than the margin apart.</summary>
     internal static bool IsSadNeutralBoundary(IReadOnlyDictionary<string, float> probabilities) =>
-        Scoring.EmotionPrediction.IsOnSadNeutralBoundary(Core.EmotionClasses.Names.Select(n => probabilities[n]).ToArray());
+        Scoring.EmotionPrediction.IsOnSadNeutralBoundary(EmotionClasses.Names.Select(n => probabilities[n]).ToArray());
 
     public object Snapshot(ModelHost models)
     {

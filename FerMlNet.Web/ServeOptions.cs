@@ -34,7 +34,7 @@ public sealed class ServeOptions
     public int RateLimitBurst { get; set; } = 80;
 
     /// <summary>Faces whose top probability is below this are answered "uncertain". Default: 0.7 (the notebook's production setting).</summary>
-    public float UncertainThreshold { get; set; } = 0.7f;
+    public float UncertainThreshold { get; set; } = FerModelConventions.DefaultUncertainThreshold;
 
     /// <summary>ONNX Runtime intra-op threads per inference; 0 lets ONNX Runtime choose. Default: 0.</summary>
     public int IntraOpThreads { get; set; }

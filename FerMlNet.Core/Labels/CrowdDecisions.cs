@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using FerMlNet.Preprocessing;
 using FerMlNet.Core.Data;
 using FerMlNet.Core.IO;
 using FerMlNet.Core.Quality;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using FerMlNet.Preprocessing;
 using FerMlNet.Core.IO;
 
 namespace FerMlNet.Core.Labels;

@@ -139,7 +139,7 @@ public static class AuditReport
     }
 
     /// <summary>Images per (split, class), every pair of the present splits and the four classes listed.</summary>
-    private static Dictionary<(DatasetSplit Split, int Label), int> Counts(Preprocessing.DecodedDataset data)
+    private static Dictionary<(DatasetSplit Split, int Label), int> Counts(Data.DecodedDataset data)
     {
         var counts = data.Splits.Distinct().SelectMany(s => Enumerable.Range(0, EmotionClasses.Count).Select(c => (s, c)))
             .ToDictionary(k => k, _ => 0);
@@ -147,7 +147,7 @@ public static class AuditReport
         return counts;
     }
 
-    private static JsonObject PerSplit(Preprocessing.DecodedDataset data)
+    private static JsonObject PerSplit(Data.DecodedDataset data)
     {
         var counts = Counts(data);
         var perSplit = new JsonObject();
@@ -162,7 +162,7 @@ public static class AuditReport
     }
 
     /// <summary>Each class's share per split, next to the 80/10/10 target.</summary>
-    private static JsonObject Distribution(Preprocessing.DecodedDataset data)
+    private static JsonObject Distribution(Data.DecodedDataset data)
     {
         var result = new JsonObject { ["target"] = new JsonObject(TargetShares.Select(t =>
             KeyValuePair.Create(t.Key.ToName(), (JsonNode?)t.Value))) };

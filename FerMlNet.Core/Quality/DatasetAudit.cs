@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using FerMlNet.Core.Data;
-using FerMlNet.Core.Preprocessing;
+using FerMlNet.Preprocessing;
 
 namespace FerMlNet.Core.Quality;
 

@@ -1,5 +1,5 @@
 using FerMlNet.Core.Data;
-using FerMlNet.Core.Preprocessing;
+using FerMlNet.Preprocessing;
 
 namespace FerMlNet.Core.Quality;
 

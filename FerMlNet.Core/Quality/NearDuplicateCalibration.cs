@@ -1,5 +1,6 @@
+using FerMlNet.Core.Data;
 using System.Text.Json.Nodes;
-using FerMlNet.Core.Preprocessing;
+using FerMlNet.Preprocessing;
 using FerMlNet.Core.Reports;
 
 namespace FerMlNet.Core.Quality;

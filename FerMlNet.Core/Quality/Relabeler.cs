@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using FerMlNet.Core.Data;
 using FerMlNet.Core.IO;
-using FerMlNet.Core.Preprocessing;
+using FerMlNet.Preprocessing;
 
 namespace FerMlNet.Core.Quality;
 
@@ -23,7 +23,7 @@ public static class Relabeler
                 throw new InvalidDataException($"'{decisionsFile}' line {d.Line}: '{d.Path}' is not an image of '{index.Root}'.");
         var byPath = decisions.ToDictionary(d => d.Path, StringComparer.Ordinal);
 
-        var files = index.Entries.Select(e => IO.InputFile.ReadAllBytes(e.FullPath)).ToArray();
+        var files = index.Entries.Select(e => InputFile.ReadAllBytes(e.FullPath)).ToArray();
         var contentKey = DecodedDatasetCache.ComputeKey(index, files!);
         var tree = NewDatasetTree.Begin(newRoot);
         var changes = new JsonArray();

@@ -1,4 +1,4 @@
-using FerMlNet.Core.Preprocessing;
+using FerMlNet.Preprocessing;
 using SkiaSharp;
 
 namespace FerMlNet.Core.Reports;
@@ -12,7 +12,7 @@ public static class GrayImages
     /// <summary>PNG bytes of one 48×48 grey image.</summary>
     public static byte[] EncodePng(ReadOnlySpan<byte> pixels)
     {
-        using var bitmap = ToBitmap(pixels);
+        using var bitmap = FaceImageDecoder.ToBitmap(pixels);
         using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
         return data.ToArray();
     }
@@ -35,30 +35,12 @@ public static class GrayImages
         for (int r = 0; r < rows.Count; r++)
             for (int c = 0; c < rows[r].Count; c++)
             {
-                using var bitmap = ToBitmap(rows[r][c]);
+                using var bitmap = FaceImageDecoder.ToBitmap(rows[r][c]);
                 var target = SKRect.Create(c * cell + 2, r * cell + 2, size * scale, size * scale);
                 surface.Canvas.DrawBitmap(bitmap, target);
             }
         using var image = surface.Snapshot();
         using var png = image.Encode(SKEncodedImageFormat.Png, 100);
         return png.ToArray();
-    }
-
-    /// <summary>A 48×48 Gray8 bitmap of 2,304 grey bytes (rows copied with the bitmap's own row stride).</summary>
-    /// <exception cref="ArgumentException">The span is not 2,304 bytes.</exception>
-    public static SKBitmap ToBitmap(ReadOnlySpan<byte> pixels)
-    {
-        if (pixels.Length != PreprocessingContract.PixelCount)
-            throw new ArgumentException($"Expected {PreprocessingContract.PixelCount} grey pixels, got {pixels.Length}.");
-        var bitmap = new SKBitmap(new SKImageInfo(PreprocessingContract.ImageSize, PreprocessingContract.ImageSize,
-            SKColorType.Gray8, SKAlphaType.Opaque));
-        const int size = PreprocessingContract.ImageSize;
-        unsafe
-        {
-            var target = (byte*)bitmap.GetPixels();
-            for (int y = 0; y < size; y++)
-                pixels.Slice(y * size, size).CopyTo(new Span<byte>(target + y * bitmap.RowBytes, size));
-        }
-        return bitmap;
     }
 }

@@ -1,4 +1,4 @@
-using FerMlNet.Core.Preprocessing;
+using FerMlNet.Preprocessing;
 using SkiaSharp;
 
 namespace FerMlNet.Scoring.FaceDetection;
@@ -38,7 +38,7 @@ public sealed class FaceCropOptions
 /// Cuts a detected face out of a photo as a square around the box (with margin, optionally eye-aligned), then applies
 /// the one preprocessing contract (resize, gray) so the crop is exactly what training saw.
 /// </summary>
-public static class FaceCropper
+internal static class FaceCropper
 {
     /// <summary>The square crop as a bitmap of at most 192×192 (enough for a 48×48 result, cheap to draw).</summary>
     public static SKBitmap CropBitmap(SKBitmap photo, DetectedFace face, FaceCropOptions? options = null)

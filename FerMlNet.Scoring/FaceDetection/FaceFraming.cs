@@ -1,5 +1,4 @@
-using FerMlNet.Core.Preprocessing;
-using FerMlNet.Core.Reports;
+using FerMlNet.Preprocessing;
 using SkiaSharp;
 
 namespace FerMlNet.Scoring.FaceDetection;
@@ -16,7 +15,7 @@ namespace FerMlNet.Scoring.FaceDetection;
 /// <param name="CentreY">Median box centre, vertically, in 0..1 of the face.</param>
 /// <param name="BoxSideP10">10th percentile of <paramref name="BoxSide"/>'s samples.</param>
 /// <param name="BoxSideP90">90th percentile of <paramref name="BoxSide"/>'s samples.</param>
-public sealed record FaceFraming(int Faces, int Detected, double BoxSide, double CentreX, double CentreY, double BoxSideP10, double BoxSideP90)
+internal sealed record FaceFraming(int Faces, int Detected, double BoxSide, double CentreX, double CentreY, double BoxSideP10, double BoxSideP90)
 {
     private const int Enlarge = 3;
     private const int FaceSide = PreprocessingContract.ImageSize * Enlarge;
@@ -64,7 +63,7 @@ public sealed record FaceFraming(int Faces, int Detected, double BoxSide, double
     /// <summary>The face enlarged 3× in the middle of a mid-grey canvas twice its size; the face starts at <see cref="FaceOffset"/>.</summary>
     internal static SKBitmap OnCanvas(byte[] pixels)
     {
-        using var face = GrayImages.ToBitmap(pixels);
+        using var face = FaceImageDecoder.ToBitmap(pixels);
         var canvasBitmap = new SKBitmap(new SKImageInfo(CanvasSide, CanvasSide, SKColorType.Bgra8888, SKAlphaType.Premul));
         using var canvas = new SKCanvas(canvasBitmap);
         canvas.Clear(new SKColor(128, 128, 128));

@@ -1,4 +1,4 @@
-using FerMlNet.Core.Preprocessing;
+using FerMlNet.Preprocessing;
 
 namespace FerMlNet.Scoring.FaceDetection;
 
@@ -12,7 +12,7 @@ namespace FerMlNet.Scoring.FaceDetection;
 /// <param name="Brightness">Median mean grey (0..1).</param>
 /// <param name="Contrast">Median grey standard deviation (0..1).</param>
 /// <param name="Sharpness">Median contrast-normalised mean |Laplacian|; faces with no contrast are left out of it.</param>
-public sealed record FaceLook(int Faces, double Brightness, double Contrast, double Sharpness)
+internal sealed record FaceLook(int Faces, double Brightness, double Contrast, double Sharpness)
 {
     private const int Side = PreprocessingContract.ImageSize;
 

@@ -1,9 +1,9 @@
-using FerMlNet.Core.Preprocessing;
+using FerMlNet.Preprocessing;
 
 namespace FerMlNet.Scoring.FaceDetection;
 
 /// <summary>Gaussian blur and unsharp masking of a 48×48 grey face (separable, edges mirrored, rounded back to bytes).</summary>
-public static class GrayBlur
+internal static class GrayBlur
 {
     private const int Side = PreprocessingContract.ImageSize;
 

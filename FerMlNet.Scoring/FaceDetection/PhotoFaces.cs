@@ -1,4 +1,4 @@
-using FerMlNet.Core.Preprocessing;
+using FerMlNet.Preprocessing;
 using SkiaSharp;
 
 namespace FerMlNet.Scoring.FaceDetection;
@@ -11,7 +11,7 @@ public sealed record FaceCrop(DetectedFace? Face, byte[] Pixels);
 /// are used whole; larger photos go through the detector, and each face is cropped and preprocessed. Without a
 /// detector, the whole image is centre-cropped by the contract (the documented fallback).
 /// </summary>
-public static class PhotoFaces
+internal static class PhotoFaces
 {
     /// <summary>
     /// Images whose longer side is at most this are taken as face crops and never sent to the detector: it does

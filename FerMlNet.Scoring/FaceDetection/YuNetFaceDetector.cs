@@ -1,3 +1,4 @@
+using FerMlNet.Preprocessing;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using SkiaSharp;
@@ -10,31 +11,41 @@ namespace FerMlNet.Scoring.FaceDetection;
 /// planes; each stride's grid gives anchor-free boxes and five landmarks, filtered by score and non-maximum
 /// suppression. One instance is safe to share between threads (ONNX Runtime sessions are).
 /// </summary>
-public sealed class YuNetFaceDetector : IDisposable
+internal sealed class YuNetFaceDetector : IDisposable
 {
     private static readonly int[] Strides = [8, 16, 32];
     private readonly InferenceSession _session;
     private readonly FaceDetectorOptions _options;
 
     /// <summary>Loads the detector model.</summary>
-    /// <exception cref="FileNotFoundException">The model file is missing.</exception>
+    /// <exception cref="FileNotFoundException">The model file is missing (the message names the path).</exception>
+    /// <exception cref="InvalidDataException">The file is not a readable ONNX graph (the message names the path and why).</exception>
     public YuNetFaceDetector(FaceDetectorOptions? options = null)
     {
         _options = options ?? new FaceDetectorOptions();
-        var path = _options.ModelPath ?? DefaultModelPath();
-        if (!File.Exists(path)) throw new FileNotFoundException($"Face detector model '{path}' does not exist.", path);
+        var path = _options.ModelPath ?? DefaultModelPath;
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"Face detector model '{path}' does not exist. The FerMlNet.Scoring package copies it " +
+                                            $"to the app's {ShippedModels.DetectorRelativePath}; set FaceDetectorOptions.ModelPath to use another copy.", path);
         using var sessionOptions = new SessionOptions();
         if (_options.Threads > 0) sessionOptions.IntraOpNumThreads = _options.Threads;
-        _session = new InferenceSession(path, sessionOptions);
+        try
+        {
+            _session = new InferenceSession(path, sessionOptions);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new InvalidDataException($"Face detector model '{path}' is not a readable ONNX graph: {e.Message.Split('\n')[0].Trim()}");
+        }
+        if (!_session.InputMetadata.ContainsKey(FerModelConventions.OnnxInputName))
+        {
+            _session.Dispose();
+            throw new InvalidDataException($"Face detector model '{path}' is not a YuNet graph (it has no input '{FerModelConventions.OnnxInputName}').");
+        }
     }
 
-    /// <summary>The shipped dynamic-input YuNet model, looked up next to the program and above the working folder.</summary>
-    public static string DefaultModelPath()
-    {
-        const string relative = "models/face-detection-yunet/yunet_s_dynamic.onnx";
-        if (Core.IO.RepositoryFiles.Find(relative) is { } found) return found;
-        return Path.Combine(AppContext.BaseDirectory, relative);
-    }
+    /// <summary>The shipped dynamic-input YuNet model in the app's folder (never the working directory).</summary>
+    public static string DefaultModelPath => ShippedModels.InAppFolder(ShippedModels.DetectorRelativePath);
 
     /// <summary>
     /// Faces in a decoded photo, best score first. <paramref name="maxInputSide"/> overrides
@@ -47,7 +58,7 @@ public sealed class YuNetFaceDetector : IDisposable
         int width = Math.Max(1, (int)Math.Round(photo.Width * scale)), height = Math.Max(1, (int)Math.Round(photo.Height * scale));
         int paddedW = (width + 31) / 32 * 32, paddedH = (height + 31) / 32 * 32;
         var input = ToBgrPlanes(photo, width, height, paddedW, paddedH);
-        using var results = _session.Run([NamedOnnxValue.CreateFromTensor("input", input)]);
+        using var results = _session.Run([NamedOnnxValue.CreateFromTensor(FerModelConventions.OnnxInputName, input)]);
         var outputs = results.ToDictionary(r => r.Name, r => r.AsTensor<float>());
 
         var candidates = new List<DetectedFace>();

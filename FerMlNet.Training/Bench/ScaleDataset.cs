@@ -1,5 +1,5 @@
 using FerMlNet.Core.Data;
-using FerMlNet.Core.Preprocessing;
+using FerMlNet.Preprocessing;
 using FerMlNet.Core.Reports;
 
 namespace FerMlNet.Training.Bench;

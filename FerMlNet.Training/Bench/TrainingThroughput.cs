@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using FerMlNet.Core.Data;
-using FerMlNet.Core.Preprocessing;
+using FerMlNet.Preprocessing;
 using FerMlNet.Training.Engine;
 using static TorchSharp.torch;
 

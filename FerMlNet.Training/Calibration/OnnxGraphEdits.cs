@@ -66,7 +66,7 @@ public static class OnnxGraphEdits
         var graph = result.Graph;
         if (graph.Node.Any(n => n.Output.Contains(ShiftBatch)))
             throw new InvalidDataException("the model already averages over shifts");
-        int side = Core.Preprocessing.PreprocessingContract.ImageSize;
+        int side = Preprocessing.PreprocessingContract.ImageSize;
         graph.Initializer.Add(Int64s("tta_shift_pads", 0, 0, pixels, pixels, 0, 0, pixels, pixels));
         graph.Initializer.Add(Int64s("tta_shift_axes", 2, 3));
         var views = new List<NodeProto>

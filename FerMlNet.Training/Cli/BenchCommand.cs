@@ -1,6 +1,6 @@
 using System.CommandLine;
 using FerMlNet.Core.Data;
-using FerMlNet.Core.Preprocessing;
+using FerMlNet.Preprocessing;
 using FerMlNet.Training.Bench;
 using FerMlNet.Training.Engine;
 using Spectre.Console;

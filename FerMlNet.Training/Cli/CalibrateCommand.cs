@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using FerMlNet.Core;
 using FerMlNet.Core.Data;
 using FerMlNet.Core.IO;
-using FerMlNet.Core.Preprocessing;
+using FerMlNet.Preprocessing;
 using FerMlNet.Scoring;
 using FerMlNet.Training.Calibration;
 using FerMlNet.Training.MlNet;

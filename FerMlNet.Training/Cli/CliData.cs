@@ -1,6 +1,6 @@
 using FerMlNet.Core.Labels;
 using FerMlNet.Core.Data;
-using FerMlNet.Core.Preprocessing;
+using FerMlNet.Preprocessing;
 
 namespace FerMlNet.Training.Cli;
 

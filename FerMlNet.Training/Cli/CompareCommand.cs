@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using FerMlNet.Preprocessing;
 using FerMlNet.Core.IO;
 using FerMlNet.Training.Reports;
 using Spectre.Console;

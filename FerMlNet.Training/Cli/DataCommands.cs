@@ -5,7 +5,7 @@ using FerMlNet.Core;
 using FerMlNet.Core.Data;
 using FerMlNet.Core.IO;
 using FerMlNet.Core.Labels;
-using FerMlNet.Core.Preprocessing;
+using FerMlNet.Preprocessing;
 using Spectre.Console;
 
 namespace FerMlNet.Training.Cli;

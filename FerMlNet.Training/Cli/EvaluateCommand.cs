@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using FerMlNet.Preprocessing;
 using FerMlNet.Core.Data;
 using FerMlNet.Core.IO;
 using FerMlNet.Training.MlNet;
@@ -52,7 +53,7 @@ internal static class EvaluateCommand
         var data = new Option<string>("--data") { Description = "Dataset root (split or unsplit).", Required = true };
         var split = new Option<string>("--split") { Description = "Split to evaluate: train, val, test (an unsplit dataset is evaluated whole).", DefaultValueFactory = _ => "test" };
         var outDir = new Option<string>("--out") { Description = "Folder for metrics.json.", Required = true };
-        var threshold = new Option<float>("--threshold") { Description = "Confidence below which answers are 'uncertain' (coverage is reported).", DefaultValueFactory = _ => 0.7f };
+        var threshold = new Option<float>("--threshold") { Description = "Confidence below which answers are 'uncertain' (coverage is reported).", DefaultValueFactory = _ => FerModelConventions.DefaultUncertainThreshold };
         var force = new Option<bool>("--force") { Description = "Replace an existing metrics.json." };
         var detect = new Option<bool>("--detect-faces") { Description = "Find faces in photos first (largest face per image); images without a face count as errors." };
         var detail = new Option<float>("--crop-detail") { Description = "With --detect-faces: unsharp masking of each face crop (FaceCropOptions.Detail; positive sharpens; see `fer data look`).", DefaultValueFactory = _ => new FaceCropOptions().Detail };

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using FerMlNet.Preprocessing;
 using FerMlNet.Core.IO;
 using FerMlNet.Core.Quality;
 using FerMlNet.Training.Engine;

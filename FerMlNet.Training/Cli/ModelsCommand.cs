@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using FerMlNet.Preprocessing;
 using FerMlNet.Core.IO;
 using FerMlNet.Training.Engine;
 using FerMlNet.Training.Models;

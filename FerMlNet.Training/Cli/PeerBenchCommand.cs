@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using FerMlNet.Core.Data;
 using FerMlNet.Core.IO;
-using FerMlNet.Core.Preprocessing;
+using FerMlNet.Preprocessing;
 using FerMlNet.Training.Bench;
 using FerMlNet.Training.Engine;
 using FerMlNet.Training.Models;

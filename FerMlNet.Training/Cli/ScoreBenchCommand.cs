@@ -2,9 +2,9 @@ using System.CommandLine;
 using System.Diagnostics;
 using FerMlNet.Core.Data;
 using FerMlNet.Core.IO;
-using FerMlNet.Core.Preprocessing;
+using FerMlNet.Preprocessing;
 using FerMlNet.Scoring;
-using FerMlNet.Scoring.Batch;
+using FerMlNet.Training.BatchScoring;
 using FerMlNet.Training.Bench;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -76,7 +76,7 @@ internal static class ScoreBenchCommand
     {
         foreach (var tensor in tensors)
         {
-            using var results = session.Run([NamedOnnxValue.CreateFromTensor("input", tensor)]);
+            using var results = session.Run([NamedOnnxValue.CreateFromTensor(FerModelConventions.OnnxInputName, tensor)]);
         }
     }
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using FerMlNet.Scoring;
-using FerMlNet.Scoring.Batch;
+using FerMlNet.Training.BatchScoring;
 using Spectre.Console;
 
 namespace FerMlNet.Training.Cli;
@@ -9,7 +9,7 @@ namespace FerMlNet.Training.Cli;
 internal static class ScoreCommand
 {
     /// <summary>The shipped default model, used when MODEL is omitted.</summary>
-    public const string DefaultModel = "models/fer-default.zip";
+    public const string DefaultModel = ShippedModels.DefaultModelRelativePath;
 
     public static Command Create()
     {
@@ -20,7 +20,7 @@ internal static class ScoreCommand
         };
         var outFile = new Option<string>("--out") { Description = "CSV to write (one row per face or image).", Required = true };
         var detect = new Option<bool>("--detect-faces") { Description = "Find faces in photos first; one row per face." };
-        var threshold = new Option<float>("--threshold") { Description = "Below this confidence the label is 'uncertain'.", DefaultValueFactory = _ => 0.7f };
+        var threshold = new Option<float>("--threshold") { Description = "Below this confidence the label is 'uncertain'.", DefaultValueFactory = _ => FerModelConventions.DefaultUncertainThreshold };
         var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run; every input ends up in the CSV exactly once." };
         var strict = new Option<bool>("--strict") { Description = "Exit with 3 when any image failed." };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (0 = one per core)." };
@@ -69,10 +69,14 @@ internal static class ScoreCommand
         return cmd;
     }
 
-    /// <summary>models/fer-default.zip next to the program's repository or the working folder.</summary>
+    /// <summary>
+    /// models/fer-default.zip of the repository around the program or the working folder (where `fer publish` writes),
+    /// else the copy the build put next to the program.
+    /// </summary>
     public static string ResolveDefaultModel()
     {
         if (Core.IO.RepositoryFiles.Find(DefaultModel) is { } found) return found;
+        if (File.Exists(ShippedModels.DefaultModel)) return ShippedModels.DefaultModel;
         throw new FileNotFoundException($"No MODEL given and the default model '{DefaultModel}' is not there; pass a model.zip or .onnx.");
     }
 }

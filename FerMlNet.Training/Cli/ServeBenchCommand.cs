@@ -1,4 +1,5 @@
 using System.CommandLine;
+using FerMlNet.Preprocessing;
 using FerMlNet.Core;
 using FerMlNet.Web;
 using FerMlNet.Web.Bench;

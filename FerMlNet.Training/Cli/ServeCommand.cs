@@ -10,7 +10,7 @@ internal static class ServeCommand
     {
         var model = new Option<string?>("--model") { Description = $"model.zip or .onnx to serve (default {FerWebApp.DefaultModel}); replacing the file swaps it live." };
         var urls = new Option<string>("--urls") { Description = "Where to listen; loopback by default.", DefaultValueFactory = _ => FerWebApp.DefaultUrls };
-        var threshold = new Option<float>("--threshold") { Description = "Below this confidence a face is 'uncertain'.", DefaultValueFactory = _ => 0.7f };
+        var threshold = new Option<float>("--threshold") { Description = "Below this confidence a face is 'uncertain'.", DefaultValueFactory = _ => FerModelConventions.DefaultUncertainThreshold };
         var rateLimit = new Option<int>("--rate-limit") { Description = "Requests per second per client address (token bucket; burst twice that).", DefaultValueFactory = _ => 40 };
         var serve = new Command("serve", "Web app (webcam, photo, batch pages) and REST API: POST /api/v1/predict, GET /healthz, GET /api/v1/metrics.")
         {

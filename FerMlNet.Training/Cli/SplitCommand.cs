@@ -49,9 +49,9 @@ internal static class SplitCommand
             var target = parse.GetValue(outDir)!;
             var plan = WriteSplit(parse.GetValue(dataset)!, target, options, parse.GetValue(threshold));
             var table = new Table().Border(TableBorder.Rounded).AddColumn("split");
-            foreach (var name in Core.EmotionClasses.Names) table.AddColumn(new TableColumn(name).RightAligned());
+            foreach (var name in EmotionClasses.Names) table.AddColumn(new TableColumn(name).RightAligned());
             foreach (var split in new[] { Core.Data.DatasetSplit.Train, Core.Data.DatasetSplit.Val, Core.Data.DatasetSplit.Test })
-                table.AddRow([split.ToString(), .. Enumerable.Range(0, Core.EmotionClasses.Count)
+                table.AddRow([split.ToString(), .. Enumerable.Range(0, EmotionClasses.Count)
                     .Select(c => plan.Assignments.Count(a => a.Split == split && a.Label == c).ToString("N0"))]);
             AnsiConsole.Write(table);
             AnsiConsole.MarkupLine($"{plan.Assignments.Count:N0} images in [bold]{Markup.Escape(target)}[/], " +

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using FerMlNet.Preprocessing;
 using FerMlNet.Core.IO;
 using FerMlNet.Training.Models;
 using static TorchSharp.torch;

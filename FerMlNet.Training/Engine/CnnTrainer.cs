@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using FerMlNet.Core;
 using FerMlNet.Core.Native;
-using FerMlNet.Core.Preprocessing;
+using FerMlNet.Preprocessing;
 using FerMlNet.Training.Models;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,6 +1,7 @@
+using FerMlNet.Core.Data;
 using FerMlNet.Core;
 using FerMlNet.Core.Labels;
-using FerMlNet.Core.Preprocessing;
+using FerMlNet.Preprocessing;
 
 namespace FerMlNet.Training.Engine;
 

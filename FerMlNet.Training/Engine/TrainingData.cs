@@ -1,5 +1,6 @@
+using FerMlNet.Core.Data;
 using FerMlNet.Core;
-using FerMlNet.Core.Preprocessing;
+using FerMlNet.Preprocessing;
 using static TorchSharp.torch;
 
 namespace FerMlNet.Training.Engine;

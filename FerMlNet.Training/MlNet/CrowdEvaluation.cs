@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using FerMlNet.Preprocessing;
 using FerMlNet.Core;
 using FerMlNet.Core.Data;
 using FerMlNet.Core.Labels;

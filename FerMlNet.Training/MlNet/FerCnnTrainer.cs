@@ -1,5 +1,5 @@
 using FerMlNet.Core;
-using FerMlNet.Core.Preprocessing;
+using FerMlNet.Preprocessing;
 using FerMlNet.Scoring;
 using FerMlNet.Training.Engine;
 using FerMlNet.Training.Onnx;

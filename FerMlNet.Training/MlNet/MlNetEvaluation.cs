@@ -1,4 +1,4 @@
-using FerMlNet.Core.Preprocessing;
+using FerMlNet.Preprocessing;
 using System.Text.Json.Nodes;
 using FerMlNet.Core;
 using FerMlNet.Core.Data;
@@ -32,7 +32,7 @@ public static class MlNetEvaluation
     /// Scores every image of <paramref name="split"/> through <paramref name="model"/> (the whole model.zip pipeline,
     /// image path in) and returns metrics.json's content: ML.NET's metrics plus per-class precision/recall/F1.
     /// </summary>
-    public static JsonObject Evaluate(ITransformer model, DatasetIndex dataset, DatasetSplit split, float threshold = 0.7f)
+    public static JsonObject Evaluate(ITransformer model, DatasetIndex dataset, DatasetSplit split, float threshold = FerModelConventions.DefaultUncertainThreshold)
     {
         var ml = new MLContext(seed: 0);
         var entries = dataset.Entries.Where(e => e.Split == split).ToList();
@@ -67,7 +67,7 @@ public static class MlNetEvaluation
     /// label is the arg-max) plus per-class precision/recall/F1, bootstrap CI, ECE, reliability bins and threshold
     /// coverage. With <paramref name="paths"/> (the image of each row) the most confident mistakes are listed too.
     /// </summary>
-    public static JsonObject FromScores(float[][] scores, int[] truth, DatasetSplit split, float threshold = 0.7f,
+    public static JsonObject FromScores(float[][] scores, int[] truth, DatasetSplit split, float threshold = FerModelConventions.DefaultUncertainThreshold,
         IReadOnlyList<string>? paths = null)
     {
         var ml = new MLContext(seed: 0);
@@ -198,7 +198,7 @@ public static class MlNetEvaluation
     /// same code as `fer score --detect-faces`). Images without a face (or unreadable) count as errors in
     /// <c>accuracy</c>; ML.NET's metrics and the confusion matrix cover the images where a face was found.
     /// </summary>
-    public static JsonObject EvaluateWithFaceDetection(string modelPath, DatasetIndex dataset, DatasetSplit split, float threshold = 0.7f,
+    public static JsonObject EvaluateWithFaceDetection(string modelPath, DatasetIndex dataset, DatasetSplit split, float threshold = FerModelConventions.DefaultUncertainThreshold,
         FaceCropOptions? crop = null)
     {
         crop ??= new FaceCropOptions();
@@ -214,7 +214,7 @@ public static class MlNetEvaluation
                 var faces = predictor.PredictFaces(entries[i].FullPath);
                 scores[i] = faces.Count > 0 ? faces[0].Probabilities : null;
             }
-            catch (Exception e) when (e is Core.Preprocessing.ImageDecodeException or IOException) { unreadable[i] = true; }
+            catch (Exception e) when (e is Preprocessing.ImageDecodeException or IOException) { unreadable[i] = true; }
         });
         var found = Enumerable.Range(0, entries.Count).Where(i => scores[i] is not null).ToArray();
         if (found.Length == 0) throw new InvalidDataException($"No face was found in any image of the {split.ToName()} split.");

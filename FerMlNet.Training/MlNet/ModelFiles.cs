@@ -1,5 +1,5 @@
 using FerMlNet.Core.IO;
-using FerMlNet.Core.Preprocessing;
+using FerMlNet.Preprocessing;
 using FerMlNet.Scoring;
 using FerMlNet.Training.Models;
 using FerMlNet.Training.Onnx;

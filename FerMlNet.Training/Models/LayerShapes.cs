@@ -1,4 +1,4 @@
-using FerMlNet.Core.Preprocessing;
+using FerMlNet.Preprocessing;
 
 namespace FerMlNet.Training.Models;
 

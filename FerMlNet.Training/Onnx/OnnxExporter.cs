@@ -1,3 +1,4 @@
+using FerMlNet.Preprocessing;
 using FerMlNet.Core.IO;
 using FerMlNet.Training.Models;
 using Google.Protobuf;
@@ -18,10 +19,10 @@ namespace FerMlNet.Training.Onnx;
 public static class OnnxExporter
 {
     /// <summary>Name of the graph input.</summary>
-    public const string InputName = "input";
+    public const string InputName = FerModelConventions.OnnxInputName;
 
     /// <summary>Name of the probabilities output.</summary>
-    public const string ProbabilitiesName = "probabilities";
+    public const string ProbabilitiesName = FerModelConventions.OnnxProbabilitiesName;
 
     /// <summary>Name of the predicted class index output.</summary>
     public const string LabelName = "label";

@@ -1,6 +1,7 @@
+using FerMlNet.Core.Data;
 using FerMlNet.Core;
 using FerMlNet.Core.IO;
-using FerMlNet.Core.Preprocessing;
+using FerMlNet.Preprocessing;
 using FerMlNet.Core.Quality;
 using FerMlNet.Training.Engine;
 

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using FerMlNet.Core;
 using FerMlNet.Core.Data;
 using FerMlNet.Core.IO;
-using FerMlNet.Core.Preprocessing;
+using FerMlNet.Preprocessing;
 using FerMlNet.Core.Reports;
 using FerMlNet.Scoring.FaceDetection;
 
@@ -42,7 +42,7 @@ public sealed class ImportOptions
 public static class PhotoImporter
 {
     /// <summary>Imports; returns the manifest.</summary>
-    public static JsonObject Run(string source, string intoRoot, ImportOptions options, YuNetFaceDetector? detector,
+    internal static JsonObject Run(string source, string intoRoot, ImportOptions options, YuNetFaceDetector? detector,
         Action<int, int>? progress = null)
     {
         if (!Directory.Exists(source)) throw new DatasetException($"Source folder '{source}' does not exist.");

@@ -120,7 +120,7 @@ public static class Leaderboard
     public static double MeasureLatencyMs(string onnxPath, int runs = 100)
     {
         using var predictor = FerPredictor.Load(onnxPath, new FerPredictorOptions { IntraOpThreads = 1 });
-        var face = new byte[Core.Preprocessing.PreprocessingContract.PixelCount];
+        var face = new byte[Preprocessing.PreprocessingContract.PixelCount];
         for (int i = 0; i < 20; i++) predictor.PredictPixels(face);
         var times = new double[runs];
         for (int i = 0; i < runs; i++)

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FerMlNet.Core;
-using FerMlNet.Core.Preprocessing;
+using FerMlNet.Preprocessing;
 using FerMlNet.Core.Reports;
 using FerMlNet.Training.Engine;
 using static FerMlNet.Core.Reports.HtmlReport;

@@ -1,7 +1,8 @@
+using FerMlNet.Core.Data;
 using System.Security.Cryptography;
 using System.Text;
 using FerMlNet.Core.IO;
-using FerMlNet.Core.Preprocessing;
+using FerMlNet.Preprocessing;
 using FerMlNet.Core.Reports;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -76,7 +77,7 @@ public static class ResNet18Features
     /// <summary>A 48×48 face as the featurizer's input: 224×224, planar R, G, B (the same gray in each), 0-255.</summary>
     internal static float[] ToResNetInput(byte[] face)
     {
-        using var gray = GrayImages.ToBitmap(face);
+        using var gray = FaceImageDecoder.ToBitmap(face);
         using var large = gray.Resize(new SKImageInfo(Side, Side, SKColorType.Gray8, SKAlphaType.Opaque), SKFilterQuality.High);
         var pixels = large.GetPixelSpan();
         var planar = new float[3 * Side * Side];

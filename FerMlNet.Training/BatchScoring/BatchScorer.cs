@@ -1,11 +1,13 @@
+using FerMlNet.Scoring;
 using System.Globalization;
 using System.Text;
+using FerMlNet.Preprocessing;
 using FerMlNet.Core;
 using FerMlNet.Core.Data;
 using FerMlNet.Core.IO;
 using FerMlNet.Scoring.FaceDetection;
 
-namespace FerMlNet.Scoring.Batch;
+namespace FerMlNet.Training.BatchScoring;
 
 /// <summary>Options of <see cref="BatchScorer"/>.</summary>
 public sealed class BatchScoreOptions

@@ -1,8 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using FerMlNet.Preprocessing;
 using FerMlNet.Core.IO;
 
-namespace FerMlNet.Scoring.Batch;
+namespace FerMlNet.Training.BatchScoring;
 
 /// <summary>The model a score CSV's answers come from, as its run record names it.</summary>
 /// <param name="Sha256">SHA-256 of the model file (hex).</param>

@@ -1,4 +1,4 @@
-namespace FerMlNet.Core.Preprocessing;
+namespace FerMlNet.Preprocessing;
 
 /// <summary>An image that cannot be used, with a reason a person understands ("empty file", "not a JPEG or PNG"...).</summary>
 public sealed class ImageDecodeException(string reason) : Exception(reason)

@@ -2,7 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms.Image;
 
-namespace FerMlNet.Core.Preprocessing;
+namespace FerMlNet.Preprocessing;
 
 /// <summary>
 /// The preprocessing contract as ML.NET estimators (LoadImages → ResizeImages → ConvertToGrayscale → ExtractPixels),
@@ -39,7 +39,7 @@ public static class PreprocessingCatalog
             .Append(catalog.ExtractPixels(PreprocessingContract.PixelsColumn, gray,
                 colorsToExtract: ImagePixelExtractingEstimator.ColorBits.Red,
                 orderOfExtraction: ImagePixelExtractingEstimator.ColorsOrder.ARGB,
-                interleavePixelColors: false, offsetImage: 0f, scaleImage: 1f / 255f, outputAsFloatArray: true))
+                interleavePixelColors: false, offsetImage: 0f, scaleImage: FerModelConventions.PixelScale, outputAsFloatArray: true))
             .Append(catalog.DropColumns(resized, gray));
     }
 }

@@ -1,7 +1,6 @@
-using FerMlNet.Core.IO;
 using SkiaSharp;
 
-namespace FerMlNet.Core.Preprocessing;
+namespace FerMlNet.Preprocessing;
 
 /// <summary>
 /// The fast path of the preprocessing contract: decodes straight into 48×48 grey bytes without an IDataView, using the
@@ -43,7 +42,7 @@ public static class FaceImageDecoder
     /// <see cref="PreprocessingContract.MaxImageSide"/> and <see cref="PreprocessingContract.MaxImagePixels"/>
     /// before any pixel is decoded.
     /// </summary>
-    public static SKBitmap DecodeBitmap(ReadOnlySpan<byte> encoded)
+    internal static SKBitmap DecodeBitmap(ReadOnlySpan<byte> encoded)
     {
         if (encoded.Length == 0) throw new ImageDecodeException("empty file (0 bytes)");
         using var data = SKData.CreateCopy(encoded);
@@ -83,7 +82,7 @@ public static class FaceImageDecoder
     }
 
     /// <summary>Applies resize (IsoCrop, centre) and grayscale to a decoded bitmap and returns 2,304 grey bytes.</summary>
-    public static byte[] FromBitmap(SKBitmap bitmap)
+    internal static byte[] FromBitmap(SKBitmap bitmap)
     {
         using var resized = ResizeIsoCropCenter(bitmap, PreprocessingContract.ImageSize, PreprocessingContract.ImageSize);
         using var gray = new SKBitmap(resized.Width, resized.Height, isOpaque: true);
@@ -97,7 +96,7 @@ public static class FaceImageDecoder
     public static float[] ToUnitFloats(ReadOnlySpan<byte> pixels)
     {
         var result = new float[pixels.Length];
-        for (int i = 0; i < pixels.Length; i++) result[i] = pixels[i] * (1f / 255f);
+        for (int i = 0; i < pixels.Length; i++) result[i] = pixels[i] * FerModelConventions.PixelScale;
         return result;
     }
 
@@ -139,5 +138,23 @@ public static class FaceImageDecoder
             for (int x = 0; x < bitmap.Width; x++)
                 result[y * bitmap.Width + x] = span[y * rowBytes + x * 4 + redOffset];
         return result;
+    }
+
+    /// <summary>A 48×48 Gray8 bitmap of 2,304 grey bytes (rows copied with the bitmap's own row stride).</summary>
+    /// <exception cref="ArgumentException">The span is not 2,304 bytes.</exception>
+    internal static SKBitmap ToBitmap(ReadOnlySpan<byte> pixels)
+    {
+        if (pixels.Length != PreprocessingContract.PixelCount)
+            throw new ArgumentException($"Expected {PreprocessingContract.PixelCount} grey pixels, got {pixels.Length}.");
+        var bitmap = new SKBitmap(new SKImageInfo(PreprocessingContract.ImageSize, PreprocessingContract.ImageSize,
+            SKColorType.Gray8, SKAlphaType.Opaque));
+        const int size = PreprocessingContract.ImageSize;
+        unsafe
+        {
+            var target = (byte*)bitmap.GetPixels();
+            for (int y = 0; y < size; y++)
+                pixels.Slice(y * size, size).CopyTo(new Span<byte>(target + y * bitmap.RowBytes, size));
+        }
+        return bitmap;
     }
 }

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace FerMlNet.Core.IO;
+namespace FerMlNet.Preprocessing;
 
 /// <summary>What kind of file system entry a path is, following symbolic links (as an open would).</summary>
 public enum InputFileKind

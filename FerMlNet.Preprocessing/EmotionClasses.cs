@@ -1,4 +1,4 @@
-namespace FerMlNet.Core;
+namespace FerMlNet.Preprocessing;
 
 /// <summary>
 /// The four emotions FerMlNet recognises, in the notebook's index order (0=happy, 1=neutral, 2=sad, 3=surprise).

@@ -1,6 +1,6 @@
 using FerMlNet.Core.Data;
 
-namespace FerMlNet.Core.Preprocessing;
+namespace FerMlNet.Core.Data;
 
 /// <summary>
 /// A dataset decoded through the preprocessing contract and kept as one contiguous uint8 block (N × 2,304 bytes):

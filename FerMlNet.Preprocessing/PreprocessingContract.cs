@@ -1,4 +1,4 @@
-namespace FerMlNet.Core.Preprocessing;
+namespace FerMlNet.Preprocessing;
 
 /// <summary>
 /// The one preprocessing contract every path of the product applies: training, evaluation and scoring.

@@ -1,10 +1,11 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
+using FerMlNet.Preprocessing;
 using FerMlNet.Core.Data;
 using FerMlNet.Core.IO;
 
-namespace FerMlNet.Core.Preprocessing;
+namespace FerMlNet.Core.Data;
 
 /// <summary>
 /// Decodes a <see cref="DatasetIndex"/> through the fast path, with a binary cache so the second load is quick.
