@@ -14,7 +14,7 @@ using Onnx;
 namespace FerMlNet.Tests;
 
 /// <summary>
-/// Post-training calibration (issue 10's TTA, class-threshold tuning and temperature scaling): the ONNX graph edits
+/// Post-training calibration (the research log's TTA, class-threshold tuning and temperature scaling): the ONNX graph edits
 /// are checked against the original graph run by ONNX Runtime on real faces, the fitter against synthetic logits with
 /// a known answer, and `fer calibrate` end to end, down to ML.NET's PredictionEngine on the written model.zip.
 /// </summary>

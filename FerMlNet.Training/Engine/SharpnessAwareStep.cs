@@ -7,8 +7,8 @@ namespace FerMlNet.Training.Engine;
 /// Sharpness-aware minimisation (Foret et al., 2021, "SAM"): the optimiser steps with the gradient taken at the worst
 /// nearby weights, w + ρ·g/‖g‖, instead of at w, which favours flat minima. The SAM paper found it most useful under
 /// label noise, and FER-2013's labels are noisy (the research log's blind review disputes about a third of the
-/// validation errors). Each step costs a second forward and backward pass on the same batch. Measured here (issue 10,
-/// lever 28, ρ 0.05 on the 28-epoch distilled student) it did not pay: 0.8 points below the same recipe without it,
+/// validation errors). Each step costs a second forward and backward pass on the same batch. Measured here (docs/model-quality.md,
+/// experiment 28, ρ 0.05 on the 28-epoch distilled student) it did not pay: 0.8 points below the same recipe without it,
 /// in 1.6× the training time.
 /// </summary>
 internal static class SharpnessAwareStep

@@ -5,7 +5,7 @@ namespace FerMlNet.Training.Engine;
 /// <summary>
 /// One epoch's numbers, as history.json stores them (Keras' history keys, camelCase). <see cref="Accuracy"/> is the
 /// epoch's training accuracy with augmentation and dropout on, unmixed batches only (<see cref="TrainAccuracy"/>; runs
-/// trained before session 15 counted mixed batches against their original labels, which read about 10 points low).
+/// trained before 2026-12-03 counted mixed batches against their original labels, which read about 10 points low).
 /// With a weight average the validation numbers are the average's, and <see cref="TrainedValAccuracy"/> is the trained
 /// weights' (absent otherwise).
 /// </summary>

@@ -7,7 +7,7 @@ namespace FerMlNet.Training.Engine;
 /// An exponential moving average of the network's weights and BatchNorm statistics (Polyak averaging, as
 /// tf.train.ExponentialMovingAverage and timm's ModelEma keep it), updated after every optimiser step. Training never
 /// sees it — the trajectory is the same as without it — while validation, best-epoch choice and the kept model use it:
-/// the steps wander around a minimum and their average sits nearer its centre. Measured here (issue 10, lever 26) that
+/// the steps wander around a minimum and their average sits nearer its centre. Measured here (experiment 26 of docs/model-quality.md) that
 /// pays while the learning rate is still large (+2.3 points mid-schedule) and hardly at the end of a full cosine decay,
 /// whose own steps are already small.
 /// </summary>

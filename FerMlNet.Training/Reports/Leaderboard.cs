@@ -184,7 +184,7 @@ public static class Leaderboard
 
     /// <summary>
     /// The rows a latency front may be drawn over: all of them, or, when some were carried from earlier boards, only
-    /// those measured now — a carried latency was measured in another process, often on another machine (session 13's
+    /// those measured now — a carried latency was measured in another process, often on another machine (the 2026-12-03
     /// CPU ran the shipped model about a third faster than earlier ones), so a front across both would crown whichever
     /// runs happened to be timed on the faster machine.
     /// </summary>
