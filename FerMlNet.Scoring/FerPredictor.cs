@@ -196,7 +196,7 @@ public sealed class FerPredictor : IDisposable
         }
         catch (Exception e) when (e is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
         {
-            var note = $"cpu (GPU requested, CUDA unavailable: {FirstLine(e.Message)}; install Microsoft.ML.OnnxRuntime.Gpu and CUDA)";
+            var note = $"cpu (GPU requested, CUDA unavailable: {FirstLine(e.Message)}; the app needs Microsoft.ML.OnnxRuntime.Gpu.Linux in place of the CPU runtime, and CUDA)";
             // Said once per process: a server that loads a model per request or swaps models should not repeat it.
             if (Interlocked.Exchange(ref _gpuFallbackNoted, 1) == 0) options.Log?.Invoke(note);
             return (sessionOptions, note);

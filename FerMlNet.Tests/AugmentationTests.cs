@@ -101,7 +101,7 @@ public class AugmentationTests
     public void MixupBlendsEachFaceWithItsPartnerByLambdaDrawnFromBeta()
     {
         using var faces = Faces();
-        var mixer = new BatchMixer(new MixOptions { Type = "mixup", Alpha = 1, Probability = 1 }, seed: 7);
+        var mixer = new BatchMixer(new MixOptions { Type = MixType.Mixup, Alpha = 1, Probability = 1 }, seed: 7);
         var lambdas = new List<double>();
         for (int draw = 0; draw < 300; draw++)
         {
@@ -116,7 +116,7 @@ public class AugmentationTests
         Assert.InRange(lambdas.Average(), 0.45, 0.55);
         Assert.InRange(lambdas.Count(l => l < 0.25) / 300.0, 0.18, 0.32);
         // Beta(0.2, 0.2) puts most draws near 0 or 1.
-        var peaked = new BatchMixer(new MixOptions { Type = "mixup", Alpha = 0.2, Probability = 1 }, seed: 7);
+        var peaked = new BatchMixer(new MixOptions { Type = MixType.Mixup, Alpha = 0.2, Probability = 1 }, seed: 7);
         var far = Enumerable.Range(0, 300).Count(_ => Math.Abs(peaked.Mix(faces)!.Value.Lambda - 0.5) > 0.4);
         Assert.True(far > 150, $"only {far} of 300 Beta(0.2, 0.2) draws beyond 0.1/0.9");
         var never = new BatchMixer(new MixOptions { Probability = 0 }, seed: 7);
@@ -127,7 +127,7 @@ public class AugmentationTests
     public void CutMixPastesOneRectangleOfThePartnerAndLambdaIsTheShareKept()
     {
         using var faces = Faces();
-        var mixer = new BatchMixer(new MixOptions { Type = "cutmix", Alpha = 1, Probability = 1 }, seed: 11);
+        var mixer = new BatchMixer(new MixOptions { Type = MixType.CutMix, Alpha = 1, Probability = 1 }, seed: 11);
         for (int draw = 0; draw < 20; draw++)
         {
             var mixed = mixer.Mix(faces)!.Value;

@@ -151,7 +151,7 @@ public sealed class CrowdLabelTests
         var options = new PipelineOptions
         {
             Name = "tiny-votes", Architecture = "model-0", Epochs = 1, BatchSize = 32, Labels = labels,
-            Mix = new MixOptions { Type = "mixup", Probability = 1 },
+            Mix = new MixOptions { Type = MixType.Mixup, Probability = 1 },
         };
         var result = CnnTrainer.Train(options, train, val);
         var epoch = Assert.Single(result.State.History);

@@ -83,6 +83,34 @@ public class ScoringTests(TrainedModelFixture model) : IClassFixture<TrainedMode
         var e3 = Assert.Throws<InvalidDataException>(() => FerPredictor.Load(detector));
         Assert.Contains("not a FerMlNet network", e3.Message);
         Assert.Throws<FileNotFoundException>(() => FerPredictor.Load(dir.Combine("missing.zip")));
+
+        // The face detector is loaded with the model: a missing or corrupt one fails here, naming the file.
+        var noDetector = new FerPredictorOptions { FaceDetector = new() { ModelPath = dir.Combine("no-detector.onnx") } };
+        var e4 = Assert.Throws<FileNotFoundException>(() => FerPredictor.Load(model.ZipPath, noDetector));
+        Assert.Contains("no-detector.onnx' does not exist", e4.Message);
+        var brokenDetector = new FerPredictorOptions { FaceDetector = new() { ModelPath = garbage } };
+        var e5 = Assert.Throws<InvalidDataException>(() => FerPredictor.Load(model.ZipPath, brokenDetector));
+        Assert.Contains("garbage.onnx' is not a readable ONNX graph", e5.Message);
+    }
+
+    [Fact]
+    public void WithoutCudaTheGpuSwitchFallsBackToTheCpuAndSaysSoOnce()
+    {
+        // The test process runs the CPU build of ONNX Runtime, which has no CUDA provider: the real fallback path.
+        var notes = new List<string>();
+        var options = new FerPredictorOptions { UseGpu = true, Log = notes.Add };
+        using var first = FerPredictor.Load(model.ZipPath, options);
+        using var second = FerPredictor.Load(model.ZipPath, options);
+        using var cpu = FerPredictor.Load(model.ZipPath);
+        foreach (var predictor in new[] { first, second })
+        {
+            Assert.StartsWith("cpu (GPU requested, CUDA unavailable: ", predictor.DeviceNote);
+            Assert.Contains("Microsoft.ML.OnnxRuntime.Gpu.Linux", predictor.DeviceNote);
+        }
+        Assert.Equal("cpu", cpu.DeviceNote);
+        Assert.Equal(first.DeviceNote, Assert.Single(notes)); // no other test asks for the GPU: this is the process's one note
+        var face = File.ReadAllBytes(TestData.Fer4MitImages("test", "sad", 1)[0]);
+        Assert.Equal(cpu.Predict(face).Probabilities, first.Predict(face).Probabilities);
     }
 
     [Fact]

@@ -20,8 +20,8 @@ public class TrainingEngineTests
         BatchSize = 32,
         L2 = architecture == "model-0" ? 0 : 1e-4,
         Augmentation = new AugmentationOptions(),
-        Loss = new LossOptions { Type = "focal", LabelSmoothing = 0.1 },
-        Schedule = new ScheduleOptions { Type = "cosine", Alpha = 0.02 },
+        Loss = new LossOptions { Type = LossType.Focal, LabelSmoothing = 0.1 },
+        Schedule = new ScheduleOptions { Type = ScheduleType.Cosine, Alpha = 0.02 },
         EarlyStopping = new EarlyStoppingOptions { Patience = 5 },
     };
 
@@ -247,7 +247,7 @@ public class TrainingEngineTests
     {
         using var logits = tensor(new float[] { 3, 0, 0, 0, 0, 0, 0, 3 }).view(2, 4);
         using var labels = tensor(new long[] { 0, 0 }); // the second face is confidently "surprise" but labelled happy
-        var gce = new LossOptions { Type = "gce", Q = 0.7 };
+        var gce = new LossOptions { Type = LossType.GeneralizedCrossEntropy, Q = 0.7 };
         using var loss = Losses.PerSample(logits, labels, gce);
         double pRight = Math.Exp(3) / (Math.Exp(3) + 3), pWrong = 1 / (Math.Exp(3) + 3);
         Assert.Equal((1 - Math.Pow(pRight, 0.7)) / 0.7, loss[0].item<float>(), 1e-5);
@@ -257,7 +257,7 @@ public class TrainingEngineTests
         Assert.True(ce[1].item<float>() > 3);
         Assert.True(loss[1].item<float>() < 1 / 0.7);
         Assert.Contains("loss.q", Assert.Throws<InvalidDataException>(() =>
-            new PipelineOptions { Loss = new LossOptions { Type = "gce", Q = 0 } }.Validate()).Message);
+            new PipelineOptions { Loss = new LossOptions { Type = LossType.GeneralizedCrossEntropy, Q = 0 } }.Validate()).Message);
     }
 
     [Fact]
@@ -433,7 +433,7 @@ public class TrainingEngineTests
         Assert.Equal(("child", "vgg-gap", 60), (child.Name, child.Architecture, child.Epochs));
         Assert.Equal((0.0, 0.5), (child.Augmentation!.Translate, child.Augmentation.Erasing)); // replaced, not merged
         var shipped = PipelineOptions.LoadByNameOrPath("vgg-gap-long-mixup-seed7"); // → vgg-gap-long-mixup → vgg-gap-long → vgg-gap
-        Assert.Equal(("vgg-gap", 60, 7, "mixup", 0.25), (shipped.Architecture, shipped.Epochs, shipped.Seed, shipped.Mix!.Type, shipped.Augmentation!.Erasing));
+        Assert.Equal(("vgg-gap", 60, 7, MixType.Mixup, 0.25), (shipped.Architecture, shipped.Epochs, shipped.Seed, shipped.Mix!.Type, shipped.Augmentation!.Erasing));
         File.WriteAllText(dir.Combine("loop-a.json"), """{ "name": "a", "base": "loop-b" }""");
         File.WriteAllText(dir.Combine("loop-b.json"), """{ "name": "b", "base": "loop-a" }""");
         Assert.Contains("'base' loops (loop-a.json → loop-b.json → loop-a.json)",
@@ -447,7 +447,7 @@ public class TrainingEngineTests
     [Fact]
     public void CosineScheduleAndBalancedWeightsFollowTheNotebookFormulas()
     {
-        var schedule = new LearningRateSchedule(new ScheduleOptions { Type = "cosine", Alpha = 0.02 }, 0.0005, 20_550);
+        var schedule = new LearningRateSchedule(new ScheduleOptions { Type = ScheduleType.Cosine, Alpha = 0.02 }, 0.0005, 20_550);
         Assert.Equal(0.0005, schedule.ForStep(0), 12);
         Assert.Equal(0.0005 * 0.02, schedule.ForStep(20_550), 12);
         Assert.Equal(0.0005 * 0.02, schedule.ForStep(30_000), 12);

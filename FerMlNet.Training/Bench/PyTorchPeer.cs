@@ -49,7 +49,7 @@ internal sealed class PyTorchPeer
             }
             File.WriteAllBytes(data, bytes);
         }
-        float[]? weights = options.ClassWeights == "balanced"
+        float[]? weights = options.ClassWeights == ClassWeighting.Balanced
             ? Losses.BalancedClassWeights(rows[..count].Select(r => decoded.Labels[r]).ToArray()) : null;
         var spec = new JsonObject
         {
@@ -61,7 +61,7 @@ internal sealed class PyTorchPeer
                 ? new JsonObject { ["flip"] = a.Flip, ["rotation"] = a.Rotation, ["zoom"] = a.Zoom, ["contrast"] = a.Contrast } : null,
             ["loss"] = new JsonObject
             {
-                ["type"] = options.Loss.Type, ["labelSmoothing"] = options.Loss.LabelSmoothing,
+                ["type"] = WireName.Of(options.Loss.Type), ["labelSmoothing"] = options.Loss.LabelSmoothing,
                 ["gamma"] = options.Loss.Gamma, ["alpha"] = options.Loss.Alpha,
             },
             ["layers"] = new JsonArray(layers.Select(l => (JsonNode)new JsonObject

@@ -114,7 +114,7 @@ public static class LogitCalibrator
     /// <summary>
     /// The least out-of-sample gain for which fitted class biases are kept: one face's worth on
     /// <paramref name="faces"/> faces (1/n, the smallest step accuracy takes, and about what one face moves macro-F1).
-    /// A smaller gain is a tie, and a tie goes to temperature only, which moves no answer (lever 25 of the research
+    /// A smaller gain is a tie, and a tie goes to temperature only, which moves no answer (experiment 25 of the research
     /// log kept a neutral bias on a cross-fitted macro-F1 margin of 0.000003, then lost on test).
     /// </summary>
     public static double MinimumBiasGain(int faces) => 1.0 / faces;

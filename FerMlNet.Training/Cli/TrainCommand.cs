@@ -183,7 +183,7 @@ internal static class TrainCommand
             ["trainSeconds"] = result.State.History.Sum(h => h.Seconds),
             ["imagesPerSecond"] = result.State.History.Count == 0 ? 0 : result.State.History.Average(h => h.ImagesPerSecond),
             ["gap"] = gap,
-            // Read by `fer compare`: before session 15 a mixed run's train accuracy scored blends against one label.
+            // Read by `fer compare`: before 2026-12-03 a mixed run's train accuracy scored blends against one label.
             ["trainAccuracyCounts"] = options.Mix is null ? "all batches" : "unmixed batches",
         };
         // A teacher file may be replaced later (fer publish --force over models/fer-default.*): say which one taught.

@@ -45,7 +45,7 @@ internal static class TransferRun
             ["model"] = "not exported: a research comparison; the backbone runs at a few faces per second on CPU",
         };
         AtomicFile.WriteAllText(Path.Combine(runDir, "run.json"), runJson.ToJsonString(ReportJson.Indented));
-        RunReport.Write(runDir, $"{options.Name}: ResNet18 features + {options.Transfer!.Head} head");
+        RunReport.Write(runDir, $"{options.Name}: ResNet18 features + {WireName.Of(options.Transfer!.Head)} head");
         AnsiConsole.MarkupLine($"[green]{Markup.Escape(options.Name)}[/]: validation accuracy {(double)metrics["accuracy"]!:P2} on " +
                                $"{result.ValTruth.Length:N0} images ({result.TrainImages:N0} training images) → {Markup.Escape(runDir)}");
         return runJson;

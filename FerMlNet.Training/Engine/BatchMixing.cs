@@ -28,7 +28,7 @@ internal sealed class BatchMixer(MixOptions options, long seed)
         var partners = tensor(order.Select(i => (long)i).ToArray()).to(images.device);
         var other = images.index_select(0, partners);
         double lambda = Beta(options.Alpha);
-        if (options.Type == "mixup") return new MixedBatch(images.mul(lambda).add(other.mul(1 - lambda)), partners, lambda);
+        if (options.Type == MixType.Mixup) return new MixedBatch(images.mul(lambda).add(other.mul(1 - lambda)), partners, lambda);
 
         // CutMix: a box of about (1 − λ) of the area, centred uniformly and clipped at the border; λ then becomes the
         // share of the image that really stayed, as the paper does.

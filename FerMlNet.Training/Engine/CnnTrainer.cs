@@ -109,7 +109,7 @@ public static class CnnTrainer
             .Concat(average?.CheckpointTensors ?? [])
             .ToList();
 
-        float[]? weights = options.ClassWeights == "balanced" ? Losses.BalancedClassWeights(train.LabelList) : null;
+        float[]? weights = options.ClassWeights == ClassWeighting.Balanced ? Losses.BalancedClassWeights(train.LabelList) : null;
         using var classWeights = weights is null ? null : tensor(weights).to(device);
         int batchesPerEpoch = (train.Count + options.BatchSize - 1) / options.BatchSize;
         long decaySteps = options.Schedule.DecaySteps > 0

@@ -26,7 +26,7 @@ internal sealed class LearningRateSchedule
     /// <summary>Before each optimizer step (cosine only).</summary>
     public double ForStep(long step)
     {
-        if (_options.Type != "cosine") return Current;
+        if (_options.Type != ScheduleType.Cosine) return Current;
         double progress = Math.Min(step, _decaySteps) / (double)_decaySteps;
         Current = _initial * ((1 - _options.Alpha) * 0.5 * (1 + Math.Cos(Math.PI * progress)) + _options.Alpha);
         return Current;
@@ -35,7 +35,7 @@ internal sealed class LearningRateSchedule
     /// <summary>After each epoch (plateau only). Returns true when the rate was reduced.</summary>
     public bool AfterEpoch(double valLoss)
     {
-        if (_options.Type != "reduce-on-plateau") return false;
+        if (_options.Type != ScheduleType.ReduceOnPlateau) return false;
         if (valLoss < PlateauBest - 1e-4)
         {
             PlateauBest = valLoss;

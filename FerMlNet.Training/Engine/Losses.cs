@@ -28,7 +28,7 @@ internal static class Losses
     {
         if (options.LabelSmoothing > 0)
             targets = targets.mul(1 - options.LabelSmoothing).add(options.LabelSmoothing / EmotionClasses.Count);
-        if (options.Type == "focal")
+        if (options.Type == LossType.Focal)
         {
             // FL = Σ_c α·(1 − p_c)^γ · (−y_c·log p_c), every class with its own p (seed-spec §6.6).
             var p = logits.softmax(1).clamp(KerasEpsilon, 1 - KerasEpsilon);
@@ -36,7 +36,7 @@ internal static class Losses
             var weight = p.neg().add(1).pow(options.Gamma).mul(options.Alpha);
             return weight.mul(ce).sum(1);
         }
-        if (options.Type == "gce")
+        if (options.Type == LossType.GeneralizedCrossEntropy)
         {
             // Generalised cross-entropy (Zhang & Sabuncu 2018): Σ_c y_c·(1 − p_c^q)/q. q → 0 is cross-entropy, q = 1
             // the mean absolute error; in between, a confidently contradicted (likely mislabelled) face pulls less.

@@ -36,9 +36,9 @@ public static class TransferTrainer
     }
 
     /// <summary>Trained weights of a head: L-BFGS 512×4 + 4 = 2,052; MLP 132,356. The frozen backbone is not counted.</summary>
-    public static long HeadParameterCount(string head)
+    public static long HeadParameterCount(TransferHeadType head)
     {
-        if (head != "mlp") return (long)ResNet18Features.Dimensions * EmotionClasses.Count + EmotionClasses.Count;
+        if (head != TransferHeadType.Mlp) return (long)ResNet18Features.Dimensions * EmotionClasses.Count + EmotionClasses.Count;
         using var mlp = new TransferHead();
         return mlp.parameters().Sum(p => p.numel());
     }
@@ -64,7 +64,7 @@ public static class TransferTrainer
         var trainLabels = trainRows.Select(i => data.Labels[i]).ToArray();
         var valLabels = valRows.Select(i => data.Labels[i]).ToArray();
         (float[][] scores, IReadOnlyList<EpochRecord> history, long parameters) result;
-        if (transfer.Head == "mlp")
+        if (transfer.Head == TransferHeadType.Mlp)
             lock (CnnTrainer.OneTrainingAtATime) result = TrainMlp(options, trainFeatures, trainLabels, valFeatures, valLabels);
         else
             result = TrainLbfgs(trainFeatures, trainLabels, valFeatures);
@@ -87,7 +87,7 @@ public static class TransferTrainer
         var model = pipeline.Fit(Rows(trainX, trainY));
         var scores = ml.Data.CreateEnumerable<Scored>(model.Transform(Rows(valX, null)), reuseRowObject: false)
             .Select(s => s.Score).ToArray();
-        return (scores, [], HeadParameterCount("lbfgs"));
+        return (scores, [], HeadParameterCount(TransferHeadType.Lbfgs));
     }
 
     private static (float[][], IReadOnlyList<EpochRecord>, long) TrainMlp(PipelineOptions options, float[][] trainX, int[] trainY,
@@ -99,7 +99,7 @@ public static class TransferTrainer
         using var x = tensor(trainX.SelectMany(r => r).ToArray(), [trainX.Length, ResNet18Features.Dimensions]);
         using var y = tensor(trainY.Select(v => (long)v).ToArray());
         using var vx = tensor(valX.SelectMany(r => r).ToArray(), [valX.Length, ResNet18Features.Dimensions]);
-        using var weights = options.ClassWeights == "balanced" ? tensor(Losses.BalancedClassWeights(trainY)) : null;
+        using var weights = options.ClassWeights == ClassWeighting.Balanced ? tensor(Losses.BalancedClassWeights(trainY)) : null;
         var history = new List<EpochRecord>();
         var random = new Random(options.Seed);
         Dictionary<string, Tensor>? best = null;
