@@ -14,10 +14,11 @@ namespace FerMlNet.Benchmarks;
 /// The shipped default model at batch 1 and batch 64, in one BenchmarkDotNet run so the ratios compare like with
 /// like: raw ONNX Runtime on a ready tensor (the floor), the Scoring library on the same 48×48 pixels, the library
 /// from an image file, and ML.NET's PredictionEngine on model.zip (image path in, so it includes the file decode —
-/// compare it with the library's file row), and TorchSharp (libtorch, the training engine) running the same
-/// architecture in inference mode. ONNX Runtime sessions and libtorch get 1 intra-op thread; ML.NET's
-/// OnnxTransformer chooses its own. TorchSharp's weights are freshly initialised, not the trained ones (the network
-/// is shipped as ONNX only): the work per image does not depend on the values.
+/// compare it with the library's file row), and TorchSharp (libtorch, the training engine) doing the same work in
+/// inference mode: every member network of the model's card, on the face and on its mirror image (the default's
+/// flip test-time augmentation: three members, six passes). ONNX Runtime sessions and libtorch get 1 intra-op thread;
+/// ML.NET's OnnxTransformer chooses its own. TorchSharp's weights are freshly initialised, not the trained ones (the
+/// networks are shipped as ONNX only): the work per image does not depend on the values.
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(LatencyConfig))]
@@ -30,7 +31,7 @@ public class InferenceBenchmarks
     private byte[] _pixels = [];
     private List<byte[]> _faces = [];
     private string _imagePath = "";
-    private FerNet _torch = null!;
+    private FerNet[] _members = [];
     private TorchSharp.torch.Tensor _torchOne = null!, _torchBatch = null!;
 
     [GlobalSetup]
@@ -51,17 +52,20 @@ public class InferenceBenchmarks
         _engine = ml.Model.CreatePredictionEngine<FerImageInput, FerPrediction>(ml.Model.Load(zip, out _));
         GlibcMalloc.Tune();
         TorchSharp.torch.set_num_threads(1);
-        _torch = ModelZoo.Create(DefaultArchitecture(onnx));
-        _torch.eval();
+        _members = MemberArchitectures(onnx).Select(architecture => ModelZoo.Create(architecture)).ToArray();
+        foreach (var member in _members) member.eval();
         _torchOne = TorchSharp.torch.tensor(_one.Buffer.ToArray(), [1, 1, 48, 48]);
         _torchBatch = TorchSharp.torch.tensor(_batch.Buffer.ToArray(), [64, 1, 48, 48]);
     }
 
-    /// <summary>The architecture recorded in the default model's manifest (models/fer-default.json).</summary>
-    private static string DefaultArchitecture(string onnx)
+    /// <summary>
+    /// The member architectures recorded in the model's card (models/fer-default.json): an ensemble's card names them
+    /// joined by '+' ("vgg-gap+vgg-gap+vgg-gap"), a single network's card names one.
+    /// </summary>
+    private static string[] MemberArchitectures(string onnx)
     {
-        var manifest = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.ChangeExtension(onnx, ".json")))!;
-        return (string)manifest["pipeline"]!["architecture"]!;
+        var card = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.ChangeExtension(onnx, ".json")))!;
+        return ((string)card["pipeline"]!["architecture"]!).Split('+');
     }
 
     private DenseTensor<float> Tensor(int n)
@@ -108,7 +112,10 @@ public class InferenceBenchmarks
     {
         using var _ = TorchSharp.torch.inference_mode();
         using var scope = TorchSharp.torch.NewDisposeScope();
-        return _torch.forward(input).softmax(1)[0, 0].item<float>();
+        var mirrored = input.flip(3);
+        var sum = _members.Select(m => m.forward(input).softmax(1).add(m.forward(mirrored).softmax(1)))
+            .Aggregate((a, b) => a.add(b));
+        return sum[0, 0].item<float>() / (2 * _members.Length);
     }
 
     [GlobalCleanup]
@@ -117,6 +124,6 @@ public class InferenceBenchmarks
         _raw.Dispose();
         _library.Dispose();
         _engine.Dispose();
-        _torch.Dispose();
+        foreach (var member in _members) member.Dispose();
     }
 }

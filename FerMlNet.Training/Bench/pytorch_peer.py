@@ -149,8 +149,20 @@ def main():
     seconds = time.perf_counter() - start
     print(json.dumps({"imagesPerSecond": steps * batch / seconds, "seconds": seconds, "torch": torch.__version__,
                       "threads": torch.get_num_threads(), "mallocTuned": tuned,
-                      "blas": "openblas" if "openblas" in torch.__config__.show().lower() else "other",
+                      "blas": loaded_blas(),
                       "mkldnn": torch.backends.mkldnn.is_available()}))
+
+
+def loaded_blas():
+    """The BLAS library this process actually mapped (after the steps ran), e.g. "libopenblas.so.0": torch's build
+    string names what it was compiled against, which on Debian says nothing of the OpenBLAS it loads."""
+    try:
+        with open("/proc/self/maps") as maps:
+            names = {line.split()[-1].rsplit("/", 1)[-1] for line in maps if "/" in line}
+    except OSError:
+        return "unknown (no /proc/self/maps)"
+    found = sorted(n for n in names if any(k in n.lower() for k in ("blas", "mkl_", "libmkl", "blis", "atlas")))
+    return ", ".join(found) if found else "none mapped"
 
 
 if __name__ == "__main__":
