@@ -58,6 +58,8 @@ public sealed class FerPredictor : IDisposable
     public static FerPredictor Load(string modelPath, FerPredictorOptions? options = null)
     {
         options ??= new FerPredictorOptions();
+        if (options.ClassLogOffsets is { } offsets && (offsets.Length != EmotionClasses.Count || !offsets.All(float.IsFinite)))
+            throw new ArgumentException($"ClassLogOffsets needs {EmotionClasses.Count} finite values, one per class.", nameof(options));
         if (!File.Exists(modelPath)) throw new FileNotFoundException($"Model '{modelPath}' does not exist.", modelPath);
         byte[] onnx = Path.GetExtension(modelPath).Equals(".zip", StringComparison.OrdinalIgnoreCase)
             ? OnnxFromModelZip(modelPath)
@@ -104,7 +106,7 @@ public sealed class FerPredictor : IDisposable
         using var results = _session.Run([NamedOnnxValue.CreateFromTensor(InputName, input)], [OutputName]);
         var probabilities = results[0].AsTensor<float>().ToArray();
         return Enumerable.Range(0, faces.Count).Select(i => EmotionPrediction.From(
-            probabilities.AsSpan(i * EmotionClasses.Count, EmotionClasses.Count).ToArray(),
+            WithClassOffsets(probabilities.AsSpan(i * EmotionClasses.Count, EmotionClasses.Count).ToArray()),
             _options.UncertainThreshold, boxes?[i])).ToArray();
     }
 
@@ -201,6 +203,17 @@ public sealed class FerPredictor : IDisposable
             if (Interlocked.Exchange(ref _gpuFallbackNoted, 1) == 0) options.Log?.Invoke(note);
             return (sessionOptions, note);
         }
+    }
+
+    /// <summary>p_c · e^(offset_c), renormalised: the deployment's class priors (<see cref="FerPredictorOptions.ClassLogOffsets"/>).</summary>
+    private float[] WithClassOffsets(float[] probabilities)
+    {
+        if (_options.ClassLogOffsets is not { } offsets) return probabilities;
+        double sum = 0;
+        var adjusted = new double[probabilities.Length];
+        for (int c = 0; c < adjusted.Length; c++) sum += adjusted[c] = probabilities[c] * Math.Exp(offsets[c]);
+        for (int c = 0; c < adjusted.Length; c++) probabilities[c] = (float)(adjusted[c] / sum);
+        return probabilities;
     }
 
     private static string FirstLine(string text) => text.Split('\n')[0].Trim();

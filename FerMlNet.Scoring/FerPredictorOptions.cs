@@ -30,6 +30,14 @@ public sealed class FerPredictorOptions
     /// <summary>CUDA device index used with <see cref="UseGpu"/>. Default: 0.</summary>
     public int GpuDeviceId { get; set; }
 
+    /// <summary>
+    /// Offsets added to the log-probabilities of the four classes before the answer, one per class in the order of
+    /// <c>EmotionClasses.Names</c>: a deployment's class priors (<see cref="DeploymentCalibration.ClassLogOffsets"/>,
+    /// fitted by `fer calibrate-deployment` on a few labelled photos of the deployment). The probabilities returned are
+    /// the adjusted ones. Default: null (the model's own answers).
+    /// </summary>
+    public float[]? ClassLogOffsets { get; set; }
+
     /// <summary>Face detector settings for the photo methods; null = defaults.</summary>
     public FaceDetectorOptions? FaceDetector { get; set; }
 

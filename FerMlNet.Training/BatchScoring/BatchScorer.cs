@@ -83,7 +83,7 @@ public static class BatchScorer
         var record = new ScoreRunRecord
         {
             Input = Path.GetFullPath(input), DetectFaces = options.DetectFaces,
-            ModelSha256 = options.Model?.Sha256, Threshold = options.Model?.Threshold,
+            ModelSha256 = options.Model?.Sha256, Threshold = options.Model?.Threshold, ClassLogOffsets = options.Model?.ClassLogOffsets,
         };
         if (!options.Resume && File.Exists(csvPath))
             throw new IOException($"'{csvPath}' already exists; choose another --out, or --resume to continue it.");

@@ -8,7 +8,8 @@ namespace FerMlNet.Training.BatchScoring;
 /// <summary>The model a score CSV's answers come from, as its run record names it.</summary>
 /// <param name="Sha256">SHA-256 of the model file (hex).</param>
 /// <param name="Threshold">Confidence below which the label is "uncertain".</param>
-public sealed record ScoreRunModel(string Sha256, float Threshold);
+/// <param name="ClassLogOffsets">The deployment calibration's class offsets (`--deployment`), or null.</param>
+public sealed record ScoreRunModel(string Sha256, float Threshold, float[]? ClassLogOffsets = null);
 
 /// <summary>
 /// The run record of a score CSV (<c>X.csv.json</c> beside <c>X.csv</c>, written atomically before the first row):
@@ -31,6 +32,9 @@ public sealed class ScoreRunRecord
 
     /// <summary>The "uncertain" threshold, or null when the caller did not say.</summary>
     public float? Threshold { get; init; }
+
+    /// <summary>The deployment calibration's class offsets, or null when none was applied.</summary>
+    public float[]? ClassLogOffsets { get; init; }
 
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -67,6 +71,8 @@ public sealed class ScoreRunRecord
         if (saved.DetectFaces != current.DetectFaces) differences.Add($"face detection {(saved.DetectFaces ? "on" : "off")} (this run: {(current.DetectFaces ? "on" : "off")})");
         if (saved.ModelSha256 != current.ModelSha256) differences.Add($"model SHA-256 {saved.ModelSha256 ?? "unknown"} (this run: {current.ModelSha256 ?? "unknown"})");
         if (saved.Threshold != current.Threshold) differences.Add($"threshold {saved.Threshold} (this run: {current.Threshold})");
+        if (!(saved.ClassLogOffsets ?? []).SequenceEqual(current.ClassLogOffsets ?? []))
+            differences.Add($"deployment offsets [{string.Join(", ", saved.ClassLogOffsets ?? [])}] (this run: [{string.Join(", ", current.ClassLogOffsets ?? [])}])");
         if (differences.Count > 0)
             throw new ResumeMismatchException($"'{csvPath}' was made from {string.Join(", ", differences)}; " +
                 "resuming would mix two runs' answers. Choose another --out, or rerun with the same input and model.");

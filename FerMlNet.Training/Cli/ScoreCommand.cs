@@ -25,10 +25,11 @@ internal static class ScoreCommand
         var strict = new Option<bool>("--strict") { Description = "Exit with 3 when any image failed." };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (0 = one per core)." };
         var gpu = new Option<bool>("--gpu") { Description = "Run on CUDA when available (CPU fallback, with the reason)." };
+        var deployment = new Option<string?>("--deployment") { Description = "A deployment calibration (fer calibrate-deployment) for this model: its class offsets adjust every answer." };
         var unrecorded = new Option<bool>("--resume-unrecorded") { Description = "With --resume: continue a CSV that has no run record (OUT.json), trusting that its rows are this input's and model's." };
         var cmd = new Command("score", "Score images with a model: CSV path,face,x,y,width,height,label,confidence,p_happy,p_neutral,p_sad,p_surprise,error,mode.")
         {
-            paths, outFile, detect, threshold, resume, strict, threads, gpu, unrecorded,
+            paths, outFile, detect, threshold, resume, strict, threads, gpu, unrecorded, deployment,
         };
         cmd.SetAction(parse => FerCommandLine.Guard(() =>
         {
@@ -36,9 +37,11 @@ internal static class ScoreCommand
             var (model, input) = args.Length == 2 ? (args[0], args[1]) : (ResolveDefaultModel(), args[0]);
             float t = parse.GetValue(threshold);
             if (t is < 0 or > 1) throw new UsageException("--threshold must be between 0 and 1.");
+            string modelSha = Core.IO.FileHash.Sha256(model);
+            var offsets = parse.GetValue(deployment) is { } file ? DeploymentOffsets(file, model, modelSha) : null;
             using var predictor = FerPredictor.Load(model, new FerPredictorOptions
             {
-                UncertainThreshold = t, IntraOpThreads = parse.GetValue(threads), UseGpu = parse.GetValue(gpu),
+                UncertainThreshold = t, IntraOpThreads = parse.GetValue(threads), UseGpu = parse.GetValue(gpu), ClassLogOffsets = offsets,
                 Log = note => FerCommandLine.ErrorConsole.MarkupLine($"[yellow]note[/] {Markup.Escape(note)}"),
             });
             BatchScoreSummary summary;
@@ -48,7 +51,7 @@ internal static class ScoreCommand
                     new BatchScoreOptions
                     {
                         DetectFaces = parse.GetValue(detect), Resume = parse.GetValue(resume), Progress = report,
-                        Model = new ScoreRunModel(Core.IO.FileHash.Sha256(model), t),
+                        Model = new ScoreRunModel(modelSha, t, offsets),
                         ResumeWithoutRecord = parse.GetValue(unrecorded),
                     }));
             }
@@ -67,6 +70,18 @@ internal static class ScoreCommand
             return parse.GetValue(strict) && summary.Errors + summary.NoFace + summary.UnreadableFolders.Count > 0 ? ExitCodes.ItemFailed : ExitCodes.Success;
         }));
         return cmd;
+    }
+
+    /// <summary>The class offsets of a deployment calibration, refused when it was fitted for another model.</summary>
+    private static float[] DeploymentOffsets(string file, string model, string modelSha)
+    {
+        DeploymentCalibration calibration;
+        try { calibration = DeploymentCalibration.Load(file); }
+        catch (InvalidDataException e) { throw new UsageException(e.Message); }
+        if (!calibration.ModelSha256.Equals(modelSha, StringComparison.OrdinalIgnoreCase))
+            throw new UsageException($"'{file}' was fitted for {calibration.Model} (SHA-256 {calibration.ModelSha256[..12]}…), not for '{model}'; " +
+                                     "fit one for this model with fer calibrate-deployment.");
+        return calibration.ClassLogOffsets;
     }
 
     /// <summary>

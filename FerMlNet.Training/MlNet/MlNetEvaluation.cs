@@ -194,17 +194,13 @@ public static class MlNetEvaluation
         bins.Sum(b => b.Count * Math.Abs(b.Accuracy - b.Confidence) / images);
 
     /// <summary>
-    /// The photo path: each image goes through face detection and its largest face is classified (FerPredictor, the
-    /// same code as `fer score --detect-faces`). Images without a face (or unreadable) count as errors in
-    /// <c>accuracy</c>; ML.NET's metrics and the confusion matrix cover the images where a face was found.
+    /// The probabilities of each photo's largest face (null: no face found, or the file is unreadable, as the second
+    /// array says), through face detection with <paramref name="options"/>: the same code as `fer score --detect-faces`.
     /// </summary>
-    public static JsonObject EvaluateWithFaceDetection(string modelPath, DatasetIndex dataset, DatasetSplit split, float threshold = FerModelConventions.DefaultUncertainThreshold,
-        FaceCropOptions? crop = null)
+    public static (float[]?[] Scores, bool[] Unreadable) LargestFaceScores(string modelPath, IReadOnlyList<ImageEntry> entries,
+        FerPredictorOptions options)
     {
-        crop ??= new FaceCropOptions();
-        var entries = dataset.Entries.Where(e => e.Split == split).ToList();
-        if (entries.Count == 0) throw new InvalidDataException($"The {split.ToName()} split of '{dataset.Root}' is empty.");
-        using var predictor = FerPredictor.Load(modelPath, new FerPredictorOptions { UncertainThreshold = threshold, FaceCrop = crop });
+        using var predictor = FerPredictor.Load(modelPath, options);
         var scores = new float[]?[entries.Count];
         var unreadable = new bool[entries.Count];
         Parallel.For(0, entries.Count, i =>
@@ -216,6 +212,21 @@ public static class MlNetEvaluation
             }
             catch (Exception e) when (e is Preprocessing.ImageDecodeException or IOException) { unreadable[i] = true; }
         });
+        return (scores, unreadable);
+    }
+
+    /// <summary>
+    /// The photo path: each image goes through face detection and its largest face is classified (FerPredictor, the
+    /// same code as `fer score --detect-faces`). Images without a face (or unreadable) count as errors in
+    /// <c>accuracy</c>; ML.NET's metrics and the confusion matrix cover the images where a face was found.
+    /// </summary>
+    public static JsonObject EvaluateWithFaceDetection(string modelPath, DatasetIndex dataset, DatasetSplit split, float threshold = FerModelConventions.DefaultUncertainThreshold,
+        FaceCropOptions? crop = null)
+    {
+        crop ??= new FaceCropOptions();
+        var entries = dataset.Entries.Where(e => e.Split == split).ToList();
+        if (entries.Count == 0) throw new InvalidDataException($"The {split.ToName()} split of '{dataset.Root}' is empty.");
+        var (scores, unreadable) = LargestFaceScores(modelPath, entries, new FerPredictorOptions { UncertainThreshold = threshold, FaceCrop = crop });
         var found = Enumerable.Range(0, entries.Count).Where(i => scores[i] is not null).ToArray();
         if (found.Length == 0) throw new InvalidDataException($"No face was found in any image of the {split.ToName()} split.");
         var metrics = FromScores(found.Select(i => scores[i]!).ToArray(), found.Select(i => entries[i].Label).ToArray(), split, threshold,
