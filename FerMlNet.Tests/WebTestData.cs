@@ -1,4 +1,4 @@
-using FerMlNet.Web.Bench;
+using FerMlNet.Training.Bench;
 using SkiaSharp;
 
 namespace FerMlNet.Tests;

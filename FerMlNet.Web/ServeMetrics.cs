@@ -62,9 +62,9 @@ internal sealed class ServeMetrics
                 latencyMs = new
                 {
                     window = window.Length,
-                    p50 = Math.Round(Bench.Percentiles.Of(window, 0.50), 2),
-                    p95 = Math.Round(Bench.Percentiles.Of(window, 0.95), 2),
-                    p99 = Math.Round(Bench.Percentiles.Of(window, 0.99), 2),
+                    p50 = Math.Round(Percentiles.Of(window, 0.50), 2),
+                    p95 = Math.Round(Percentiles.Of(window, 0.95), 2),
+                    p99 = Math.Round(Percentiles.Of(window, 0.99), 2),
                 },
                 faces = _faces,
                 uncertain = _uncertain,

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using FerMlNet.Web;
-using FerMlNet.Web.Bench;
+using FerMlNet.Training.Bench;
 using Microsoft.AspNetCore.Builder;
 using SkiaSharp;
 using Spectre.Console;
@@ -8,7 +8,7 @@ using Spectre.Console;
 namespace FerMlNet.Training.Cli;
 
 /// <summary>
-/// `fer bench load`: the bounded abuse test of the API (FerMlNet.Web.Bench.LoadTest) against the app started in this
+/// `fer bench load`: the bounded abuse test of the API (FerMlNet.Training.Bench.LoadTest) against the app started in this
 /// process on a free loopback port: status counts, latency percentiles, memory at start / half-way / end, slowloris.
 /// </summary>
 internal static class LoadBenchCommand

@@ -2,7 +2,7 @@ using System.CommandLine;
 using FerMlNet.Preprocessing;
 using FerMlNet.Core;
 using FerMlNet.Web;
-using FerMlNet.Web.Bench;
+using FerMlNet.Training.Bench;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Hosting;
 using SkiaSharp;

@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using FerMlNet.Web;
 
-namespace FerMlNet.Web.Bench;
+namespace FerMlNet.Training.Bench;
 
 /// <summary>What <see cref="ServeBenchmark.RunAsync"/> measured.</summary>
 /// <param name="Frames">Frames answered with 200 in the measured part.</param>

@@ -2,8 +2,9 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
+using FerMlNet.Web;
 
-namespace FerMlNet.Web.Bench;
+namespace FerMlNet.Training.Bench;
 
 /// <summary>What <see cref="LoadTest.RunAsync"/> saw.</summary>
 /// <param name="Requests">Requests answered.</param>

@@ -1,4 +1,4 @@
-namespace FerMlNet.Web.Bench;
+namespace FerMlNet.Web;
 
 /// <summary>Nearest-rank percentiles, shared by the API's metrics and the serve and load benchmarks.</summary>
 internal static class Percentiles
