@@ -27,10 +27,11 @@ internal static class ModelsCommand
                 return ExitCodes.Success;
             }
             var table = new Table().Border(TableBorder.Rounded)
-                .AddColumns("pipeline", "architecture", "params", "trainable", "description");
+                .AddColumns("pipeline", "architecture", "params", "trainable", "MFLOP / face", "description");
             foreach (var r in rows)
                 table.AddRow(Markup.Escape((string)r["name"]!), Markup.Escape((string)r["architecture"]!),
-                    $"{(long)r["params"]!:N0}", $"{(long)r["trainableParams"]!:N0}", Markup.Escape((string)r["description"]!));
+                    $"{(long)r["params"]!:N0}", $"{(long)r["trainableParams"]!:N0}",
+                    r["forwardFlopsPerFace"] is { } f ? $"{(long)f / 1e6:N0}" : "–", Markup.Escape((string)r["description"]!));
             AnsiConsole.Write(table);
             return ExitCodes.Success;
         }));
@@ -42,6 +43,7 @@ internal static class ModelsCommand
         if (!Directory.Exists(pipelinesDirectory))
             throw new DirectoryNotFoundException($"Pipeline folder '{pipelinesDirectory}' does not exist.");
         var counts = new Dictionary<string, (long, long)>();
+        var flops = new Dictionary<string, long?>();
         var rows = new List<JsonObject>();
         foreach (var file in Directory.GetFiles(pipelinesDirectory, "*.json").Order(StringComparer.Ordinal))
         {
@@ -49,10 +51,12 @@ internal static class ModelsCommand
             var key = $"{p.Architecture}|{string.Join(',', p.Dropout ?? [])}|{p.Transfer?.Head}";
             if (p.Transfer is { } transfer)
                 counts[key] = (Transfer.TransferTrainer.HeadParameterCount(transfer.Head), Transfer.TransferTrainer.HeadParameterCount(transfer.Head));
+            if (p.Transfer is not null) flops[key] = null; // the frozen ResNet18 backbone is ONNX, not a FerNet
             if (!counts.TryGetValue(key, out var c))
             {
                 using var net = ModelZoo.Create(p.Architecture, p.Dropout, p.L2);
                 counts[key] = c = net.CountParameters();
+                flops[key] = FlopCount.Forward(net.Architecture, net.InputChannels);
             }
             rows.Add(new JsonObject
             {
@@ -62,6 +66,7 @@ internal static class ModelsCommand
                 ["architecture"] = p.Architecture,
                 ["params"] = c.Item1,
                 ["trainableParams"] = c.Item2,
+                ["forwardFlopsPerFace"] = flops[key],
                 ["notebookParams"] = ModelZoo.All.TryGetValue(p.Architecture, out var zoo) ? zoo.NotebookParameters : null,
             });
         }
