@@ -36,6 +36,20 @@ public sealed record DeploymentCalibration
         WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.Never,
     };
 
+    /// <summary>
+    /// The offsets applied to one row of probabilities, in place: p_c · e^(offset_c), renormalised (softmax of
+    /// log p + offsets). The predictor answers with it and `fer calibrate-deployment` measures with it, so the
+    /// cross-fitted figures are those of the rule that scores.
+    /// </summary>
+    internal static float[] Apply(float[] probabilities, IReadOnlyList<float> offsets)
+    {
+        double sum = 0;
+        var adjusted = new double[probabilities.Length];
+        for (int c = 0; c < adjusted.Length; c++) sum += adjusted[c] = probabilities[c] * Math.Exp(offsets[c]);
+        for (int c = 0; c < adjusted.Length; c++) probabilities[c] = (float)(adjusted[c] / sum);
+        return probabilities;
+    }
+
     /// <summary>Reads a file written by `fer calibrate-deployment`.</summary>
     /// <exception cref="InvalidDataException">The file is missing, not JSON or not a deployment calibration (the message names it).</exception>
     public static DeploymentCalibration Load(string path)
@@ -47,7 +61,7 @@ public sealed record DeploymentCalibration
         }
         catch (Exception e) when (e is JsonException or IOException)
         {
-            throw new InvalidDataException($"Deployment calibration '{path}' is not readable: {e.Message.Split('\n')[0]}");
+            throw new InvalidDataException($"Deployment calibration '{path}' is not readable: {FerPredictor.FirstLine(e.Message)}");
         }
         if (calibration is null || calibration.ClassLogOffsets is not { Length: EmotionClasses.Count } offsets || !offsets.All(float.IsFinite))
             throw new InvalidDataException($"Deployment calibration '{path}' needs {EmotionClasses.Count} finite classLogOffsets.");

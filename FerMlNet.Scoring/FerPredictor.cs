@@ -205,18 +205,12 @@ public sealed class FerPredictor : IDisposable
         }
     }
 
-    /// <summary>p_c · e^(offset_c), renormalised: the deployment's class priors (<see cref="FerPredictorOptions.ClassLogOffsets"/>).</summary>
-    private float[] WithClassOffsets(float[] probabilities)
-    {
-        if (_options.ClassLogOffsets is not { } offsets) return probabilities;
-        double sum = 0;
-        var adjusted = new double[probabilities.Length];
-        for (int c = 0; c < adjusted.Length; c++) sum += adjusted[c] = probabilities[c] * Math.Exp(offsets[c]);
-        for (int c = 0; c < adjusted.Length; c++) probabilities[c] = (float)(adjusted[c] / sum);
-        return probabilities;
-    }
+    /// <summary>The deployment's class priors (<see cref="FerPredictorOptions.ClassLogOffsets"/>), when set.</summary>
+    private float[] WithClassOffsets(float[] probabilities) =>
+        _options.ClassLogOffsets is { } offsets ? DeploymentCalibration.Apply(probabilities, offsets) : probabilities;
 
-    private static string FirstLine(string text) => text.Split('\n')[0].Trim();
+    /// <summary>The first line of an ONNX Runtime or serializer message (the rest is a native stack or a path).</summary>
+    internal static string FirstLine(string text) => text.Split('\n')[0].Trim();
 
     /// <inheritdoc />
     public void Dispose()

@@ -10,8 +10,7 @@ public class BenchmarkSmokeTests
     [Fact]
     public void EveryBenchmarkRunsOneIteration()
     {
-        string configuration = AppContext.BaseDirectory.Contains("/bin/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
-        string dll = Path.Combine(TestData.RepoRoot, "FerMlNet.Benchmarks", "bin", configuration, "net10.0", "FerMlNet.Benchmarks.dll");
+        string dll = Path.Combine(TestData.RepoRoot, "FerMlNet.Benchmarks", "bin", TestData.BuildConfiguration, "net10.0", "FerMlNet.Benchmarks.dll");
         Assert.True(File.Exists(dll), $"{dll} is built with the solution (dotnet build FerMlNet.sln)");
         using var artifacts = TestData.NewTempDir();
         string output = DotNet.Run(artifacts.Path, dll, "--filter", "*", "--job", "Dry", "--artifacts", artifacts.Path);

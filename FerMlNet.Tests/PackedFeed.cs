@@ -16,9 +16,8 @@ public sealed class PackedFeed : IDisposable
         Version = $"1.0.0-test.{DateTime.UtcNow:yyyyMMddHHmmss}.{Environment.ProcessId}";
         Directory.CreateDirectory(Feed);
         // The test build already compiled both libraries in this configuration; pack them as they are.
-        string configuration = AppContext.BaseDirectory.Contains("/bin/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
         foreach (var project in new[] { "FerMlNet.Preprocessing", "FerMlNet.Scoring" })
-            DotNet.Run(TestData.RepoRoot, "pack", Path.Combine(project, project + ".csproj"), "-c", configuration, "--no-build",
+            DotNet.Run(TestData.RepoRoot, "pack", Path.Combine(project, project + ".csproj"), "-c", TestData.BuildConfiguration, "--no-build",
                        "-o", Feed, $"-p:VersionSuffix={Version["1.0.0-".Length..]}", "-nologo");
     }
 

@@ -8,6 +8,10 @@ internal static class TestData
 {
     public static string RepoRoot { get; } = FindRepoRoot();
 
+    /// <summary>The build configuration the tests run in (Release or Debug), for the other outputs they start.</summary>
+    public static string BuildConfiguration { get; } =
+        AppContext.BaseDirectory.Contains("/bin/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
+
     public static string Fer4Mit => Path.Combine(RepoRoot, "datasets", "fer4-mit");
 
     public static string WildDev => Path.Combine(RepoRoot, "datasets", "wild-dev");

@@ -35,7 +35,7 @@ internal sealed class YuNetFaceDetector : IDisposable
         }
         catch (OnnxRuntimeException e)
         {
-            throw new InvalidDataException($"Face detector model '{path}' is not a readable ONNX graph: {e.Message.Split('\n')[0].Trim()}");
+            throw new InvalidDataException($"Face detector model '{path}' is not a readable ONNX graph: {FerPredictor.FirstLine(e.Message)}");
         }
         if (!_session.InputMetadata.ContainsKey(FerModelConventions.OnnxInputName))
         {

@@ -1,3 +1,5 @@
+using FerMlNet.Scoring;
+
 namespace FerMlNet.Training.Calibration;
 
 /// <summary>
@@ -41,18 +43,9 @@ public static class ClassPriorFit
         return b.Select(v => (float)(v - mean)).ToArray();
     }
 
-    /// <summary>The class with the largest adjusted probability.</summary>
-    public static int Answer(float[] probabilities, IReadOnlyList<float> offsets)
-    {
-        int best = 0;
-        double bestScore = double.NegativeInfinity;
-        for (int c = 0; c < probabilities.Length; c++)
-        {
-            double score = Math.Log(Math.Max(probabilities[c], 1e-12)) + offsets[c];
-            if (score > bestScore) (best, bestScore) = (c, score);
-        }
-        return best;
-    }
+    /// <summary>The class with the largest adjusted probability, by the rule the predictor applies.</summary>
+    public static int Answer(float[] probabilities, IReadOnlyList<float> offsets) =>
+        EmotionClasses.ArgMax(DeploymentCalibration.Apply((float[])probabilities.Clone(), offsets));
 
     /// <summary>
     /// How much a deployment calibration from <paramref name="perClass"/> labelled photos per class helps the rest:
@@ -79,7 +72,7 @@ public static class ClassPriorFit
             }
             var offsets = Fit(fitRows.Select(i => probabilities[i]!).ToList(), fitRows.Select(i => truth[i]).ToList(), l2);
             var held = Enumerable.Range(0, truth.Count).Where(i => !fitRows.Contains(i)).ToArray();
-            int before = held.Count(i => probabilities[i] is { } p && Answer(p, new float[classes]) == truth[i]);
+            int before = held.Count(i => probabilities[i] is { } p && EmotionClasses.ArgMax(p) == truth[i]);
             int after = held.Count(i => probabilities[i] is { } p && Answer(p, offsets) == truth[i]);
             rounds.Add(new CrossFitRound(held.Length, before, after, offsets));
         }
