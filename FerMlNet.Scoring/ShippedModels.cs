@@ -7,7 +7,10 @@ namespace FerMlNet.Scoring;
 /// </summary>
 public static class ShippedModels
 {
-    /// <summary>The default model: an ensemble of three networks with flip test-time augmentation (models/fer-default.json).</summary>
+    /// <summary>
+    /// The default model: two networks trained on the FER+ crowd's votes, with flip test-time augmentation
+    /// (models/fer-default.json).
+    /// </summary>
     public const string DefaultModelRelativePath = "models/fer-default.zip";
 
     /// <summary>The fast model: one distilled network, about 3× faster at batch 1 (models/fer-fast.json).</summary>
