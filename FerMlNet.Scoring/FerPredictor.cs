@@ -60,7 +60,10 @@ public sealed class FerPredictor : IDisposable
         options ??= new FerPredictorOptions();
         if (options.ClassLogOffsets is { } offsets && (offsets.Length != EmotionClasses.Count || !offsets.All(float.IsFinite)))
             throw new ArgumentException($"ClassLogOffsets needs {EmotionClasses.Count} finite values, one per class.", nameof(options));
-        if (!File.Exists(modelPath)) throw new FileNotFoundException($"Model '{modelPath}' does not exist.", modelPath);
+        if (!File.Exists(modelPath))
+            throw new FileNotFoundException(Directory.Exists(modelPath)
+                ? $"Model '{modelPath}' is a folder, not a model.zip or .onnx file."
+                : $"Model '{modelPath}' does not exist.", modelPath);
         byte[] onnx = Path.GetExtension(modelPath).Equals(".zip", StringComparison.OrdinalIgnoreCase)
             ? OnnxFromModelZip(modelPath)
             : File.ReadAllBytes(modelPath);

@@ -65,6 +65,17 @@ public class CliTests
         Assert.Contains($"distillation.teacherModel '{teacher}.onnx' does not exist", noModel.Stderr);
         Assert.False(Directory.Exists(Path.Combine(tmp.Path, "run")));
 
+        // A folder where the model belongs, and a misspelt option that a path argument would otherwise swallow.
+        string images = Path.Combine(tmp.Path, "train");
+        var folderAsModel = CliProcess.Run("score", images, images, "--out", Path.Combine(tmp.Path, "a.csv"));
+        Assert.Equal(2, folderAsModel.ExitCode);
+        Assert.Contains($"'{images}' is a folder, not a file", folderAsModel.Stderr);
+        Assert.DoesNotContain("unexpected", folderAsModel.Stderr);
+        var typo = CliProcess.Run("score", images, "--out", Path.Combine(tmp.Path, "b.csv"), "--froce");
+        Assert.Equal(1, typo.ExitCode);
+        Assert.Contains("Unknown option '--froce' for fer score", typo.Stderr);
+        Assert.False(File.Exists(Path.Combine(tmp.Path, "b.csv")));
+
         Assert.Equal(1, CliProcess.Run("data", "stats").ExitCode);
         Assert.Equal(1, CliProcess.Run("no-such-command").ExitCode);
         var help = CliProcess.Run("--help");

@@ -6,8 +6,11 @@ namespace FerMlNet.Core.IO;
 public static class FileHash
 {
     /// <summary>The file's SHA-256 as lower-case hex, read as a stream (model files run to tens of megabytes).</summary>
+    /// <exception cref="FileNotFoundException">The path is missing or is a folder (the message names it).</exception>
     public static string Sha256(string path)
     {
+        // A folder where a file belongs would otherwise surface as "access denied", which sends the user the wrong way.
+        if (Directory.Exists(path)) throw new FileNotFoundException($"'{path}' is a folder, not a file.", path);
         using var stream = File.OpenRead(path);
         return Convert.ToHexStringLower(SHA256.HashData(stream));
     }

@@ -24,7 +24,25 @@ internal static class FerCommandLine
         root.Add(ExperimentCommand.Create());
         root.Add(ServeCommand.Create());
         root.Add(BenchCommand.Create());
+        RejectUnknownOptions(root);
         return root.Parse(args).Invoke();
+    }
+
+    /// <summary>
+    /// System.CommandLine hands an unknown option (a typo such as --froce) to a command's path arguments, where it
+    /// would be read as a file name; every argument of the tree refuses such a token unless a file or folder has that
+    /// name.
+    /// </summary>
+    private static void RejectUnknownOptions(Command command)
+    {
+        foreach (var argument in command.Arguments)
+            argument.Validators.Add(result =>
+            {
+                foreach (var token in result.Tokens)
+                    if (token.Value.Length > 1 && token.Value[0] == '-' && !File.Exists(token.Value) && !Directory.Exists(token.Value))
+                        result.AddError($"Unknown option '{token.Value}' for fer {command.Name} (fer {command.Name} --help lists them).");
+            });
+        foreach (var sub in command.Subcommands) RejectUnknownOptions(sub);
     }
 
     /// <summary>
