@@ -423,7 +423,7 @@ public class TrainingEngineTests
         Assert.Contains("weightAverage.decay", Assert.Throws<InvalidDataException>(() => PipelineOptions.Load(range)).Message);
         File.WriteAllText(range, """{ "sharpness": { "rho": 0 } }""");
         Assert.Contains("sharpness.rho", Assert.Throws<InvalidDataException>(() => PipelineOptions.Load(range)).Message);
-        foreach (var file in Directory.GetFiles(Path.Combine(TestData.RepoRoot, "pipelines"), "*.json"))
+        foreach (var file in PipelineCatalog.Files(Path.Combine(TestData.RepoRoot, PipelineCatalog.Folder)))
             PipelineOptions.Load(file); // every shipped pipeline is valid
 
         // A variant names its base and sets only what differs; a key it sets replaces the base's whole.
@@ -432,6 +432,14 @@ public class TrainingEngineTests
         var child = PipelineOptions.Load(dir.Combine("child.json"));
         Assert.Equal(("child", "vgg-gap", 60), (child.Name, child.Architecture, child.Epochs));
         Assert.Equal((0.0, 0.5), (child.Augmentation!.Translate, child.Augmentation.Erasing)); // replaced, not merged
+        // pipelines/ is grouped (notebook, product, research); names are unique across groups and resolve from any of
+        // them, and a research variant's base may sit in product/.
+        var shippedFiles = PipelineCatalog.Files(Path.Combine(TestData.RepoRoot, PipelineCatalog.Folder));
+        Assert.All(shippedFiles, f => Assert.Contains(Path.GetFileName(Path.GetDirectoryName(f)), PipelineCatalog.GroupFolders));
+        Assert.Equal(shippedFiles.Length, shippedFiles.Select(Path.GetFileName).Distinct().Count());
+        Assert.Equal(("model-0", "notebook"), (PipelineOptions.LoadByNameOrPath("model-0").Name, Path.GetFileName(Path.GetDirectoryName(PipelineCatalog.Find("model-0")))));
+        var research = PipelineOptions.LoadByNameOrPath("vgg-gap-votes-seed13"); // research/ → product/vgg-gap-votes → product/vgg-gap
+        Assert.Equal(("vgg-gap", 13, 16), (research.Architecture, research.Seed, research.Epochs));
         var shipped = PipelineOptions.LoadByNameOrPath("vgg-gap-long-mixup-seed7"); // → vgg-gap-long-mixup → vgg-gap-long → vgg-gap
         Assert.Equal(("vgg-gap", 60, 7, MixType.Mixup, 0.25), (shipped.Architecture, shipped.Epochs, shipped.Seed, shipped.Mix!.Type, shipped.Augmentation!.Erasing));
         File.WriteAllText(dir.Combine("loop-a.json"), """{ "name": "a", "base": "loop-b" }""");

@@ -15,7 +15,7 @@ internal static class ModelsCommand
     public static Command Create()
     {
         var json = new Option<bool>("--json") { Description = "Print as JSON." };
-        var dir = new Option<string>("--pipelines") { Description = "Folder of pipeline files.", DefaultValueFactory = _ => "pipelines" };
+        var dir = new Option<string>("--pipelines") { Description = "Folder of pipeline files.", DefaultValueFactory = _ => PipelineCatalog.Folder };
         var cmd = new Command("models", "List every pipeline: name, description, architecture, parameters.") { json, dir };
         cmd.SetAction(parse => FerCommandLine.Guard(() =>
         {
@@ -45,7 +45,7 @@ internal static class ModelsCommand
         var counts = new Dictionary<string, (long, long)>();
         var flops = new Dictionary<string, long?>();
         var rows = new List<JsonObject>();
-        foreach (var file in Directory.GetFiles(pipelinesDirectory, "*.json").Order(StringComparer.Ordinal))
+        foreach (var file in PipelineCatalog.Files(pipelinesDirectory))
         {
             var p = PipelineOptions.Load(file);
             var key = $"{p.Architecture}|{string.Join(',', p.Dropout ?? [])}|{p.Transfer?.Head}";
@@ -61,7 +61,7 @@ internal static class ModelsCommand
             rows.Add(new JsonObject
             {
                 ["name"] = p.Name,
-                ["file"] = Path.GetFileName(file),
+                ["file"] = Path.GetRelativePath(pipelinesDirectory, file).Replace('\\', '/'),
                 ["description"] = p.Description,
                 ["architecture"] = p.Architecture,
                 ["params"] = c.Item1,

@@ -82,7 +82,7 @@ internal static class ScaleBenchCommand
     {
         "load" => ["data", "stats", tree],
         "audit" => ["data", "audit", tree, "--out", output],
-        "train" => ["train", "pipelines/mislabel-fast.json", "--data", tree, "--epochs", "1", "--out", output],
+        "train" => ["train", "pipelines/product/mislabel-fast.json", "--data", tree, "--epochs", "1", "--out", output],
         _ => ["score", tree, "--out", output + ".csv"],
     };
 

@@ -16,7 +16,7 @@ internal static class TrainCommand
 {
     public static Command Create()
     {
-        var pipeline = new Argument<string>("pipeline") { Description = "Pipeline file, e.g. pipelines/model-bplusplus.json." };
+        var pipeline = new Argument<string>("pipeline") { Description = "Pipeline name or file, e.g. model-bplusplus or pipelines/notebook/model-bplusplus.json." };
         var data = new Option<string?>("--data") { Description = "Dataset root (default: the pipeline's dataset)." };
         var output = new Option<string?>("--out") { Description = "Run folder (default: runs/<pipeline name>)." };
         var epochs = new Option<int?>("--epochs") { Description = "Override the pipeline's maximum epochs." };
@@ -68,13 +68,13 @@ internal static class TrainCommand
                 "`fer train` or `fer publish`, such as models/fer-default.onnx).");
     }
 
-    /// <summary>The pipeline a run folder named runs/NAME comes from, when pipelines/NAME.json exists; otherwise null.</summary>
+    /// <summary>The pipeline a run folder named runs/NAME comes from, when the repository has pipeline NAME; otherwise null.</summary>
     internal static string? PipelineOfRun(string run)
     {
         var path = run.Replace('\\', '/').TrimEnd('/');
         if (!path.StartsWith("runs/", StringComparison.Ordinal) || path.Count(c => c == '/') != 1) return null;
         var name = path["runs/".Length..];
-        return Core.IO.RepositoryFiles.Find(Path.Combine("pipelines", name + ".json")) is null ? null : name;
+        return PipelineCatalog.Find(name) is null ? null : name;
     }
 
     /// <summary>

@@ -6,7 +6,7 @@ using FerMlNet.Training.Models;
 namespace FerMlNet.Training.Engine;
 
 /// <summary>
-/// One training pipeline: what `pipelines/*.json` holds and what <see cref="CnnTrainer"/> runs. Every field has the
+/// One training pipeline: what `pipelines/GROUP/*.json` holds and what <see cref="CnnTrainer"/> runs. Every field has the
 /// notebook's default; a pipeline file sets only what differs. Unknown keys and wrong values are errors naming the key.
 /// A file may also start from another pipeline of its folder with "base" (see <see cref="Load"/>).
 /// </summary>
@@ -119,14 +119,15 @@ public sealed class PipelineOptions
 
     /// <summary>
     /// Reads a pipeline given as a file path or as a name of the repository's pipelines/ folder ("model-0" →
-    /// pipelines/model-0.json), looked up from the working directory and then above the program's folder.
+    /// pipelines/notebook/model-0.json, whatever its group), looked up from the working directory and then above the
+    /// program's folder (<see cref="PipelineCatalog"/>).
     /// </summary>
     public static PipelineOptions LoadByNameOrPath(string nameOrPath)
     {
         if (File.Exists(nameOrPath) || nameOrPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
             return Load(nameOrPath);
-        if (Core.IO.RepositoryFiles.Find(Path.Combine("pipelines", nameOrPath + ".json")) is { } found) return Load(found);
-        throw new InvalidDataException($"Pipeline '{nameOrPath}' is neither a file nor a name in pipelines/ (try `fer models --pipelines`).");
+        if (PipelineCatalog.Find(nameOrPath) is { } found) return Load(found);
+        throw new InvalidDataException($"Pipeline '{nameOrPath}' is neither a file nor a name in pipelines/ (`fer models` lists them).");
     }
 
     /// <summary>
@@ -166,11 +167,10 @@ public sealed class PipelineOptions
             as JsonObject ?? throw new InvalidDataException($"Pipeline file '{full}' is not a JSON object.");
         if (!node.Remove("base", out var baseName)) return node;
         if (baseName?.GetValueKind() != JsonValueKind.String || (string)baseName! is not { Length: > 0 } name)
-            throw new InvalidDataException($"Pipeline file '{full}': 'base' must name a pipeline of the same folder.");
+            throw new InvalidDataException($"Pipeline file '{full}': 'base' must name a pipeline of the same folder or of another pipelines/ group.");
         if (!node.ContainsKey("name"))
             throw new InvalidDataException($"Pipeline file '{full}': a pipeline with a 'base' must set its own 'name'.");
-        var baseFile = Path.Combine(Path.GetDirectoryName(full)!, name.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? name : name + ".json");
-        var merged = WithBase(baseFile, [.. derived, full]);
+        var merged = WithBase(PipelineCatalog.BaseFile(full, name), [.. derived, full]);
         foreach (var (key, value) in node.ToList()) merged[key] = value?.DeepClone();
         return merged;
     }

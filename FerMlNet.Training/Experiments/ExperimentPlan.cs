@@ -2,7 +2,7 @@ namespace FerMlNet.Training.Experiments;
 
 /// <summary>One run of the notebook's journey: which pipeline, on which data, for which question.</summary>
 /// <param name="Name">Run folder name under the experiment folder.</param>
-/// <param name="Pipeline">Pipeline name (pipelines/NAME.json).</param>
+/// <param name="Pipeline">Pipeline name (pipelines/GROUP/NAME.json, see PipelineCatalog).</param>
 /// <param name="OriginalSplits">True for the notebook's original, leaky splits; false for the leakage-free split.</param>
 public sealed record ExperimentRun(string Name, string Pipeline, bool OriginalSplits);
 
