@@ -25,6 +25,31 @@ public class BenchToolTests
     }
 
     [Fact]
+    public void CpuInfoGivesTheModelTheWatchedExtensionsAndTheCores()
+    {
+        // Two processors of a real AVX-512 server's /proc/cpuinfo (abridged flags): the first processor counts.
+        const string cpuInfo = """
+            processor	: 0
+            vendor_id	: GenuineIntel
+            model name	: Intel(R) Xeon(R) Platinum 8481C CPU @ 2.70GHz
+            cpu cores	: 4
+            flags		: fpu sse2 avx fma avx2 avx512f avx512dq avx512_bf16 avx512_vnni avx_vnni amx_bf16 amx_tile amx_int8
+
+            processor	: 1
+            model name	: Intel(R) Xeon(R) Platinum 8481C CPU @ 2.70GHz
+            cpu cores	: 4
+            flags		: fpu sse2
+            """;
+        var (model, flags, cores) = MachineFacts.ParseCpuInfo(cpuInfo);
+        Assert.Equal(("Intel(R) Xeon(R) Platinum 8481C CPU @ 2.70GHz", 4), (model, cores));
+        Assert.Superset(new HashSet<string> { "avx2", "avx512f", "avx512_bf16", "avx512_vnni", "amx_tile" }, flags);
+        var facts = new MachineFacts(model, ["AVX2", "AVX512_BF16"], ["AMX"], cores, 8, 60, 240);
+        Assert.Equal(240e9 / 3e9, facts.FlopBoundImagesPerSecond(3e9), 9);
+        Assert.Equal(60e9 / 3e9, facts.FlopBoundImagesPerSecond(3e9, threads: 1), 9);
+        Assert.Contains("4 cores, 8 threads; has AVX2 AVX512_BF16, lacks AMX; libtorch fp32 GEMM 60.0 GFLOP/s on 1 thread, 240.0 on 8", facts.Describe());
+    }
+
+    [Fact]
     public void MedianAveragesTheMiddleTwoOfAnEvenCount()
     {
         Assert.Equal(3.0, BenchMath.Median([5.0, 1.0, 3.0]));

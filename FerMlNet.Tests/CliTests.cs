@@ -90,6 +90,9 @@ public class CliTests
         Assert.True(r.ExitCode == 0, r.Stderr);
         Assert.Contains("mislabel-fast", r.Stdout);
         Assert.Contains("1.00×", r.Stdout);
-        Assert.Matches(@"model-0\s*│\s*model-0\s*│\s*64\s*│\s*[0-9.]+\s*│\s*[0-9.]+×", r.Stdout);
+        Assert.Matches(@"model-0\s*│\s*model-0\s*│\s*64\s*│\s*[0-9.]+\s*│\s*[0-9.]+×\s*│\s*[0-9.]+\s*│\s*[0-9]+\s*%", r.Stdout);
+        // The machine the figures belong to, first: CPU, extensions, threads and the measured GEMM rate.
+        string text = System.Text.RegularExpressions.Regex.Replace(r.Stdout, @"\s+", " ");
+        Assert.Matches(@"^machine: .+; .*\d+ threads; has .*AVX2.*; libtorch fp32 GEMM [0-9.]+ GFLOP/s on 1 thread, [0-9.]+ on \d+", text);
     }
 }

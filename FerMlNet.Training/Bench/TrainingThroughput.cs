@@ -2,6 +2,7 @@ using System.Diagnostics;
 using FerMlNet.Core.Data;
 using FerMlNet.Preprocessing;
 using FerMlNet.Training.Engine;
+using FerMlNet.Training.Models;
 using static TorchSharp.torch;
 
 namespace FerMlNet.Training.Bench;
@@ -35,6 +36,13 @@ internal static class TrainingThroughput
         result.Network.Dispose();
         return result.State.History[0].ImagesPerSecond;
     }
+
+    /// <summary>
+    /// Forward FLOPs per image of a pipeline's network, or null for a transfer pipeline (its frozen backbone is an
+    /// ONNX graph, not a network of the model zoo).
+    /// </summary>
+    public static long? ForwardFlops(PipelineOptions options) =>
+        ModelZoo.All.TryGetValue(options.Architecture, out var arch) ? FlopCount.Forward(arch.Layers(options.Dropout, options.L2), arch.InputChannels) : null;
 
     /// <summary>
     /// Measured single-precision GEMM rate (FLOP/s) of libtorch on this CPU with the given threads: the best of

@@ -32,10 +32,12 @@ internal static class BenchCommand
         {
             int n = parse.GetValue(steps);
             if (n < 1) throw new UsageException("--steps must be positive.");
+            var machine = PrintMachine();
             var index = DatasetReader.Read(parse.GetValue(data)!);
             var decoded = DecodedDatasetCache.Load(index);
             var trainRows = TrainingThroughput.InterleavedTrainRows(decoded);
-            var table = new Table().Border(TableBorder.Rounded).AddColumns("pipeline", "architecture", "batch", "img/s", "ratio to first");
+            var table = new Table().Border(TableBorder.Rounded).AddColumn(new TableColumn("pipeline").NoWrap())
+                .AddColumns("architecture", "batch", "img/s", "ratio to first", "FLOP bound img/s", "of bound");
             double? first = null;
             foreach (var name in parse.GetValue(pipelines)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
@@ -44,7 +46,11 @@ internal static class BenchCommand
                 TrainingThroughput.Measure(name, decoded, trainRows, 2, threadCount); // warm-up: allocator, kernels, thread pool
                 double rate = TrainingThroughput.Measure(name, decoded, trainRows, n, threadCount);
                 first ??= rate;
-                table.AddRow(Markup.Escape(options.Name), options.Architecture, options.BatchSize.ToString(), $"{rate:F1}", $"{rate / first.Value:F2}×");
+                // Training does about three forward passes' work per image (forward, and two GEMMs backward).
+                double? bound = TrainingThroughput.ForwardFlops(options) is { } flops
+                    ? machine.FlopBoundImagesPerSecond(3.0 * flops, threadCount) : null;
+                table.AddRow(Markup.Escape(options.Name), options.Architecture, options.BatchSize.ToString(), $"{rate:F1}", $"{rate / first.Value:F2}×",
+                    bound is { } b ? $"{b:F1}" : "–", bound is { } b2 ? $"{rate / b2:P0}" : "–");
             }
             AnsiConsole.Write(table);
             AnsiConsole.MarkupLine($"{n} steps each, {Environment.ProcessorCount} cores, glibc malloc tuned; one run, so the ratios compare like with like.");
@@ -57,5 +63,16 @@ internal static class BenchCommand
         bench.Add(PeerBenchCommand.Create());
         bench.Add(ScaleBenchCommand.Create());
         return bench;
+    }
+
+    /// <summary>
+    /// Measures and prints the machine's facts (CPU, extensions, cores, GEMM rate) as the first line of a benchmark,
+    /// so its figures can be read against another machine's.
+    /// </summary>
+    internal static MachineFacts PrintMachine()
+    {
+        var facts = MachineFacts.Measure();
+        AnsiConsole.MarkupLine(Markup.Escape(facts.Describe()));
+        return facts;
     }
 }

@@ -25,6 +25,7 @@ internal static class LoadBenchCommand
         };
         command.SetAction(parse => FerCommandLine.Guard(() =>
         {
+            BenchCommand.PrintMachine();
             var app = FerWebApp.Create(["--urls", "http://127.0.0.1:0", "--rate-limit", "1000000", "--Fer:RateLimitBurst=1000000",
                                         "--Logging:LogLevel:Default=Warning"]);
             app.StartAsync().GetAwaiter().GetResult();

@@ -43,7 +43,6 @@ internal static class ModelsCommand
         if (!Directory.Exists(pipelinesDirectory))
             throw new DirectoryNotFoundException($"Pipeline folder '{pipelinesDirectory}' does not exist.");
         var counts = new Dictionary<string, (long, long)>();
-        var flops = new Dictionary<string, long?>();
         var rows = new List<JsonObject>();
         foreach (var file in PipelineCatalog.Files(pipelinesDirectory))
         {
@@ -51,12 +50,10 @@ internal static class ModelsCommand
             var key = $"{p.Architecture}|{string.Join(',', p.Dropout ?? [])}|{p.Transfer?.Head}";
             if (p.Transfer is { } transfer)
                 counts[key] = (Transfer.TransferTrainer.HeadParameterCount(transfer.Head), Transfer.TransferTrainer.HeadParameterCount(transfer.Head));
-            if (p.Transfer is not null) flops[key] = null; // the frozen ResNet18 backbone is ONNX, not a FerNet
             if (!counts.TryGetValue(key, out var c))
             {
                 using var net = ModelZoo.Create(p.Architecture, p.Dropout, p.L2);
                 counts[key] = c = net.CountParameters();
-                flops[key] = FlopCount.Forward(net.Architecture, net.InputChannels);
             }
             rows.Add(new JsonObject
             {
@@ -66,7 +63,7 @@ internal static class ModelsCommand
                 ["architecture"] = p.Architecture,
                 ["params"] = c.Item1,
                 ["trainableParams"] = c.Item2,
-                ["forwardFlopsPerFace"] = flops[key],
+                ["forwardFlopsPerFace"] = Bench.TrainingThroughput.ForwardFlops(p),
                 ["notebookParams"] = ModelZoo.All.TryGetValue(p.Architecture, out var zoo) ? zoo.NotebookParameters : null,
             });
         }

@@ -41,6 +41,7 @@ internal static class PeerBenchCommand
             var peer = new PyTorchPeer(parse.GetValue(python)!, script);
             var decoded = DecodedDatasetCache.Load(DatasetReader.Read(parse.GetValue(data)!));
             var rows = TrainingThroughput.InterleavedTrainRows(decoded);
+            var machine = BenchCommand.PrintMachine();
             double gemm = TrainingThroughput.GemmFlopsPerSecond(threadCount);
             var work = Directory.CreateTempSubdirectory("fer-bench-peer-").FullName;
             var results = new List<PeerResult>();
@@ -63,7 +64,7 @@ internal static class PeerBenchCommand
                         AnsiConsole.MarkupLine($"[grey]{Markup.Escape(options.Name)} round {r + 1}: FerMlNet {fer[^1]:F1} img/s, PyTorch {torch[^1]:F1} img/s[/]");
                     }
                     double? untunedRate = parse.GetValue(untuned) ? peer.Run(spec, tuned: false).ImagesPerSecond : null;
-                    long flops = FlopCount.Forward(layers, arch.InputChannels);
+                    long flops = TrainingThroughput.ForwardFlops(options)!.Value;
                     results.Add(new PeerResult(options.Name, options.Architecture, options.BatchSize, n, fer, torch,
                         BenchMath.Median(fer), BenchMath.Median(torch), BenchMath.Median(fer) / BenchMath.Median(torch), untunedRate, flops, gemm / (3.0 * flops)));
                 }
@@ -71,7 +72,7 @@ internal static class PeerBenchCommand
             finally { Directory.Delete(work, recursive: true); }
             Print(results, gemm, threadCount, peer.Version);
             if (parse.GetValue(json) is { } path)
-                AtomicFile.WriteAllText(path, JsonSerializer.Serialize(new { gemmGflops = gemm / 1e9, threads = threadCount, peer = peer.Version, results },
+                AtomicFile.WriteAllText(path, JsonSerializer.Serialize(new { machine, gemmGflops = gemm / 1e9, threads = threadCount, peer = peer.Version, results },
                     ReportJson.IndentedCamelCase));
             return ExitCodes.Success;
         }));

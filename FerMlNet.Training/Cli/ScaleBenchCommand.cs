@@ -32,6 +32,7 @@ internal static class ScaleBenchCommand
         };
         command.SetAction(parse => FerCommandLine.Guard(() =>
         {
+            BenchCommand.PrintMachine();
             var multiples = parse.GetValue(factors)!.Split(',', StringSplitOptions.RemoveEmptyEntries)
                 .Select(f => int.TryParse(f, out int v) && v >= 1 ? v : throw new UsageException($"--factors: '{f}' is not a whole number ≥ 1."))
                 .Order().ToArray();

@@ -31,6 +31,7 @@ internal static class ScoreBenchCommand
         };
         command.SetAction(parse => FerCommandLine.Guard(() =>
         {
+            BenchCommand.PrintMachine();
             var modelPath = parse.GetValue(model)!;
             if (!File.Exists(modelPath)) throw new FileNotFoundException($"Model '{modelPath}' does not exist.");
             var files = FileTree.Files(Path.GetFullPath(parse.GetValue(data)!)).Where(DatasetReader.IsImageFile).ToList();

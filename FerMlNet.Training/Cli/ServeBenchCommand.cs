@@ -31,6 +31,7 @@ internal static class ServeBenchCommand
         };
         command.SetAction(parse => FerCommandLine.Guard(() =>
         {
+            BenchCommand.PrintMachine();
             var counts = parse.GetValue(clients)!.Split(',').Select(c => int.TryParse(c, out int n) && n > 0 ? n
                 : throw new UsageException($"--clients: '{c}' is not a positive number.")).ToArray();
             var jpegs = CameraFrames(parse.GetValue(data)!);
