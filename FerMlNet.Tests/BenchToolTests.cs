@@ -82,6 +82,7 @@ public class BenchToolTests
 
     /// <summary>A child that holds 200 MB must be seen holding at least that much; a quick one still reports its exit code.</summary>
     [Fact]
+    [Trait(TestSpeed.Trait, TestSpeed.Slow)]
     public void MeasuredProcessReportsPeakMemoryAndExitCode()
     {
         using var dir = TestData.NewTempDir();

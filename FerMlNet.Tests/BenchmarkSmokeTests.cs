@@ -5,6 +5,7 @@ namespace FerMlNet.Tests;
 /// setup that no longer matches the shipped models or a broken benchmark fails here instead of on the day someone
 /// measures. No timing is checked.
 /// </summary>
+[Trait(TestSpeed.Trait, TestSpeed.Slow)]
 public class BenchmarkSmokeTests
 {
     [Fact]

@@ -251,6 +251,7 @@ public class CalibrationTests(TrainedModelFixture model) : IClassFixture<Trained
     }
 
     [Fact]
+    [Trait(TestSpeed.Trait, TestSpeed.Slow)]
     public void CalibrateWritesAModelZipThatPredictionEngineLoadsAndReportsWhatItFitted()
     {
         using var data = TestData.NewTempDir();

@@ -5,6 +5,7 @@ namespace FerMlNet.Tests;
 public class CliTests
 {
     [Fact]
+    [Trait(TestSpeed.Trait, TestSpeed.Slow)]
     public void DataStatsJsonReportsTheEmbeddedDatasetCounts()
     {
         var r = CliProcess.Run("data", "stats", "datasets/fer4-mit", "--json", "--no-decode");
@@ -20,6 +21,7 @@ public class CliTests
     }
 
     [Fact]
+    [Trait(TestSpeed.Trait, TestSpeed.Slow)]
     public void DataStatsDecodesAndNamesUnreadableFiles()
     {
         using var tmp = TestData.NewTempDir();
@@ -33,6 +35,7 @@ public class CliTests
     }
 
     [Fact]
+    [Trait(TestSpeed.Trait, TestSpeed.Slow)]
     public void BadInputGivesTheContractExitCodesAndNoStackTrace()
     {
         var missing = CliProcess.Run("data", "stats", "/no/such/folder");
@@ -84,6 +87,7 @@ public class CliTests
     }
 
     [Fact]
+    [Trait(TestSpeed.Trait, TestSpeed.Slow)]
     public void BenchTrainPrintsThroughputAndRatiosForEachPipeline()
     {
         var r = CliProcess.Run("bench", "train", "--pipelines", "mislabel-fast,model-0", "--steps", "1");

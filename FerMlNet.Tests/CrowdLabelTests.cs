@@ -140,6 +140,7 @@ public sealed class CrowdLabelTests
     }
 
     [Fact]
+    [Trait(TestSpeed.Trait, TestSpeed.Slow)]
     public void ANetworkTrainsOnVoteTargetsWithMixupAndValidatesAgainstTheCrowd()
     {
         var index = DatasetReader.Read(TestData.Fer4Mit);
@@ -164,6 +165,7 @@ public sealed class CrowdLabelTests
     }
 
     [Fact]
+    [Trait(TestSpeed.Trait, TestSpeed.Slow)]
     public void CrowdDecisionsProposeReviewableRelabelsAndRemovalsThatRelabelReads()
     {
         using var dir = TestData.NewTempDir();

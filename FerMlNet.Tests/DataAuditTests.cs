@@ -28,6 +28,7 @@ public class DataAuditTests(DataQualityFixture fixture) : IClassFixture<DataQual
     }
 
     [Fact]
+    [Trait(TestSpeed.Trait, TestSpeed.Slow)]
     public void CliWritesContractJsonAndHtmlAndRefusesToOverwrite()
     {
         using var outDir = TestData.NewTempDir();
@@ -52,6 +53,7 @@ public class DataAuditTests(DataQualityFixture fixture) : IClassFixture<DataQual
     }
 
     [Fact]
+    [Trait(TestSpeed.Trait, TestSpeed.Slow)]
     public void OnTheEmbeddedDatasetEveryByteIdenticalGroupIsPixelIdentical()
     {
         var index = DatasetReader.Read(TestData.Fer4Mit);

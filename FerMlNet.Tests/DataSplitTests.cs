@@ -14,6 +14,7 @@ public class DataSplitTests(DataQualityFixture fixture) : IClassFixture<DataQual
             .SelectMany(f => File.ReadAllBytes(f).Concat(System.Text.Encoding.UTF8.GetBytes(f))).ToArray()));
 
     [Fact]
+    [Trait(TestSpeed.Trait, TestSpeed.Slow)]
     public void EmbeddedDatasetSplitHasNoCrossSplitGroupAndClassRatiosWithinOnePoint()
     {
         var data = DecodedDatasetCache.Load(DatasetReader.Read(TestData.Fer4Mit));
@@ -38,6 +39,7 @@ public class DataSplitTests(DataQualityFixture fixture) : IClassFixture<DataQual
     }
 
     [Fact]
+    [Trait(TestSpeed.Trait, TestSpeed.Slow)]
     public void CliSplitIsReproducibleLeakageFreeAndLeavesTheSourceUntouched()
     {
         using var work = TestData.NewTempDir();

@@ -72,6 +72,7 @@ public class DeploymentCalibrationTests
     }
 
     [Fact]
+    [Trait(TestSpeed.Trait, TestSpeed.Slow)]
     public void CalibrateDeploymentWritesAFileThatScoreAppliesToItsModelOnly()
     {
         using var dir = TestData.NewTempDir();

@@ -12,6 +12,7 @@ namespace FerMlNet.Tests;
 public class FaceFramingTests
 {
     [Fact]
+    [Trait(TestSpeed.Trait, TestSpeed.Slow)]
     public void TheDefaultCropMatchesTheFramingMeasuredOnTrainingFaces()
     {
         using var detector = new YuNetFaceDetector();
@@ -62,6 +63,7 @@ public class FaceFramingTests
     }
 
     [Fact]
+    [Trait(TestSpeed.Trait, TestSpeed.Slow)]
     public void FramingCommandPrintsTheMeasurementAsJson()
     {
         var r = CliProcess.Run("data", "framing", TestData.Fer4Mit, "--sample", "40", "--json");

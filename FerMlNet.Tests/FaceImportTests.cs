@@ -38,6 +38,7 @@ public class FaceImportTests
     }
 
     [Fact]
+    [Trait(TestSpeed.Trait, TestSpeed.Slow)]
     public void ImportAddsFaceCropsRejectsBadPhotosWithReasonsAndNeverOverwrites()
     {
         using var work = TestData.NewTempDir();
@@ -86,6 +87,7 @@ public class FaceImportTests
     }
 
     [Fact]
+    [Trait(TestSpeed.Trait, TestSpeed.Slow)]
     public void BalanceStopsAtTheLargestClassCount()
     {
         using var work = TestData.NewTempDir();

@@ -59,6 +59,7 @@ public class FaceLookTests
     }
 
     [Fact]
+    [Trait(TestSpeed.Trait, TestSpeed.Slow)]
     public void LookCommandComparesTrainingFacesWithPhotoFacesAndFindsTheMatchingDetail()
     {
         using var dir = TestData.NewTempDir();

@@ -8,6 +8,7 @@ namespace FerMlNet.Tests;
 /// Every command that reads images, run over the generated hostile corpus: each bad file gets a reason naming it, each
 /// awkward-but-valid file is read, nothing crashes or loops, no stack trace, and the 400-Mpx bomb costs no memory.
 /// </summary>
+[Trait(TestSpeed.Trait, TestSpeed.Slow)]
 public class HostileInputTests
 {
     private static void AssertNoStackTrace(CliProcess.Result r) =>

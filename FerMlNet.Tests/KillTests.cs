@@ -4,6 +4,7 @@ using System.Text.Json;
 namespace FerMlNet.Tests;
 
 /// <summary>kill -9 of real `fer` processes mid-job, then a rerun: nothing lost, nothing doubled, same result.</summary>
+[Trait(TestSpeed.Trait, TestSpeed.Slow)]
 public class KillTests
 {
     /// <summary>Starts `fer ARGS`, waits until <paramref name="ready"/> holds, then SIGKILLs the process.</summary>

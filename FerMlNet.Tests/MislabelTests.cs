@@ -55,6 +55,7 @@ public class MislabelTests(DataQualityFixture fixture) : IClassFixture<DataQuali
     }
 
     [Fact]
+    [Trait(TestSpeed.Trait, TestSpeed.Slow)]
     public void CliWritesRankedReportsThatRelabelApplies()
     {
         using var work = TestData.NewTempDir();

@@ -10,6 +10,7 @@ using Microsoft.ML.Data;
 namespace FerMlNet.Tests;
 
 // TorchSharp's RNG is process-global: tests that seed it must not run alongside each other.
+[Trait(TestSpeed.Trait, TestSpeed.Slow)]
 [Collection("TorchSharp")]
 public class MlNetIntegrationTests
 {

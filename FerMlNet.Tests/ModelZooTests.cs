@@ -49,6 +49,7 @@ public class ModelZooTests
     }
 
     [Fact]
+    [Trait(TestSpeed.Trait, TestSpeed.Slow)]
     public void CliPrintsEveryPipelineWithItsParameters()
     {
         var r = CliProcess.Run("models", "--json");

@@ -11,6 +11,7 @@ namespace FerMlNet.Tests;
 /// usual registry for ML.NET, ONNX Runtime and SkiaSharp), built, and run from another folder on a colour photo with
 /// two faces and on a 48×48 dataset face. Their answers must equal the in-repo predictor's to 1e-6.
 /// </summary>
+[Trait(TestSpeed.Trait, TestSpeed.Slow)]
 public sealed class PackagedSampleTests(PackedFeed feed) : IClassFixture<PackedFeed>
 {
     private const double Tolerance = 1e-6;

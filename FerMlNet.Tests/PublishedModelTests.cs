@@ -13,6 +13,7 @@ namespace FerMlNet.Tests;
 /// PredictionEngine exactly as its ONNX file does. A change to the preprocessing contract, the scorer or a model file
 /// that moved a published number fails here.
 /// </summary>
+[Trait(TestSpeed.Trait, TestSpeed.Slow)]
 [Collection("TorchSharp")]
 public class PublishedModelTests(PublishedModelTests.RebuiltSplits splits) : IClassFixture<PublishedModelTests.RebuiltSplits>
 {

@@ -12,6 +12,7 @@ namespace FerMlNet.Tests;
 /// must draw, the table must sort, and the screenshots (artifacts/screenshots/report.png, leaderboard.png) are there
 /// to look at.
 /// </summary>
+[Trait(TestSpeed.Trait, TestSpeed.Slow)]
 public class ReportTests
 {
     [Fact]

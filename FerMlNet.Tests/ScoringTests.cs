@@ -114,6 +114,7 @@ public class ScoringTests(TrainedModelFixture model) : IClassFixture<TrainedMode
     }
 
     [Fact]
+    [Trait(TestSpeed.Trait, TestSpeed.Slow)]
     public void TheSadNeutralWatchCountsFacesOnThatBoundaryInTheScoreSummary()
     {
         // happy, neutral, sad, surprise
@@ -136,6 +137,7 @@ public class ScoringTests(TrainedModelFixture model) : IClassFixture<TrainedMode
     }
 
     [Fact]
+    [Trait(TestSpeed.Trait, TestSpeed.Slow)]
     public void ScoreCliWritesOneRowPerImageRecordsBadFilesAndResumesExactlyOnce()
     {
         using var dir = TestData.NewTempDir();
@@ -199,6 +201,7 @@ public class ScoringTests(TrainedModelFixture model) : IClassFixture<TrainedMode
     }
 
     [Fact]
+    [Trait(TestSpeed.Trait, TestSpeed.Slow)]
     public void EvaluateWritesContractMetricsWithAConfidenceInterval()
     {
         using var dir = TestData.NewTempDir();
@@ -219,6 +222,7 @@ public class ScoringTests(TrainedModelFixture model) : IClassFixture<TrainedMode
     }
 
     [Fact]
+    [Trait(TestSpeed.Trait, TestSpeed.Slow)]
     public void EvaluateWithFaceDetectionCountsPhotosWithoutAFaceAsErrors()
     {
         using var dir = TestData.NewTempDir();

@@ -10,6 +10,7 @@ namespace FerMlNet.Tests;
 /// blocks, memory stays bounded, and a resumed CSV cannot mix two runs.
 /// </summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // FIFOs and device links; the project targets Linux
+[Trait(TestSpeed.Trait, TestSpeed.Slow)]
 public sealed class SpecialFileTests
 {
     [Fact]

@@ -41,6 +41,7 @@ public class TrainingEngineTests
     }
 
     [Fact]
+    [Trait(TestSpeed.Trait, TestSpeed.Slow)]
     public void OnnxExportMatchesTorchSharpOnRealImages()
     {
         using var train = TrainingTestData.Load("train", 16);
@@ -81,6 +82,7 @@ public class TrainingEngineTests
     }
 
     [Fact]
+    [Trait(TestSpeed.Trait, TestSpeed.Slow)]
     public void ResumeAfterAnInterruptionGivesTheSameWeightsAsAnUninterruptedRun()
     {
         using var train = TrainingTestData.Load("train", 24);
@@ -101,6 +103,7 @@ public class TrainingEngineTests
     }
 
     [Fact]
+    [Trait(TestSpeed.Trait, TestSpeed.Slow)]
     public void AWeightAverageKeepsTheTrainingTrajectoryAndIsWhatValidationAndTheKeptModelUse()
     {
         using var train = TrainingTestData.Load("train", 24);
@@ -157,6 +160,7 @@ public class TrainingEngineTests
     }
 
     [Fact]
+    [Trait(TestSpeed.Trait, TestSpeed.Slow)]
     public void SharpnessAwareStepTakesTheGradientAtTheAscentPointAndPutsTheWeightsBack()
     {
         using var network = ModelZoo.Create("model-a");
@@ -210,6 +214,7 @@ public class TrainingEngineTests
     }
 
     [Fact]
+    [Trait(TestSpeed.Trait, TestSpeed.Slow)]
     public void InitialWeightsStartARunFromAnotherRunsBestWeights()
     {
         using var train = TrainingTestData.Load("train", 8);
@@ -261,6 +266,7 @@ public class TrainingEngineTests
     }
 
     [Fact]
+    [Trait(TestSpeed.Trait, TestSpeed.Slow)]
     public void DistillationAddsTheTeachersKlTermToTheLoss()
     {
         // T²·KL(p‖q) by hand for one row: teacher logits [2, 0, 0, 0], student [0, 0, 0, 0], T = 2.
@@ -292,6 +298,7 @@ public class TrainingEngineTests
     }
 
     [Fact]
+    [Trait(TestSpeed.Trait, TestSpeed.Slow)]
     public void DistillingFromAPublishedModelLearnsItsAnswerForEachTrainingFace()
     {
         using var train = TrainingTestData.Load("train", 8);
@@ -341,6 +348,7 @@ public class TrainingEngineTests
     }
 
     [Fact]
+    [Trait(TestSpeed.Trait, TestSpeed.Slow)]
     public void AResumedRunKeepsSpendingTheBudgetItsEarlierSessionsStarted()
     {
         using var train = TrainingTestData.Load("train", 16);
@@ -362,6 +370,7 @@ public class TrainingEngineTests
     }
 
     [Fact]
+    [Trait(TestSpeed.Trait, TestSpeed.Slow)]
     public void ABudgetSpentBeforeTheFirstEpochTrainsNothingAndSaysWhichClockRanOut()
     {
         using var train = TrainingTestData.Load("train", 8);

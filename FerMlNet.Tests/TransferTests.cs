@@ -5,6 +5,7 @@ using FerMlNet.Training.Transfer;
 namespace FerMlNet.Tests;
 
 /// <summary>The ResNet18 transfer recipe on real faces: backbone input, features, both heads through `fer train`.</summary>
+[Trait(TestSpeed.Trait, TestSpeed.Slow)]
 public class TransferTests
 {
     [Fact]

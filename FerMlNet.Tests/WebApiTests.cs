@@ -163,6 +163,7 @@ public class WebHostSettingsTests(TrainedModelFixture tiny) : IClassFixture<Trai
     }
 
     [Fact]
+    [Trait(TestSpeed.Trait, TestSpeed.Slow)]
     public async Task ReplacingTheModelFileSwapsTheModelWithoutFailingARequest()
     {
         using var dir = TestData.NewTempDir();

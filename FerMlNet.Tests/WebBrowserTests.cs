@@ -8,6 +8,7 @@ namespace FerMlNet.Tests;
 /// dataset face, and the page must show a box and a label; a group photo dropped on the Photo tab must show three
 /// faces. Screenshots go to artifacts/screenshots/ (kept by CI) — look at them.
 /// </summary>
+[Trait(TestSpeed.Trait, TestSpeed.Slow)]
 public class WebBrowserTests
 {
     [Fact]

@@ -28,6 +28,7 @@ public class WebHttpTests
     }
 
     [Fact]
+    [Trait(TestSpeed.Trait, TestSpeed.Slow)]
     public async Task UnderMixedLoadAndSlowlorisThereIsNo5xxAndSlowConnectionsAreClosed()
     {
         await using var host = await KestrelHost.StartAsync(rateLimit: 1_000_000);
