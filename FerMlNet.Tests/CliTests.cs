@@ -79,6 +79,11 @@ public class CliTests
         Assert.Contains("Unknown option '--froce' for fer score", typo.Stderr);
         Assert.False(File.Exists(Path.Combine(tmp.Path, "b.csv")));
 
+        var device = CliProcess.Run("train", "model-0", "--device", "gpu", "--out", Path.Combine(tmp.Path, "gpu-run"));
+        Assert.Equal(1, device.ExitCode);
+        Assert.Contains("'gpu' for option '--device'", device.Stderr + device.Stdout);
+        Assert.False(Directory.Exists(Path.Combine(tmp.Path, "gpu-run")));
+
         Assert.Equal(1, CliProcess.Run("data", "stats").ExitCode);
         Assert.Equal(1, CliProcess.Run("no-such-command").ExitCode);
         var help = CliProcess.Run("--help");

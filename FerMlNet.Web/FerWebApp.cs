@@ -202,8 +202,8 @@ public static class FerWebApp
             return File.Exists(options.ModelPath)
                 ? Path.GetFullPath(options.ModelPath)
                 : throw new FileNotFoundException($"Model '{options.ModelPath}' does not exist.", options.ModelPath);
+        // The repository around the working folder first (where `fer publish` writes), then the copy beside the program.
         return RepositoryFiles.Find(DefaultModel)
-            ?? (File.Exists(ShippedModels.DefaultModel) ? ShippedModels.DefaultModel : null)
             ?? throw new FileNotFoundException($"No --model given and the default model '{DefaultModel}' is not there.");
     }
 }

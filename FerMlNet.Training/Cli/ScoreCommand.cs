@@ -90,8 +90,8 @@ internal static class ScoreCommand
     /// </summary>
     public static string ResolveDefaultModel()
     {
+        // RepositoryFiles looks above the working folder, then in the program's folder and above it.
         if (Core.IO.RepositoryFiles.Find(DefaultModel) is { } found) return found;
-        if (File.Exists(ShippedModels.DefaultModel)) return ShippedModels.DefaultModel;
         throw new FileNotFoundException($"No MODEL given and the default model '{DefaultModel}' is not there; pass a model.zip or .onnx.");
     }
 }

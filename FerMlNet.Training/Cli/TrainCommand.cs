@@ -23,7 +23,7 @@ internal static class TrainCommand
         var maxMinutes = new Option<double>("--max-minutes") { Description = "Stop cleanly with the best weights once the run has trained M minutes (wall clock, counted across --resume)." };
         var resume = new Option<bool>("--resume") { Description = "Continue from RUNDIR/checkpoint.bin after an interruption." };
         var threads = new Option<int>("--threads") { Description = "Intra-op threads (default: one per core)." };
-        var device = new Option<string>("--device") { Description = "cpu or cuda.", DefaultValueFactory = _ => "cpu" };
+        var device = new Option<TrainingDevice>("--device") { Description = "cpu or cuda (a CUDA build of libtorch).", DefaultValueFactory = _ => TrainingDevice.Cpu };
         var cmd = new Command("train", "Train one pipeline; writes model.zip, model.onnx, history.json, metrics.json, run.json, report.html.")
         {
             pipeline, data, output, epochs, maxMinutes, resume, threads, device,
@@ -43,7 +43,7 @@ internal static class TrainCommand
                 Resume = parse.GetValue(resume),
                 MaxMinutes = parse.GetValue(maxMinutes),
                 Threads = parse.GetValue(threads),
-                Device = parse.GetValue(device)!,
+                Device = parse.GetValue(device),
             });
             return ExitCodes.Success;
         }));

@@ -32,8 +32,8 @@ public sealed class TrainerRunOptions
     /// <summary>Intra-op threads (0 = TorchSharp's default, one per core).</summary>
     public int Threads { get; set; }
 
-    /// <summary>"cpu" (default) or "cuda" (requires a CUDA build of libtorch).</summary>
-    public string Device { get; set; } = "cpu";
+    /// <summary>Where to train. Default <see cref="TrainingDevice.Cpu"/>.</summary>
+    public TrainingDevice Device { get; set; } = TrainingDevice.Cpu;
 
     /// <summary>Stop after this many epochs of this invocation (tests use it to simulate a kill; 0 = no limit).</summary>
     public int StopAfterEpochs { get; set; }
@@ -340,13 +340,12 @@ public static class CnnTrainer
         return channels == 1 ? x : x.expand(-1, channels, -1, -1).contiguous();
     }
 
-    private static Device ResolveDevice(string name) => name.ToLowerInvariant() switch
+    private static Device ResolveDevice(TrainingDevice device) => device switch
     {
-        "cpu" => CPU,
-        "cuda" when cuda.is_available() => CUDA,
-        "cuda" => throw new InvalidDataException("--device cuda: no CUDA build of libtorch or no GPU here; " +
+        TrainingDevice.Cuda when cuda.is_available() => CUDA,
+        TrainingDevice.Cuda => throw new InvalidDataException("--device cuda: no CUDA build of libtorch or no GPU here; " +
             "this build ships libtorch-cpu. Use --device cpu."),
-        _ => throw new InvalidDataException($"Unknown device '{name}'; use cpu or cuda."),
+        _ => CPU,
     };
 
     /// <summary>Copies the network's state into the "best." tensors, or back from them.</summary>
