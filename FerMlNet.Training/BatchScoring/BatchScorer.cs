@@ -36,6 +36,12 @@ public sealed class BatchScoreOptions
     /// and the rows already there are trusted. Default: false (such a CSV is refused).
     /// </summary>
     public bool ResumeWithoutRecord { get; set; }
+
+    /// <summary>
+    /// Score only this shard's part of the input (<see cref="ScoreShard"/>); the run record names the shard, and
+    /// <see cref="ScoreMerge"/> joins the shards' CSVs. Default: null (the whole input).
+    /// </summary>
+    public ScoreShard? Shard { get; set; }
 }
 
 /// <summary>What a batch run did.</summary>
@@ -84,6 +90,7 @@ public static class BatchScorer
         {
             Input = Path.GetFullPath(input), DetectFaces = options.DetectFaces,
             ModelSha256 = options.Model?.Sha256, Threshold = options.Model?.Threshold, ClassLogOffsets = options.Model?.ClassLogOffsets,
+            Shard = options.Shard?.ToString(),
         };
         if (!options.Resume && File.Exists(csvPath))
             throw new IOException($"'{csvPath}' already exists; choose another --out, or --resume to continue it.");
@@ -92,7 +99,8 @@ public static class BatchScorer
         if (Path.GetDirectoryName(Path.GetFullPath(csvPath)) is { } dir) Directory.CreateDirectory(dir);
         record.Write(csvPath);
 
-        var todo = files.Select(f => (Full: f, Rel: FileTree.RelativePath(root, f))).Where(f => !done.Contains(f.Rel)).ToList();
+        var todo = files.Select(f => (Full: f, Rel: FileTree.RelativePath(root, f)))
+            .Where(f => !done.Contains(f.Rel) && options.Shard?.Contains(f.Rel) != false).ToList();
         using var writer = new StreamWriter(csvPath, append: true, new UTF8Encoding(false));
         if (writer.BaseStream.Length == 0) writer.Write(Csv.Line(Header) + "\n");
         writer.Flush();
@@ -177,7 +185,7 @@ public static class BatchScorer
     }
 
     /// <summary>Every file of the input (a file, a folder walked recursively, or a list), with its root for relative paths.</summary>
-    private static (string Root, List<string> Files) ListInputs(string input, List<(string Folder, string Reason)> unreadableFolders)
+    internal static (string Root, List<string> Files) ListInputs(string input, List<(string Folder, string Reason)> unreadableFolders)
     {
         if (File.Exists(input) && Path.GetExtension(input).ToLowerInvariant() is ".csv" or ".txt")
         {

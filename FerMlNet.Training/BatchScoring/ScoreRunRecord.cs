@@ -36,6 +36,9 @@ public sealed class ScoreRunRecord
     /// <summary>The deployment calibration's class offsets, or null when none was applied.</summary>
     public float[]? ClassLogOffsets { get; init; }
 
+    /// <summary>The shard "I/N" this CSV holds (<see cref="ScoreShard"/>), or null for the whole input.</summary>
+    public string? Shard { get; init; }
+
     private static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true,
@@ -44,6 +47,36 @@ public sealed class ScoreRunRecord
 
     /// <summary>The record's path for a CSV.</summary>
     public static string PathFor(string csvPath) => csvPath + ".json";
+
+    /// <summary>
+    /// What this record says differently from <paramref name="other"/> (input, face detection, model, threshold,
+    /// deployment offsets and, with <paramref name="compareShard"/>, the shard), each as "this (OTHER: that)" where
+    /// OTHER is <paramref name="otherName"/>.
+    /// </summary>
+    public List<string> DifferencesFrom(ScoreRunRecord other, string otherName, bool compareShard)
+    {
+        static string Offsets(float[]? offsets) => $"[{string.Join(", ", offsets ?? [])}]";
+        var differences = new List<string>();
+        void Differ(string mine, string theirs) => differences.Add($"{mine} ({otherName}: {theirs})");
+        if (Input != other.Input) Differ($"input '{Input}'", $"'{other.Input}'");
+        if (DetectFaces != other.DetectFaces) Differ($"face detection {(DetectFaces ? "on" : "off")}", other.DetectFaces ? "on" : "off");
+        if (ModelSha256 != other.ModelSha256) Differ($"model SHA-256 {ModelSha256 ?? "unknown"}", other.ModelSha256 ?? "unknown");
+        if (Threshold != other.Threshold) Differ($"threshold {Threshold}", $"{other.Threshold}");
+        if (compareShard && Shard != other.Shard) Differ($"shard {Shard ?? "none (the whole input)"}", other.Shard ?? "none");
+        if (!(ClassLogOffsets ?? []).SequenceEqual(other.ClassLogOffsets ?? []))
+            Differ($"deployment offsets {Offsets(ClassLogOffsets)}", Offsets(other.ClassLogOffsets));
+        return differences;
+    }
+
+    /// <summary>Reads the record of a CSV, or null when it has none.</summary>
+    /// <exception cref="InvalidDataException">The record is not a score run record.</exception>
+    public static ScoreRunRecord? Read(string csvPath)
+    {
+        var path = PathFor(csvPath);
+        if (!File.Exists(path)) return null;
+        try { return JsonSerializer.Deserialize<ScoreRunRecord>(File.ReadAllText(path), Json) ?? throw new InvalidDataException($"'{path}' is empty."); }
+        catch (JsonException e) { throw new InvalidDataException($"'{path}' is not a score run record ({e.Message})."); }
+    }
 
     /// <summary>Writes the record beside the CSV (atomically).</summary>
     public void Write(string csvPath) => AtomicFile.WriteAllText(PathFor(csvPath), JsonSerializer.Serialize(this, Json) + "\n");
@@ -62,17 +95,10 @@ public sealed class ScoreRunRecord
             throw new ResumeMismatchException($"'{csvPath}' has no run record ('{Path.GetFileName(path)}'), so nothing says which " +
                 "input and model its rows come from; resume it with --resume-unrecorded if you know it is this run's, or choose another --out.");
         }
-        ScoreRunRecord? saved;
-        try { saved = JsonSerializer.Deserialize<ScoreRunRecord>(File.ReadAllText(path), Json); }
-        catch (JsonException e) { throw new ResumeMismatchException($"'{path}' is not a score run record ({e.Message})."); }
-        if (saved is null) throw new ResumeMismatchException($"'{path}' is empty.");
-        var differences = new List<string>();
-        if (saved.Input != current.Input) differences.Add($"input '{saved.Input}' (this run: '{current.Input}')");
-        if (saved.DetectFaces != current.DetectFaces) differences.Add($"face detection {(saved.DetectFaces ? "on" : "off")} (this run: {(current.DetectFaces ? "on" : "off")})");
-        if (saved.ModelSha256 != current.ModelSha256) differences.Add($"model SHA-256 {saved.ModelSha256 ?? "unknown"} (this run: {current.ModelSha256 ?? "unknown"})");
-        if (saved.Threshold != current.Threshold) differences.Add($"threshold {saved.Threshold} (this run: {current.Threshold})");
-        if (!(saved.ClassLogOffsets ?? []).SequenceEqual(current.ClassLogOffsets ?? []))
-            differences.Add($"deployment offsets [{string.Join(", ", saved.ClassLogOffsets ?? [])}] (this run: [{string.Join(", ", current.ClassLogOffsets ?? [])}])");
+        ScoreRunRecord saved;
+        try { saved = Read(csvPath)!; }
+        catch (InvalidDataException e) { throw new ResumeMismatchException(e.Message); }
+        var differences = saved.DifferencesFrom(current, "this run", compareShard: true);
         if (differences.Count > 0)
             throw new ResumeMismatchException($"'{csvPath}' was made from {string.Join(", ", differences)}; " +
                 "resuming would mix two runs' answers. Choose another --out, or rerun with the same input and model.");

@@ -15,8 +15,8 @@ internal static class ScoreCommand
     {
         var paths = new Argument<string[]>("model-and-input")
         {
-            Description = $"[MODEL] INPUT: a model.zip or .onnx (default {DefaultModel}), then an image file, a folder (recursive) or a .csv/.txt list of paths.",
-            Arity = new ArgumentArity(1, 2),
+            Description = $"[MODEL] INPUT: a model.zip or .onnx (default {DefaultModel}), then an image file, a folder (recursive) or a .csv/.txt list of paths. With --merge: the shard CSVs.",
+            Arity = ArgumentArity.OneOrMore,
         };
         var outFile = new Option<string>("--out") { Description = "CSV to write (one row per face or image).", Required = true };
         var detect = new Option<bool>("--detect-faces") { Description = "Find faces in photos first; one row per face." };
@@ -26,14 +26,29 @@ internal static class ScoreCommand
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (0 = one per core)." };
         var gpu = new Option<bool>("--gpu") { Description = "Run on CUDA when available (CPU fallback, with the reason)." };
         var deployment = new Option<string?>("--deployment") { Description = "A deployment calibration (fer calibrate-deployment) for this model: its class offsets adjust every answer." };
+        var shard = new Option<string?>("--shard") { Description = "Score only shard I of N (I/N, 0 ≤ I < N): a deterministic, disjoint part of the input, for N parallel workers; join them with --merge." };
+        var merge = new Option<bool>("--merge") { Description = "Join shard CSVs (the arguments) into --out, after checking they are all N shards of one job and together hold every input file exactly once." };
         var unrecorded = new Option<bool>("--resume-unrecorded") { Description = "With --resume: continue a CSV that has no run record (OUT.json), trusting that its rows are this input's and model's." };
         var cmd = new Command("score", "Score images with a model: CSV path,face,x,y,width,height,label,confidence,p_happy,p_neutral,p_sad,p_surprise,error,mode.")
         {
-            paths, outFile, detect, threshold, resume, strict, threads, gpu, unrecorded, deployment,
+            paths, outFile, detect, threshold, resume, strict, threads, gpu, unrecorded, deployment, shard, merge,
         };
         cmd.SetAction(parse => FerCommandLine.Guard(() =>
         {
             var args = parse.GetValue(paths)!;
+            if (parse.GetValue(merge))
+            {
+                if (parse.GetValue(shard) is not null) throw new UsageException("--merge joins shards; it takes no --shard.");
+                ScoreMergeSummary merged;
+                try { merged = ScoreMerge.Run(args, parse.GetValue(outFile)!); }
+                catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException) { throw new UsageException(e.Message); }
+                AnsiConsole.MarkupLine($"{merged.Shards} shards merged: {merged.Images:N0} images, each once ({merged.Rows:N0} rows) → {Markup.Escape(parse.GetValue(outFile)!)}");
+                return ExitCodes.Success;
+            }
+            if (args.Length > 2) throw new UsageException($"score takes [MODEL] INPUT, not {args.Length} paths (--merge joins several shard CSVs).");
+            ScoreShard? part = null;
+            try { if (parse.GetValue(shard) is { } text) part = ScoreShard.Parse(text); }
+            catch (FormatException e) { throw new UsageException($"--shard: {e.Message}"); }
             var (model, input) = args.Length == 2 ? (args[0], args[1]) : (ResolveDefaultModel(), args[0]);
             float t = parse.GetValue(threshold);
             if (t is < 0 or > 1) throw new UsageException("--threshold must be between 0 and 1.");
@@ -52,7 +67,7 @@ internal static class ScoreCommand
                     {
                         DetectFaces = parse.GetValue(detect), Resume = parse.GetValue(resume), Progress = report,
                         Model = new ScoreRunModel(modelSha, t, offsets),
-                        ResumeWithoutRecord = parse.GetValue(unrecorded),
+                        ResumeWithoutRecord = parse.GetValue(unrecorded), Shard = part,
                     }));
             }
             catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException) { throw new UsageException(e.Message); }

@@ -1,0 +1,74 @@
+using FerMlNet.Core.IO;
+using FerMlNet.Training.BatchScoring;
+
+namespace FerMlNet.Tests;
+
+/// <summary>
+/// `fer score --shard I/N` and `--merge`: a score job cut into independent workers comes back as the one job's CSV,
+/// and a merge refuses anything that is not every shard of one job, complete.
+/// </summary>
+public class ShardedScoringTests
+{
+    [Fact]
+    public void ShardsOfTheEmbeddedDatasetAreDisjointCompleteAndEven()
+    {
+        var paths = FileTree.Files(TestData.Fer4Mit).Select(f => FileTree.RelativePath(TestData.Fer4Mit, f)).ToList();
+        Assert.Equal(20214, paths.Count);
+        foreach (int n in new[] { 1, 4, 7 })
+        {
+            var shards = Enumerable.Range(0, n).Select(i => new ScoreShard(i, n)).ToList();
+            Assert.All(paths, p => Assert.Single(shards, s => s.Contains(p)));
+            var sizes = shards.Select(s => paths.Count(s.Contains)).ToList();
+            Assert.Equal(paths.Count, sizes.Sum());
+            Assert.All(sizes, size => Assert.InRange(size, paths.Count / n * 0.95, paths.Count / n * 1.05));
+        }
+        Assert.Equal(new ScoreShard(3, 4), ScoreShard.Parse("3/4"));
+        foreach (var bad in new[] { "4/4", "-1/4", "1", "a/b", "0/0", "1/2/3" })
+            Assert.Contains("0 ≤ I < N", Assert.Throws<FormatException>(() => ScoreShard.Parse(bad)).Message);
+    }
+
+    [Fact]
+    [Trait(TestSpeed.Trait, TestSpeed.Slow)]
+    public void ThreeShardsMergeIntoTheUnshardedCsvAndAnIncompleteSetIsRefused()
+    {
+        using var dir = TestData.NewTempDir();
+        string input = Path.Combine(TestData.Fer4Mit, "test");
+        string Shard(int i) => dir.Combine($"part-{i}.csv");
+        for (int i = 0; i < 3; i++)
+        {
+            var r = CliProcess.Run("score", input, "--out", Shard(i), "--shard", $"{i}/3");
+            Assert.True(r.ExitCode == 0, r.Stderr);
+        }
+        var whole = CliProcess.Run("score", input, "--out", dir.Combine("whole.csv"));
+        Assert.True(whole.ExitCode == 0, whole.Stderr);
+
+        // Every shard is missing one: refused, naming the shard.
+        var partial = CliProcess.Run("score", "--merge", Shard(0), Shard(2), "--out", dir.Combine("m.csv"));
+        Assert.Equal(2, partial.ExitCode);
+        Assert.Contains("Shard 1/3 is missing", partial.Stderr);
+        // A shard cut short (a worker killed before its last rows): refused, naming a missing file; its --resume
+        // finishes it, and a resume with another shard number is refused.
+        var lines = File.ReadAllLines(Shard(1));
+        string lost = lines[^1].Split(',')[0];
+        File.WriteAllLines(Shard(1), lines[..^1]);
+        var cut = CliProcess.Run("score", "--merge", Shard(0), Shard(1), Shard(2), "--out", dir.Combine("m.csv"));
+        Assert.Equal(2, cut.ExitCode);
+        Assert.Contains($"are in no shard CSV (an unfinished shard? --resume it): '{lost}'", cut.Stderr);
+        Assert.False(File.Exists(dir.Combine("m.csv")));
+        var wrongShard = CliProcess.Run("score", input, "--out", Shard(1), "--shard", "2/3", "--resume");
+        Assert.NotEqual(0, wrongShard.ExitCode);
+        Assert.Contains("shard 1/3", wrongShard.Stderr);
+        Assert.True(CliProcess.Run("score", input, "--out", Shard(1), "--shard", "1/3", "--resume").ExitCode == 0);
+
+        var merged = CliProcess.Run("score", "--merge", Shard(2), Shard(0), Shard(1), "--out", dir.Combine("m.csv"));
+        Assert.True(merged.ExitCode == 0, merged.Stderr);
+        Assert.Contains("3 shards merged: 128 images, each once", merged.Stdout);
+        // The same rows as one unsharded run, in path order.
+        var expected = File.ReadAllLines(dir.Combine("whole.csv"));
+        Assert.Equal([expected[0], .. expected[1..].OrderBy(l => l.Split(',')[0], StringComparer.Ordinal)], File.ReadAllLines(dir.Combine("m.csv")));
+        Assert.Equal(1, CliProcess.Run("score", "--merge", Shard(0), Shard(1), Shard(2), "--out", dir.Combine("m.csv")).ExitCode); // never overwrites
+        var unsharded = CliProcess.Run("score", "--merge", dir.Combine("whole.csv"), "--out", dir.Combine("m2.csv"));
+        Assert.Equal(2, unsharded.ExitCode);
+        Assert.Contains("is not a shard", unsharded.Stderr);
+    }
+}
