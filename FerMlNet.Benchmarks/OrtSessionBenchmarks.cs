@@ -38,7 +38,8 @@ public class OrtSessionBenchmarks
         _batch = Faces(pixels, 64);
     }
 
-    private static DenseTensor<float> Faces(byte[] pixels, int n)
+    /// <summary>N copies of one face as a model input tensor.</summary>
+    internal static DenseTensor<float> Faces(byte[] pixels, int n)
     {
         var tensor = new DenseTensor<float>([n, 1, 48, 48]);
         for (int i = 0; i < n * pixels.Length; i++) tensor.Buffer.Span[i] = pixels[i % pixels.Length] * FerModelConventions.PixelScale;

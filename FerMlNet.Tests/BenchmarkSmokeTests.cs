@@ -21,6 +21,7 @@ public class BenchmarkSmokeTests
                      "raw ORT, batch 1", "library PredictPixels, batch 1", "library Predict(file), batch 1",
                      "ML.NET PredictionEngine (model.zip, file), batch 1", "raw ORT, batch 64", "library PredictBatch, batch 64",
                      "TorchSharp inference mode, batch 1", "TorchSharp inference mode, batch 64",
+                     "fast model fp32, batch 1", "fast model int8, batch 1", "fast model int8, batch 64",
                  })
             Assert.Contains(row, output);
         Assert.Contains("OrtSessionBenchmarks", output);

@@ -17,6 +17,7 @@ internal static class FerCommandLine
         root.Add(ScoreCommand.Create());
         root.Add(EvaluateCommand.Create());
         root.Add(CalibrateCommand.Create());
+        root.Add(QuantizeCommand.Create());
         root.Add(DeploymentCalibrationCommand.Create());
         root.Add(PublishCommand.Create());
         root.Add(ReportCommand.Create());
