@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text.Json;
+using FerMlNet.Preprocessing;
+using FerMlNet.Scoring;
 using static FerMlNet.Tests.HttpTestExtensions;
 
 namespace FerMlNet.Tests;
@@ -160,6 +162,43 @@ public class WebHostSettingsTests(TrainedModelFixture tiny) : IClassFixture<Trai
         var limited = await client.PostAsync("/api/v1/predict", Image(face));
         Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
         Assert.Contains("too many", (await limited.JsonAsync()).GetProperty("error").GetString(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    [Trait(TestSpeed.Trait, TestSpeed.Slow)]
+    public async Task ADeploymentCalibrationAdjustsEveryServedAnswerAndBelongsToOneModel()
+    {
+        using var dir = TestData.NewTempDir();
+        string served = dir.Combine("served.zip");
+        File.Copy(WebTestData.DefaultModel, served);
+        float[] offsets = [-1.5f, -1.5f, -1.5f, 4.5f]; // strong enough to turn a clear happy face toward surprise
+        string file = dir.Combine("deployment.json");
+        File.WriteAllText(file, JsonSerializer.Serialize(new DeploymentCalibration
+        {
+            Model = "served.zip", ModelSha256 = Core.IO.FileHash.Sha256(served), ClassLogOffsets = offsets,
+            PhotosPerClass = EmotionClasses.Names.ToDictionary(n => n, _ => 5), L2 = 0.1, Created = DateTimeOffset.UtcNow,
+        }, DeploymentCalibration.JsonOptions));
+
+        await using (var factory = new FerWebFactory(("Fer:ModelPath", served), ("Fer:DeploymentPath", file)))
+        {
+            using var client = factory.CreateClient();
+            var face = File.ReadAllBytes(WebTestData.ClearlyHappyFace);
+            var answer = Assert.Single((await (await client.PostAsync("/api/v1/predict", Image(face))).JsonAsync()).GetProperty("faces").EnumerateArray());
+            using var library = FerPredictor.Load(served, new FerPredictorOptions { ClassLogOffsets = offsets });
+            var expected = library.Predict(WebTestData.ClearlyHappyFace);
+            var served4 = answer.GetProperty("probabilities").EnumerateObject().Select(p => p.Value.GetSingle()).ToArray();
+            Assert.Equal(expected.Probabilities, served4, (a, b) => Math.Abs(a - b) < 1e-4);
+            Assert.Equal(expected.Label, answer.GetProperty("label").GetString());
+            using var plain = FerPredictor.Load(served);
+            Assert.True(served4[3] > plain.Predict(WebTestData.ClearlyHappyFace).Probabilities[3] + 0.01, "the offsets moved nothing");
+            Assert.Equal("deployment.json", (await (await client.GetAsync("/healthz")).JsonAsync()).GetProperty("deployment").GetString());
+        }
+
+        // Offsets fitted for one model file mean nothing for another: the server does not start with them.
+        File.Copy(tiny.ZipPath, served, overwrite: true);
+        await using var other = new FerWebFactory(("Fer:ModelPath", served), ("Fer:DeploymentPath", file));
+        var refused = Assert.ThrowsAny<Exception>(() => other.CreateClient());
+        Assert.Contains("was fitted for served.zip", refused.ToString());
     }
 
     [Fact]

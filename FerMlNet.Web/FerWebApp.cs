@@ -35,13 +35,14 @@ public static class FerWebApp
     {
         ["--model"] = $"{ServeOptions.Section}:{nameof(ServeOptions.ModelPath)}",
         ["--threshold"] = $"{ServeOptions.Section}:{nameof(ServeOptions.UncertainThreshold)}",
+        ["--deployment"] = $"{ServeOptions.Section}:{nameof(ServeOptions.DeploymentPath)}",
         ["--rate-limit"] = $"{ServeOptions.Section}:{nameof(ServeOptions.RateLimitPerSecond)}",
         // ASP.NET's host filtering: behind a proxy, answer only requests for these host names (semicolon-separated;
         // default "*", any host). A request for another host gets 400.
         ["--allowed-hosts"] = "AllowedHosts",
     };
 
-    /// <summary>Builds the app from command-line arguments (<c>--model</c>, <c>--urls</c>, <c>--threshold</c>, <c>--rate-limit</c>).</summary>
+    /// <summary>Builds the app from command-line arguments (<c>--model</c>, <c>--urls</c>, <c>--threshold</c>, <c>--rate-limit</c>, <c>--deployment</c>).</summary>
     /// <exception cref="FileNotFoundException">No model was given and the default model is not there, or the given one is missing.</exception>
     /// <exception cref="InvalidDataException">The model file is not a FerMlNet model.</exception>
     public static WebApplication Create(string[] args)
@@ -139,6 +140,7 @@ public static class FerWebApp
             sha256 = models.Current.Sha256,
             loadedAt = models.Current.LoadedAt,
             device = models.Current.Predictor.DeviceNote,
+            deployment = models.Current.Deployment,
         }));
         app.MapGet("/api/v1/model", (ModelHost models, ServeOptions options) => Results.Json(new
         {

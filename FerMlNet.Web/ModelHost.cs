@@ -9,14 +9,18 @@ internal sealed class ServedModel
 {
     private int _leases = 1; // the host's own reference, released when the model is swapped out
 
-    public ServedModel(FerPredictor predictor, string sha256)
+    public ServedModel(FerPredictor predictor, string sha256, string? deployment)
     {
         Predictor = predictor;
         Sha256 = sha256;
+        Deployment = deployment;
     }
 
     public FerPredictor Predictor { get; }
     public string Sha256 { get; }
+
+    /// <summary>The file name of the deployment calibration whose offsets this model applies, or null.</summary>
+    public string? Deployment { get; }
     public DateTimeOffset LoadedAt { get; } = DateTimeOffset.UtcNow;
     public string Name => Path.GetFileName(Predictor.ModelPath);
 
@@ -56,6 +60,7 @@ internal sealed class ModelHost : IDisposable
     private readonly FileSystemWatcher _watcher;
     private readonly Timer _debounce;
     private readonly Lock _reloadLock = new();
+    private readonly DeploymentCalibration? _deployment;
     private ServedModel _current;
 
     public ModelHost(string modelPath, ServeOptions options, ILogger<ModelHost> log)
@@ -63,6 +68,10 @@ internal sealed class ModelHost : IDisposable
         _options = options;
         _log = log;
         ModelPath = Path.GetFullPath(modelPath);
+        _deployment = options.DeploymentPath is { } file ? DeploymentCalibration.Load(file) : null;
+        if (_deployment is not null && !_deployment.ModelSha256.Equals(FileSha256(ModelPath), StringComparison.OrdinalIgnoreCase))
+            throw new InvalidDataException($"'{options.DeploymentPath}' was fitted for {_deployment.Model} (SHA-256 {_deployment.ModelSha256[..12]}…), " +
+                $"not for '{ModelPath}'; fit one for this model with fer calibrate-deployment.");
         _current = Load(ModelPath); // a bad model at start-up stops the server with the reason
         _debounce = new Timer(_ => Reload(), null, Timeout.Infinite, Timeout.Infinite);
         _watcher = new FileSystemWatcher(Path.GetDirectoryName(ModelPath)!, Path.GetFileName(ModelPath))
@@ -125,13 +134,18 @@ internal sealed class ModelHost : IDisposable
     private ServedModel Load(string path)
     {
         string sha = FileSha256(path);
+        bool applies = _deployment?.ModelSha256.Equals(sha, StringComparison.OrdinalIgnoreCase) == true;
+        if (_deployment is not null && !applies)
+            _log.LogWarning("The new model file {ModelPath} is not the one {Deployment} was fitted for; serving it without the deployment offsets",
+                path, _options.DeploymentPath);
         var predictor = FerPredictor.Load(path, new FerPredictorOptions
         {
             UncertainThreshold = _options.UncertainThreshold,
             IntraOpThreads = _options.IntraOpThreads,
+            ClassLogOffsets = applies ? _deployment!.ClassLogOffsets : null,
             Log = message => _log.LogWarning("{Message}", message),
         });
-        return new ServedModel(predictor, sha);
+        return new ServedModel(predictor, sha, applies ? Path.GetFileName(_options.DeploymentPath) : null);
     }
 
     private static string FileSha256(string path)

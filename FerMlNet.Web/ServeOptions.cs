@@ -15,6 +15,14 @@ public sealed class ServeOptions
     /// </summary>
     public string? ModelPath { get; set; }
 
+    /// <summary>
+    /// A deployment calibration (<c>fer calibrate-deployment</c>) for the served model: its class offsets adjust every
+    /// answer. It names the model file it was fitted for by SHA-256: a server whose model is another refuses to start,
+    /// and a live swap to another model file serves that model without the offsets (logged), since they were fitted
+    /// for the old one. Default: none.
+    /// </summary>
+    public string? DeploymentPath { get; set; }
+
     /// <summary>Largest request body accepted, in bytes; larger requests get 413. Default: 8 MiB (a 12 Mpx JPEG).</summary>
     public long MaxRequestBytes { get; set; } = 8L * 1024 * 1024;
 
