@@ -124,9 +124,8 @@ public class CalibrationTests(TrainedModelFixture model) : IClassFixture<Trained
             ["teacherModelSha256"] = "recorded-at-training",
         };
         var uses = Training.Cli.PublishCommand.PublishedSources(student)!.Single()!;
-        Assert.Equal(("models/fer-default.onnx", "distillation teacher", "recorded-at-training"),
-            ((string?)uses["model"], (string?)uses["usedAs"], (string?)uses["sha256"]));
-        Assert.Equal((string?)Json(File.ReadAllText(Path.ChangeExtension(shipped, ".json")))["rebuild"], (string?)uses["rebuild"]);
+        Assert.Equal(("models/fer-default.onnx", "distillation teacher", "recorded-at-training"), (uses.Model, uses.UsedAs, uses.Sha256));
+        Assert.Equal((string?)Json(File.ReadAllText(Path.ChangeExtension(shipped, ".json")))["rebuild"], uses.Rebuild);
         Assert.Null(Training.Cli.PublishCommand.PublishedSources(Json("""{"pipeline": {"name": "vgg-gap"}}""")));
     }
 
@@ -248,6 +247,33 @@ public class CalibrationTests(TrainedModelFixture model) : IClassFixture<Trained
         var fitted = LogitCalibrator.Fit(shy, truth, LogitCalibrator.Objective.MacroF1);
         Assert.InRange(fitted.Bias[2] - fitted.Bias.Where((_, c) => c != 2).Average(), 0.9, 2.1);
         Assert.True(LogitCalibrator.Measure(shy, truth, fitted.Bias).MacroF1 > LogitCalibrator.Measure(shy, truth, new double[4]).MacroF1 + 0.03);
+    }
+
+    [Fact]
+    [Trait(TestSpeed.Trait, TestSpeed.Slow)]
+    public void PublishWritesATypedCardWithTheSplitTheModelWasScoredOn()
+    {
+        using var work = TestData.NewTempDir();
+        TestData.CopySubset(work.Combine("source"), 8, ("train", "train"), ("validation", "validation"), ("test", "test"));
+        Assert.Equal(0, CliProcess.Run("data", "split", work.Combine("source"), "--out", work.Combine("split"), "--seed", "42").ExitCode);
+        string run = work.Combine("run");
+        Directory.CreateDirectory(run);
+        File.Copy(model.OnnxPath, Path.Combine(run, "model.onnx"));
+        File.Copy(model.ZipPath, Path.Combine(run, "model.zip"));
+        File.WriteAllText(Path.Combine(run, "run.json"), """{ "pipeline": { "name": "tiny", "seed": 5 }, "epochsRun": 3, "bestEpoch": 2, "params": 319300 }""");
+        Assert.Equal(0, CliProcess.Run("evaluate", model.ZipPath, "--data", work.Combine("split"), "--split", "val", "--out", run).ExitCode);
+        Assert.Equal(0, CliProcess.Run("evaluate", model.ZipPath, "--data", work.Combine("split"), "--split", "test", "--out", work.Combine("test")).ExitCode);
+
+        var published = CliProcess.Run("publish", run, "--split-manifest", work.Combine("split", "manifest.json"),
+            "--test-metrics", work.Combine("test", "metrics.json"), "--name", "tiny", "--models", work.Combine("models"));
+        Assert.True(published.ExitCode == 0, published.Stderr);
+        var card = Training.Publishing.ModelCard.Load(work.Combine("models", "tiny.json"));
+        Assert.Equal(("tiny", 42, 3, 2, 319300L), (card.Name, card.SplitSeed, card.EpochsRun, card.BestEpoch, card.Params));
+        Assert.Equal(Core.IO.FileHash.Sha256(work.Combine("split", "manifest.json")), card.DataManifestSha256);
+        Assert.Equal(("val", "test"), ((string?)card.Validation["split"], (string?)card.Test["split"]));
+        Assert.Equal(96, card.SplitSource.Images);
+        Assert.StartsWith("./fer data split", card.Rebuild);
+        Assert.True(File.Exists(work.Combine("models", "tiny.zip")) && File.Exists(work.Combine("models", "tiny.onnx")));
     }
 
     [Fact]

@@ -6,6 +6,8 @@ using FerMlNet.Core.IO;
 using FerMlNet.Training.Engine;
 using Spectre.Console;
 
+using FerMlNet.Training.Publishing;
+
 namespace FerMlNet.Training.Cli;
 
 /// <summary>
@@ -44,33 +46,33 @@ internal static class PublishCommand
             if ((string?)split["source"]?["contentKey"] is null || (string?)testMetrics["split"] != "test")
                 throw new InvalidDataException("--split-manifest must be a `fer data split` manifest and --test-metrics a metrics.json of the test split.");
 
-            var card = new JsonObject
+            var card = new ModelCard
             {
-                ["name"] = baseName,
-                ["pipeline"] = runJson["pipeline"]?.DeepClone(),
+                Name = baseName,
+                Pipeline = runJson["pipeline"]?.DeepClone().AsObject(),
                 // An ensemble's seeds, epochs and times are its members' (calibrate's "memberRuns").
-                ["trainingSeed"] = runJson["pipeline"]?["seed"]?.DeepClone()
-                                   ?? (runJson["memberRuns"] is JsonArray runs ? new JsonArray(runs.Select(r => r?["trainingSeed"]?.DeepClone()).ToArray()) : null),
-                ["members"] = runJson["memberRuns"]?.DeepClone(),
-                ["epochsRun"] = runJson["epochsRun"]?.DeepClone(),
-                ["bestEpoch"] = runJson["bestEpoch"]?.DeepClone(),
-                ["stopReason"] = runJson["stopReason"]?.DeepClone(),
-                ["trainSeconds"] = runJson["trainSeconds"]?.DeepClone(),
-                ["params"] = runJson["params"]?.DeepClone(),
-                ["splitSeed"] = split["seed"]?.DeepClone(),
-                ["splitRatios"] = split["ratios"]?.DeepClone(),
-                ["splitSource"] = split["source"]?.DeepClone(),
-                ["dataManifestSha256"] = FileHash.Sha256(manifestPath),
-                ["trainedDatasetContentKey"] = runJson["datasetContentKey"]?.DeepClone(),
-                ["calibration"] = runJson["calibration"]?.DeepClone(),
-                ["rebuild"] = Rebuild(split, runJson),
-                ["rebuildUses"] = PublishedSources(runJson),
-                ["validation"] = valMetrics,
-                ["test"] = testMetrics,
+                TrainingSeed = runJson["pipeline"]?["seed"]?.DeepClone()
+                               ?? (runJson["memberRuns"] is JsonArray runs ? new JsonArray(runs.Select(r => r?["trainingSeed"]?.DeepClone()).ToArray()) : null),
+                Members = runJson["memberRuns"]?.DeepClone().AsArray(),
+                EpochsRun = (int?)runJson["epochsRun"],
+                BestEpoch = (int?)runJson["bestEpoch"],
+                StopReason = (string?)runJson["stopReason"],
+                TrainSeconds = (double?)runJson["trainSeconds"],
+                Params = (long?)runJson["params"],
+                SplitSeed = (int)split["seed"]!,
+                SplitRatios = split["ratios"]!.AsArray().Select(r => (double)r!).ToArray(),
+                SplitSource = split["source"].Deserialize<CardSplitSource>(ReportJson.IndentedCamelCase)!,
+                DataManifestSha256 = FileHash.Sha256(manifestPath),
+                TrainedDatasetContentKey = (string?)runJson["datasetContentKey"],
+                Calibration = runJson["calibration"]?.DeepClone().AsObject(),
+                Rebuild = Rebuild(split, runJson),
+                RebuildUses = PublishedSources(runJson),
+                Validation = valMetrics,
+                Test = testMetrics,
             };
             AtomicFile.Write(targets[0], s => { using var f = File.OpenRead(Path.Combine(runDir, "model.zip")); f.CopyTo(s); });
             AtomicFile.Write(targets[1], s => { using var f = File.OpenRead(Path.Combine(runDir, "model.onnx")); f.CopyTo(s); });
-            AtomicFile.WriteAllText(targets[2], card.ToJsonString(ReportJson.Indented) + "\n");
+            card.Write(targets[2]);
             AnsiConsole.MarkupLine($"Published [bold]{Markup.Escape(baseName)}[/]: validation {(double)valMetrics["accuracy"]!:P2}, " +
                                    $"test {(double)testMetrics["accuracy"]!:P2} ({(int)testMetrics["images"]!:N0} images).");
             return ExitCodes.Success;
@@ -106,24 +108,20 @@ internal static class PublishCommand
     /// same name replaces the file: a member's is taken now, a teacher's is the one run.json recorded when training
     /// read it) and its own card's rebuild line. Null when the model uses none.
     /// </summary>
-    internal static JsonArray? PublishedSources(JsonObject run)
+    internal static CardRebuildUse[]? PublishedSources(JsonObject run)
     {
         var members = (CalibrationSources(run)?.Where(CalibrateCommand.IsModelFile) ?? [])
             .Select(f => Used(f!, "calibration member", File.Exists(f) ? FileHash.Sha256(f!) : null));
         var teacher = (string?)run["pipeline"]?["distillation"]?["teacherModel"] is { } model
             ? [Used(model, "distillation teacher", (string?)run["teacherModelSha256"])]
-            : Array.Empty<JsonNode>();
+            : Array.Empty<CardRebuildUse>();
         var uses = members.Concat(teacher).ToArray();
-        return uses.Length == 0 ? null : new JsonArray(uses);
+        return uses.Length == 0 ? null : uses;
     }
 
-    private static JsonNode Used(string file, string usedAs, string? sha256) => new JsonObject
-    {
-        ["model"] = $"models/{Path.GetFileName(file)}",
-        ["usedAs"] = usedAs,
-        ["sha256"] = sha256,
-        ["rebuild"] = File.Exists(file) ? CalibrateCommand.ReadRunInfo(file)["rebuild"]?.DeepClone() : null, // from the file's card
-    };
+    private static CardRebuildUse Used(string file, string usedAs, string? sha256) => new(
+        $"models/{Path.GetFileName(file)}", usedAs, sha256,
+        File.Exists(file) ? (string?)CalibrateCommand.ReadRunInfo(file)["rebuild"] : null); // from the file's card
 
     /// <summary>What the run was calibrated from (calibration.json's "sources"); null for an uncalibrated run.</summary>
     private static List<string?>? CalibrationSources(JsonObject run) =>
