@@ -34,17 +34,41 @@ internal static class CliProcess
         if (wrapper.Length > 0) foreach (var a in wrapper.Skip(1).Append("dotnet")) psi.ArgumentList.Add(a);
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "fer.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(TimeSpan.FromMinutes(5))) { p.Kill(true); throw new TimeoutException("fer " + string.Join(' ', args)); }
-        string err = stderr.Result;
+        var (exitCode, stdout, err) = Execute(psi, "fer " + string.Join(' ', args));
         long rss = 0;
         if (measure && err.LastIndexOf(RssMarker, StringComparison.Ordinal) is int at and >= 0)
         {
             rss = long.Parse(err[(at + RssMarker.Length)..].Trim());
             err = err[..at];
         }
-        return new Result(p.ExitCode, stdout.Result, err, rss);
+        return new Result(exitCode, stdout, err, rss);
+    }
+
+    /// <summary>
+    /// Runs a bash script of the repository (path relative to its root) with extra environment variables, and FER set
+    /// to this build's CLI, as the scripts of samples/ expect.
+    /// </summary>
+    public static Result RunScript(string script, params (string Name, string Value)[] environment)
+    {
+        var psi = new ProcessStartInfo("bash")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = TestData.RepoRoot,
+        };
+        psi.ArgumentList.Add(Path.Combine(TestData.RepoRoot, script));
+        psi.Environment["FER"] = $"dotnet {Path.Combine(AppContext.BaseDirectory, "fer.dll")}";
+        foreach (var (name, value) in environment) psi.Environment[name] = value;
+        var (exitCode, stdout, stderr) = Execute(psi, script);
+        return new Result(exitCode, stdout, stderr);
+    }
+
+    private static (int ExitCode, string Stdout, string Stderr) Execute(ProcessStartInfo psi, string what)
+    {
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(TimeSpan.FromMinutes(5))) { p.Kill(true); throw new TimeoutException(what); }
+        return (p.ExitCode, stdout.Result, stderr.Result);
     }
 }

@@ -71,4 +71,26 @@ public class ShardedScoringTests
         Assert.Equal(2, unsharded.ExitCode);
         Assert.Contains("is not a shard", unsharded.Stderr);
     }
+
+    [Fact]
+    [Trait(TestSpeed.Trait, TestSpeed.Slow)]
+    public void TheScaleOutSampleScriptsScoreEveryShardAsKubernetesAndSlurmStartThemAndMergeThem()
+    {
+        using var dir = TestData.NewTempDir();
+        (string, string)[] job = [("SHARDS", "3"), ("INPUT", Path.Combine(TestData.Fer4Mit, "test")), ("OUTPUT", dir.Combine("scores"))];
+        const string worker = "samples/scale-out/score-shard.sh";
+        var noIndex = CliProcess.RunScript(worker, job);
+        Assert.Equal(1, noIndex.ExitCode);
+        Assert.Contains("set JOB_COMPLETION_INDEX (Kubernetes) or SLURM_ARRAY_TASK_ID (Slurm)", noIndex.Stderr);
+        // Two workers as Kubernetes starts them, one as Slurm does; the Slurm one retried, as a failed task would be.
+        foreach (var index in new[] { ("JOB_COMPLETION_INDEX", "0"), ("JOB_COMPLETION_INDEX", "1"), ("SLURM_ARRAY_TASK_ID", "2"), ("SLURM_ARRAY_TASK_ID", "2") })
+        {
+            var r = CliProcess.RunScript(worker, [.. job, index]);
+            Assert.True(r.ExitCode == 0, r.Stderr);
+        }
+        var merged = CliProcess.RunScript("samples/scale-out/merge.sh", job);
+        Assert.True(merged.ExitCode == 0, merged.Stderr);
+        Assert.Contains("3 shards merged: 128 images, each once", merged.Stdout);
+        Assert.Equal(129, File.ReadAllLines(dir.Combine("scores", "all.csv")).Length);
+    }
 }
