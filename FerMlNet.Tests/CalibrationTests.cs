@@ -270,7 +270,7 @@ public class CalibrationTests(TrainedModelFixture model) : IClassFixture<Trained
         var card = Training.Publishing.ModelCard.Load(work.Combine("models", "tiny.json"));
         Assert.Equal(("tiny", 42, 3, 2, 319300L), (card.Name, card.SplitSeed, card.EpochsRun, card.BestEpoch, card.Params));
         Assert.Equal(Core.IO.FileHash.Sha256(work.Combine("split", "manifest.json")), card.DataManifestSha256);
-        Assert.Equal(("val", "test"), ((string?)card.Validation["split"], (string?)card.Test["split"]));
+        Assert.Equal(("val", "test"), (card.Validation.Split, card.Test.Split));
         Assert.Equal(96, card.SplitSource.Images);
         Assert.StartsWith("./fer data split", card.Rebuild);
         Assert.True(File.Exists(work.Combine("models", "tiny.zip")) && File.Exists(work.Combine("models", "tiny.onnx")));

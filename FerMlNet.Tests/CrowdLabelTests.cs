@@ -129,14 +129,14 @@ public sealed class CrowdLabelTests
         var scores = faces.Select(f => Enumerable.Range(0, 4).Select(c => c == (f.Majority ?? 0) ? 0.97f : 0.01f).ToArray()).ToArray();
         var crowd = CrowdEvaluation.Of(scores, test.Select(e => e.Label).ToArray(), test.Select(e => e.RelativePath).ToList(),
             DatasetSplit.Test, Votes.Value);
-        Assert.Equal(faces.Count(f => f.Majority is not null), (int)crowd["majority"]!["images"]!);
-        Assert.Equal(1.0, (double)crowd["majority"]!["accuracy"]!);
-        Assert.Equal(faces.Count(f => f.Majority is not null && f.MajorityShare >= 0.7), (int)crowd["agreed70"]!["images"]!);
+        Assert.Equal(faces.Count(f => f.Majority is not null), crowd.Majority!.Images);
+        Assert.Equal(1.0, crowd.Majority.Accuracy);
+        Assert.Equal(faces.Count(f => f.Majority is not null && f.MajorityShare >= 0.7), crowd.Agreed70!.Images);
 
         var wild = CrowdEvaluation.Of(scores, test.Select(e => e.Label).ToArray(),
             test.Select((_, i) => $"happy/Someone_{i:D4}.jpg").ToList(), DatasetSplit.Test, Votes.Value);
-        Assert.Null(wild["majority"]);
-        Assert.Contains("no row", (string)wild["reason"]!);
+        Assert.Null(wild.Majority);
+        Assert.Contains("no row", wild.Reason);
     }
 
     [Fact]

@@ -16,14 +16,16 @@ public class ModelCardTests
         string path = Path.Combine(TestData.RepoRoot, "models", file);
         var card = ModelCard.Load(path);
         Assert.Equal(Path.GetFileNameWithoutExtension(file), card.Name);
-        Assert.True(card.Validation["images"]!.GetValue<int>() > 0);
+        Assert.True(card.Validation.Images > 0);
         using var dir = TestData.NewTempDir();
         card.Write(dir.Combine(file));
         var original = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
         var written = JsonNode.Parse(File.ReadAllText(dir.Combine(file)))!.AsObject();
         Assert.Equal(ModelCard.CurrentSchemaVersion, (int)written["schemaVersion"]!);
-        written.Remove("schemaVersion");
-        original.Remove("schemaVersion");
+        // The card's own layout version, and metrics.json's in its two embedded metrics, are written where older cards lack them.
+        foreach (var json in new[] { written, original, written["validation"]!.AsObject(), written["test"]!.AsObject(),
+                     original["validation"]!.AsObject(), original["test"]!.AsObject() })
+            json.Remove("schemaVersion");
         // Keys the older cards never had come back as null; everything they had comes back equal.
         foreach (var key in written.Select(p => p.Key).Where(k => !original.ContainsKey(k)).ToList())
         {

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using FerMlNet.Core.Data;
+using FerMlNet.Training.MlNet;
 using FerMlNet.Training.Reports;
 using Microsoft.Playwright;
 
@@ -197,15 +199,20 @@ public class ReportTests
     public void ALeaderboardRanksByValidationOnlyAndShowsATestFolderInTheTestColumn()
     {
         using var dir = TestData.NewTempDir();
-        static string Metrics(string split, double accuracy, double? crowd) => $$"""
-            { "split": "{{split}}", "images": 100, "accuracy": {{accuracy}}, "accuracyCi95": [{{accuracy - 0.05}}, {{accuracy + 0.05}}],
-              "macroF1": {{accuracy}}{{(crowd is { } c ? $$""", "crowd": { "majority": { "accuracy": {{c}} } }""" : "")}} }
-            """;
+        // Real metrics of 100 made-up answers, with the figures the leaderboard reads set to known values.
+        var truth = Enumerable.Range(0, 100).Select(i => i % 4).ToArray();
+        var scores = truth.Select((t, i) => Enumerable.Range(0, 4).Select(c => c == (i % 5 == 0 ? (t + 1) % 4 : t) ? 0.7f : 0.1f).ToArray()).ToArray();
+        void Metrics(string path, DatasetSplit split, double accuracy, double? crowd) =>
+            (MlNetEvaluation.FromScores(scores, truth, split) with
+            {
+                Accuracy = accuracy, AccuracyCi95 = [accuracy - 0.05, accuracy + 0.05], MacroF1 = accuracy,
+                Crowd = crowd is { } c ? new CrowdMetrics { Majority = new() { Images = 100, Accuracy = c } } : null,
+            }).Write(path);
         Directory.CreateDirectory(dir.Combine("trained", "test"));
-        File.WriteAllText(dir.Combine("trained", "metrics.json"), Metrics("val", 0.80, 0.86));
-        File.WriteAllText(dir.Combine("trained", "test", "metrics.json"), Metrics("test", 0.79, 0.85));
+        Metrics(dir.Combine("trained", "metrics.json"), DatasetSplit.Val, 0.80, 0.86);
+        Metrics(dir.Combine("trained", "test", "metrics.json"), DatasetSplit.Test, 0.79, 0.85);
         Directory.CreateDirectory(dir.Combine("evaluated-on-test"));
-        File.WriteAllText(dir.Combine("evaluated-on-test", "metrics.json"), Metrics("test", 0.95, null));
+        Metrics(dir.Combine("evaluated-on-test", "metrics.json"), DatasetSplit.Test, 0.95, null);
         var rows = Leaderboard.Collect([dir.Combine("evaluated-on-test"), dir.Combine("trained")]);
         Assert.Equal(["trained", "evaluated-on-test"], rows.Select(r => r.Run));
         Assert.Equal((0.80, 0.79, 0.86, 0.85), (rows[0].ValAccuracy, rows[0].TestAccuracy, rows[0].ValCrowdAccuracy, rows[0].TestCrowdAccuracy));
@@ -219,7 +226,7 @@ public class ReportTests
     [Fact]
     public async Task CrowdedScatterLabelsNeitherOverlapNorLeaveThePlotInARealBrowser()
     {
-        // The session-8 model-quality leaderboard's latency chart: 14 runs, ten of them within 4 ms and 3 points.
+        // A model-quality leaderboard's latency chart (2026-11): 14 runs, ten of them within 4 ms and 3 points.
         (double Ms, double Acc, string Run)[] runs =
         [
             (6.6, .806, "vgg-gap-restart-cutmix-calibrated"), (19.0, .803, "ens3-calibrated"), (6.2, .800, "vgg-gap-calibrated"),

@@ -33,13 +33,15 @@ public sealed record CrowdAgreement(int Images, int WithoutVotes, double Overall
     /// <summary>True when the images have votes and agree with them as FER-2013 faces do (<see cref="MinimumFolderAgreement"/>).</summary>
     public bool Applies => Images > 0 && WithoutVotes == 0 && Overall >= MinimumFolderAgreement;
 
+    /// <summary>Why the images get no crowd figures (when <see cref="Applies"/> is false).</summary>
+    public string NotApplicableReason(string voteFile) => WithoutVotes > 0
+        ? $"{WithoutVotes:N0} images have no row in {voteFile} (file names are not FER-2013 row indices)"
+        : $"the crowd agrees with the folder labels on {Overall:P1} of the images: the file names do not look like FER-2013 row indices";
+
     /// <summary>The "crowd" object of stats and audit.json.</summary>
     public JsonObject ToJson(string voteFile)
     {
-        if (!Applies)
-            return new() { ["reason"] = WithoutVotes > 0
-                ? $"{WithoutVotes:N0} images have no row in {voteFile} (file names are not FER-2013 row indices)"
-                : $"the crowd agrees with the folder labels on {Overall:P1} of the images: the file names do not look like FER-2013 row indices" };
+        if (!Applies) return new() { ["reason"] = NotApplicableReason(voteFile) };
         return new()
         {
             ["voteFile"] = voteFile,

@@ -148,8 +148,8 @@ internal static class CalibrateCommand
 
         var before = calibration["asTrained"]!;
         var crossSummary = calibration["calibratedCrossFitted"]!;
-        AnsiConsole.MarkupLine($"val ({val.Length:N0}): accuracy {(double)before["accuracy"]!:P2} → {(double)metrics["accuracy"]!:P2} " +
-            $"(cross-fitted {(double)crossSummary["accuracy"]!:P2}), macro-F1 {(double)before["macroF1"]!:F3} → {(double)metrics["macroF1"]!:F3} " +
+        AnsiConsole.MarkupLine($"val ({val.Length:N0}): accuracy {(double)before["accuracy"]!:P2} → {metrics.Accuracy:P2} " +
+            $"(cross-fitted {(double)crossSummary["accuracy"]!:P2}), macro-F1 {(double)before["macroF1"]!:F3} → {metrics.MacroF1:F3} " +
             $"(cross-fitted {(double)crossSummary["macroF1"]!:F3}), NLL {(double)before["nll"]!:F3} → {(double)calibration["calibratedInSample"]!["nll"]!:F3}, " +
             $"T {adjustment.Temperature:F2}, bias [[{string.Join(", ", adjustment.Bias.Select(b => b.ToString("+0.00;-0.00")))}]] → {Markup.Escape(dir)}");
         if (biasChoice is not null) AnsiConsole.MarkupLine(Markup.Escape((string)biasChoice["reason"]!));
@@ -238,7 +238,7 @@ internal static class CalibrateCommand
     }
 
     /// <summary>run.json (the source's, marked as calibrated) and history.json, so report and compare treat the folder as a run.</summary>
-    private static void WriteRunFiles(string[] sourceDirs, string dir, JsonObject calibration, JsonObject metrics)
+    private static void WriteRunFiles(string[] sourceDirs, string dir, JsonObject calibration, EvaluationMetrics metrics)
     {
         var runs = sourceDirs.Select(ReadRunInfo).ToList();
         var run = sourceDirs.Length == 1 ? runs[0] : EnsembleRun(runs);
@@ -249,10 +249,9 @@ internal static class CalibrateCommand
             var sourceHistory = Path.Combine(sourceDirs[0], "history.json");
             if (File.Exists(sourceHistory)) AtomicFile.WriteAllText(Path.Combine(dir, "history.json"), File.ReadAllText(sourceHistory));
             var sourceMetrics = Path.Combine(sourceDirs[0], "metrics.json");
-            if (File.Exists(sourceMetrics) && JsonNode.Parse(File.ReadAllText(sourceMetrics))?["trainValGap"] is { } gap)
-                metrics["trainValGap"] = gap.DeepClone();
+            if (File.Exists(sourceMetrics)) metrics = metrics with { TrainValGap = EvaluationMetrics.Load(sourceMetrics).TrainValGap };
         }
-        AtomicFile.WriteAllText(Path.Combine(dir, "metrics.json"), metrics.ToJsonString(ReportJson.Indented));
+        metrics.Write(Path.Combine(dir, "metrics.json"));
         AtomicFile.WriteAllText(Path.Combine(dir, "run.json"), run.ToJsonString(ReportJson.Indented));
     }
 

@@ -30,11 +30,7 @@ internal static class CompareCommand
             var dir = CliData.PrepareReportFolder(parse.GetValue(outDir)!, parse.GetValue(force), "leaderboard.html", "leaderboard.json", "leaderboard.md");
             var rows = FerCommandLine.WithProgress("Reading runs, measuring latency", _ => Leaderboard.Collect(runDirs));
             if (earlier is not null) rows = Leaderboard.CarryOver(rows, earlier, earlierBoard!);
-            var markdown = Leaderboard.Markdown(rows);
-            AtomicFile.WriteAllText(Path.Combine(dir, "leaderboard.json"), JsonSerializer.Serialize(rows, ReportJson.IndentedCamelCase));
-            AtomicFile.WriteAllText(Path.Combine(dir, "leaderboard.md"), markdown);
-            AtomicFile.WriteAllText(Path.Combine(dir, "leaderboard.html"), Leaderboard.Html(rows));
-            Console.Write(markdown);
+            Console.Write(Leaderboard.WriteFiles(dir, rows));
             AnsiConsole.MarkupLine($"→ {Markup.Escape(dir)}");
             return ExitCodes.Success;
         }));

@@ -74,20 +74,16 @@ internal static class EvaluateCommand
                 ? MlNetEvaluation.EvaluateWithFaceDetection(modelPath, index, wanted, parse.GetValue(threshold),
                     new FaceCropOptions { Detail = parse.GetValue(detail) })
                 : MlNetEvaluation.Evaluate(LoadModel(modelPath), index, wanted, parse.GetValue(threshold)));
-            metrics["model"] = Path.GetFileName(modelPath);
-            if (FittedCalibration(modelPath) is { } fitted) metrics["fittedCalibration"] = fitted;
-            AtomicFile.WriteAllText(Path.Combine(dir, "metrics.json"), metrics.ToJsonString(ReportJson.Indented));
+            metrics = metrics with { Model = Path.GetFileName(modelPath), FittedCalibration = FittedCalibration(modelPath) };
+            metrics.Write(Path.Combine(dir, "metrics.json"));
             Reports.RunReport.Write(dir, $"{Path.GetFileName(modelPath)} on {Path.GetFileName(Path.GetFullPath(parse.GetValue(data)!))} ({wanted.ToName()})");
-            var ci = metrics["accuracyCi95"]!.AsArray();
-            AnsiConsole.MarkupLine($"{wanted.ToName()} ({(int)metrics["images"]!:N0} images): accuracy {(double)metrics["accuracy"]!:P2} " +
-                                   $"(95% CI {(double)ci[0]!:P1}–{(double)ci[1]!:P1}), macro-F1 {(double)metrics["macroF1"]!:F3} (folder labels) → {Markup.Escape(dir)}");
-            if (metrics["crowd"]?["majority"] is { } crowd)
-            {
-                var crowdCi = crowd["accuracyCi95"]!.AsArray();
-                AnsiConsole.MarkupLine($"  FER+ majority ({(int)crowd["images"]!:N0} faces): accuracy {(double)crowd["accuracy"]!:P2} " +
-                    $"(95% CI {(double)crowdCi[0]!:P1}–{(double)crowdCi[1]!:P1}), macro-F1 {(double)crowd["macroF1"]!:F3}; " +
-                    $"where ≥ 70% agree ({(int)metrics["crowd"]!["agreed70"]!["images"]!:N0}): {(double)(metrics["crowd"]!["agreed70"]!["accuracy"] ?? 0.0):P2}");
-            }
+            var ci = metrics.AccuracyCi95;
+            AnsiConsole.MarkupLine($"{wanted.ToName()} ({metrics.Images:N0} images): accuracy {metrics.Accuracy:P2} " +
+                                   $"(95% CI {ci[0]:P1}–{ci[1]:P1}), macro-F1 {metrics.MacroF1:F3} (folder labels) → {Markup.Escape(dir)}");
+            if (metrics.Crowd is { Majority: { AccuracyCi95: { } crowdCi } crowd, Agreed70: { } agreed })
+                AnsiConsole.MarkupLine($"  FER+ majority ({crowd.Images:N0} faces): accuracy {crowd.Accuracy:P2} " +
+                    $"(95% CI {crowdCi[0]:P1}–{crowdCi[1]:P1}), macro-F1 {crowd.MacroF1:F3}; " +
+                    $"where ≥ 70% agree ({agreed.Images:N0}): {agreed.Accuracy ?? 0.0:P2}");
             return ExitCodes.Success;
         }));
         return cmd;

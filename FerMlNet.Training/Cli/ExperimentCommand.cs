@@ -1,5 +1,6 @@
 using System.CommandLine;
 using FerMlNet.Preprocessing;
+using FerMlNet.Core.Data;
 using FerMlNet.Core.IO;
 using FerMlNet.Core.Quality;
 using FerMlNet.Training.Engine;
@@ -74,10 +75,12 @@ internal static class ExperimentCommand
                 .Where(d => File.Exists(Path.Combine(d, "run.json"))).ToList();
             if (runDirs.Count == 0) return ExitCodes.Success;
             var board = Leaderboard.Collect(runDirs);
-            AtomicFile.WriteAllText(Path.Combine(dir, "leaderboard.md"), Leaderboard.Markdown(board));
-            AtomicFile.WriteAllText(Path.Combine(dir, "leaderboard.html"), Leaderboard.Html(board));
+            Leaderboard.WriteFiles(dir, board);
             string budget = $"each run at most {epochCap} epochs and {minuteCap} training CPU minutes (CPU time ÷ cores) on {Environment.ProcessorCount} CPU cores";
-            AtomicFile.WriteAllText(Path.Combine(dir, "answers.md"), ExperimentAnswers.Build(dir, budget, board));
+            // Q1's explanation is the audit's count of validation images with a copy in train, on the original splits.
+            var audit = DatasetAudit.Run(CliData.LoadAsIs(parse.GetValue(data)!).Data);
+            int leakedIntoVal = AuditReport.LeakedEvaluationImages(audit)[DatasetSplit.Val.ToName()]!.GetValue<int>();
+            AtomicFile.WriteAllText(Path.Combine(dir, "answers.md"), ExperimentAnswers.Build(dir, budget, board, leakedIntoVal, audit.Options));
             AnsiConsole.MarkupLine($"→ {Markup.Escape(Path.Combine(dir, "answers.md"))}");
             return ExitCodes.Success;
         }));

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using FerMlNet.Preprocessing;
 using FerMlNet.Core.IO;
 using FerMlNet.Training.Engine;
+using FerMlNet.Training.MlNet;
 using Spectre.Console;
 
 using FerMlNet.Training.Publishing;
@@ -39,11 +40,11 @@ internal static class PublishCommand
             if (!parse.GetValue(force) && targets.FirstOrDefault(File.Exists) is { } existing)
                 throw new UsageException($"'{existing}' already exists; add --force to replace the published model.");
             var runJson = ReadJson(Path.Combine(runDir, "run.json"));
-            var valMetrics = ReadJson(Path.Combine(runDir, "metrics.json"));
+            var valMetrics = EvaluationMetrics.Load(Path.Combine(runDir, "metrics.json"));
             var manifestPath = parse.GetValue(manifest)!;
             var split = ReadJson(manifestPath);
-            var testMetrics = ReadJson(parse.GetValue(test)!);
-            if ((string?)split["source"]?["contentKey"] is null || (string?)testMetrics["split"] != "test")
+            var testMetrics = EvaluationMetrics.Load(parse.GetValue(test)!);
+            if ((string?)split["source"]?["contentKey"] is null || testMetrics.Split != "test")
                 throw new InvalidDataException("--split-manifest must be a `fer data split` manifest and --test-metrics a metrics.json of the test split.");
 
             var card = new ModelCard
@@ -73,8 +74,8 @@ internal static class PublishCommand
             AtomicFile.Write(targets[0], s => { using var f = File.OpenRead(Path.Combine(runDir, "model.zip")); f.CopyTo(s); });
             AtomicFile.Write(targets[1], s => { using var f = File.OpenRead(Path.Combine(runDir, "model.onnx")); f.CopyTo(s); });
             card.Write(targets[2]);
-            AnsiConsole.MarkupLine($"Published [bold]{Markup.Escape(baseName)}[/]: validation {(double)valMetrics["accuracy"]!:P2}, " +
-                                   $"test {(double)testMetrics["accuracy"]!:P2} ({(int)testMetrics["images"]!:N0} images).");
+            AnsiConsole.MarkupLine($"Published [bold]{Markup.Escape(baseName)}[/]: validation {valMetrics.Accuracy:P2}, " +
+                                   $"test {testMetrics.Accuracy:P2} ({testMetrics.Images:N0} images).");
             return ExitCodes.Success;
         }));
         return cmd;

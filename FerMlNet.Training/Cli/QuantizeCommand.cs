@@ -68,9 +68,9 @@ internal static class QuantizeCommand
                 train.Length, parse.GetValue(seed), summary);
             AtomicFile.WriteAllText(Path.Combine(dir, "quantization.json"), JsonSerializer.Serialize(record, ReportJson.IndentedCamelCase));
             var metrics = FerCommandLine.WithProgress("Evaluating (validation)", _ => MlNetEvaluation.Evaluate(transformer, index, DatasetSplit.Val));
-            AtomicFile.WriteAllText(Path.Combine(dir, "metrics.json"), metrics.ToJsonString(ReportJson.Indented));
+            metrics.Write(Path.Combine(dir, "metrics.json"));
             AnsiConsole.MarkupLine($"{summary.QuantizedNodes} Conv/Gemm nodes int8 ({summary.FoldedBatchNorms} BatchNorms folded), ranges from " +
-                $"{train.Length:N0} training faces; val accuracy {(double)metrics["accuracy"]!:P2} on {(int)metrics["images"]!:N0} images → {Markup.Escape(dir)}");
+                $"{train.Length:N0} training faces; val accuracy {metrics.Accuracy:P2} on {metrics.Images:N0} images → {Markup.Escape(dir)}");
             return ExitCodes.Success;
         }));
         return cmd;

@@ -160,10 +160,10 @@ internal static class TrainCommand
         };
         var model = ModelFiles.Write(result.Network, Path.Combine(runDir, "model.onnx"), Path.Combine(runDir, "model.zip"), metadata);
         AtomicFile.WriteAllText(Path.Combine(runDir, "history.json"), JsonSerializer.Serialize(result.State.History, ReportJson.IndentedCamelCase));
-        var metrics = FerCommandLine.WithProgress("Evaluating (validation)", _ => MlNetEvaluation.Evaluate(model, index, DatasetSplit.Val));
         var gap = Reports.GapDiagnosis.FromHistory(result.State.History);
-        metrics["trainValGap"] = gap?.DeepClone();
-        AtomicFile.WriteAllText(Path.Combine(runDir, "metrics.json"), metrics.ToJsonString(ReportJson.Indented));
+        var metrics = FerCommandLine.WithProgress("Evaluating (validation)", _ => MlNetEvaluation.Evaluate(model, index, DatasetSplit.Val))
+            with { TrainValGap = gap };
+        metrics.Write(Path.Combine(runDir, "metrics.json"));
         var (total, trainable) = result.Network.CountParameters();
         var runJson = new JsonObject
         {
@@ -182,7 +182,7 @@ internal static class TrainCommand
             ["startedUtc"] = started,
             ["trainSeconds"] = result.State.History.Sum(h => h.Seconds),
             ["imagesPerSecond"] = result.State.History.Count == 0 ? 0 : result.State.History.Average(h => h.ImagesPerSecond),
-            ["gap"] = gap,
+            ["gap"] = gap?.ToJsonObject(),
             // Read by `fer compare`: before 2026-12-03 a mixed run's train accuracy scored blends against one label.
             ["trainAccuracyCounts"] = options.Mix is null ? "all batches" : "unmixed batches",
         };
@@ -193,7 +193,7 @@ internal static class TrainCommand
         Reports.RunReport.Write(runDir, $"{options.Name}: training run");
         AnsiConsole.MarkupLine($"[green]{Markup.Escape(options.Name)}[/]: best val_accuracy {result.State.BestValAccuracy:P2} " +
             $"at epoch {result.State.BestEpoch} ({result.State.StopReason}); ML.NET validation accuracy " +
-            $"{(double)metrics["accuracy"]!:P2} on {(int)metrics["images"]!:N0} images → {Markup.Escape(runDir)}");
+            $"{metrics.Accuracy:P2} on {metrics.Images:N0} images → {Markup.Escape(runDir)}");
         return runJson;
     }
 }

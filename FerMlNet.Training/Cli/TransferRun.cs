@@ -21,12 +21,11 @@ internal static class TransferRun
         var result = FerCommandLine.WithProgress("ResNet18 features (cached after the first run), then the head", report =>
             TransferTrainer.Train(options, decoded, DecodedDatasetCache.DefaultDirectory, report));
         var valPaths = decoded.IndicesOf(DatasetSplit.Val).Select(i => Path.Combine(decoded.Root, decoded.RelativePaths[i])).ToList();
-        var metrics = MlNetEvaluation.FromScores(result.ValScores, result.ValTruth, DatasetSplit.Val, paths: valPaths);
         var gap = GapDiagnosis.FromHistory(result.History);
-        metrics["trainValGap"] = gap?.DeepClone();
+        var metrics = MlNetEvaluation.FromScores(result.ValScores, result.ValTruth, DatasetSplit.Val, paths: valPaths) with { TrainValGap = gap };
         if (result.History.Count > 0)
             AtomicFile.WriteAllText(Path.Combine(runDir, "history.json"), JsonSerializer.Serialize(result.History, ReportJson.IndentedCamelCase));
-        AtomicFile.WriteAllText(Path.Combine(runDir, "metrics.json"), metrics.ToJsonString(ReportJson.Indented));
+        metrics.Write(Path.Combine(runDir, "metrics.json"));
         var runJson = new JsonObject
         {
             ["pipeline"] = JsonNode.Parse(options.ToJson()),
@@ -41,12 +40,12 @@ internal static class TransferRun
             ["featureSeconds"] = result.FeatureSeconds,
             ["trainSeconds"] = result.HeadSeconds,
             ["startedUtc"] = started,
-            ["gap"] = gap,
+            ["gap"] = gap?.ToJsonObject(),
             ["model"] = "not exported: a research comparison; the backbone runs at a few faces per second on CPU",
         };
         AtomicFile.WriteAllText(Path.Combine(runDir, "run.json"), runJson.ToJsonString(ReportJson.Indented));
         RunReport.Write(runDir, $"{options.Name}: ResNet18 features + {WireName.Of(options.Transfer!.Head)} head");
-        AnsiConsole.MarkupLine($"[green]{Markup.Escape(options.Name)}[/]: validation accuracy {(double)metrics["accuracy"]!:P2} on " +
+        AnsiConsole.MarkupLine($"[green]{Markup.Escape(options.Name)}[/]: validation accuracy {metrics.Accuracy:P2} on " +
                                $"{result.ValTruth.Length:N0} images ({result.TrainImages:N0} training images) → {Markup.Escape(runDir)}");
         return runJson;
     }

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using FerMlNet.Core.Quality;
+using FerMlNet.Training.MlNet;
 using FerMlNet.Training.Reports;
 
 namespace FerMlNet.Training.Experiments;
@@ -16,8 +18,12 @@ public static class ExperimentAnswers
     private sealed record Result(string Name, double Accuracy, double Low, double High, int Images, double? Gap,
         double SadRecall, double NeutralRecall, int Epochs, double Minutes, long? Params);
 
-    /// <summary>Writes the answers from the run folders under <paramref name="dir"/>; missing runs are named as missing.</summary>
-    public static string Build(string dir, string budget, IReadOnlyList<LeaderboardRow> board)
+    /// <summary>
+    /// Writes the answers from the run folders under <paramref name="dir"/>; missing runs are named as missing.
+    /// <paramref name="leakedIntoVal"/>: validation images of the original splits with an exact or near copy in train,
+    /// found by the audit with <paramref name="audit"/>'s settings.
+    /// </summary>
+    public static string Build(string dir, string budget, IReadOnlyList<LeaderboardRow> board, int leakedIntoVal, AuditOptions audit)
     {
         var results = ExperimentPlan.Journey.Select(r => r.Name)
             .Select(name => Read(Path.Combine(dir, name))).Where(r => r is not null).ToDictionary(r => r!.Name, r => r!);
@@ -36,7 +42,8 @@ public static class ExperimentAnswers
         Question(sb, "Q1 Data quality: how do leakage, duplicates and imbalance affect the numbers?",
             "Model 0 on the original splits 63.97% with a negative gap (−5.7, read as leakage); Model A on clean stratified data 85.13% (+21.2 pts) — \"data quality > model complexity\".",
             results, ["model-0-original", "model-a"],
-            "Model 0's validation split shares 522 exact or near copies with its training split (`fer data audit`), so its validation accuracy is inflated " +
+            $"{leakedIntoVal:N0} images of Model 0's validation split have an exact or near copy in its training split (`fer data audit`, " +
+            $"{audit.NearMethod.ToString().ToLowerInvariant()} distance ≤ {audit.NearThreshold}), so its validation accuracy is inflated " +
             "by memorised copies; the leakage-free split has none. The two runs also differ in architecture, so — as in the notebook — the difference is not data alone.");
         Question(sb, "Q2 Regularisation: which mix of augmentation, dropout and L2 avoids over- and underfitting?",
             "A +14.6 gap (85.13%), B +3.6 (83.67%), C −1.8 (84.19%), B+ +4.6 (85.30%): a sweet spot of soft augmentation + light L2 + label smoothing.",
@@ -91,11 +98,10 @@ public static class ExperimentAnswers
     {
         var metricsPath = Path.Combine(runDir, "metrics.json");
         if (!File.Exists(metricsPath) || !File.Exists(Path.Combine(runDir, "run.json"))) return null;
-        var m = JsonNode.Parse(File.ReadAllText(metricsPath))!.AsObject();
+        var m = EvaluationMetrics.Load(metricsPath);
         var run = JsonNode.Parse(File.ReadAllText(Path.Combine(runDir, "run.json")))!.AsObject();
-        var ci = m["accuracyCi95"]!.AsArray();
-        return new Result(Path.GetFileName(runDir), (double)m["accuracy"]!, (double)ci[0]!, (double)ci[1]!, (int)m["images"]!,
-            (double?)run["gap"]?["gapPoints"], (double)m["perClass"]!["sad"]!["recall"]!, (double)m["perClass"]!["neutral"]!["recall"]!,
+        return new Result(Path.GetFileName(runDir), m.Accuracy, m.AccuracyCi95[0], m.AccuracyCi95[1], m.Images,
+            (double?)run["gap"]?["gapPoints"], m.PerClass["sad"].Recall, m.PerClass["neutral"].Recall,
             (int?)run["epochsRun"] ?? 0, ((double?)run["trainSeconds"] ?? 0) / 60, (long?)run["params"]);
     }
 

@@ -1,5 +1,4 @@
 using FerMlNet.Preprocessing;
-using System.Text.Json.Nodes;
 using FerMlNet.Core;
 using FerMlNet.Core.Data;
 using FerMlNet.Scoring;
@@ -32,7 +31,7 @@ public static class MlNetEvaluation
     /// Scores every image of <paramref name="split"/> through <paramref name="model"/> (the whole model.zip pipeline,
     /// image path in) and returns metrics.json's content: ML.NET's metrics plus per-class precision/recall/F1.
     /// </summary>
-    public static JsonObject Evaluate(ITransformer model, DatasetIndex dataset, DatasetSplit split, float threshold = FerModelConventions.DefaultUncertainThreshold)
+    public static EvaluationMetrics Evaluate(ITransformer model, DatasetIndex dataset, DatasetSplit split, float threshold = FerModelConventions.DefaultUncertainThreshold)
     {
         var ml = new MLContext(seed: 0);
         var entries = dataset.Entries.Where(e => e.Split == split).ToList();
@@ -56,10 +55,11 @@ public static class MlNetEvaluation
         var scores = model.Transform(data).GetColumn<VBuffer<float>>(FerOnnxCatalog.ScoreColumn)
             .Select(v => v.DenseValues().ToArray()).ToArray();
         var truth = rows.Select(r => EmotionClasses.Names.ToList().IndexOf(r.Label)).ToArray();
-        var metrics = FromScores(scores, truth, split, threshold, rows.Select(r => r.ImagePath).ToList());
-        metrics["unreadable"] = new JsonArray(unreadable.Select(n => (JsonNode)new JsonObject { ["path"] = n.Path, ["reason"] = n.Reason }).ToArray());
-        metrics["crowd"] = CrowdEvaluation.Of(scores, truth, rows.Select(r => r.ImagePath).ToList(), split);
-        return metrics;
+        return FromScores(scores, truth, split, threshold, rows.Select(r => r.ImagePath).ToList()) with
+        {
+            Unreadable = UnreadableImages.Listed(unreadable),
+            Crowd = CrowdEvaluation.Of(scores, truth, rows.Select(r => r.ImagePath).ToList(), split),
+        };
     }
 
     /// <summary>
@@ -67,7 +67,7 @@ public static class MlNetEvaluation
     /// label is the arg-max) plus per-class precision/recall/F1, bootstrap CI, ECE, reliability bins and threshold
     /// coverage. With <paramref name="paths"/> (the image of each row) the most confident mistakes are listed too.
     /// </summary>
-    public static JsonObject FromScores(float[][] scores, int[] truth, DatasetSplit split, float threshold = FerModelConventions.DefaultUncertainThreshold,
+    public static EvaluationMetrics FromScores(float[][] scores, int[] truth, DatasetSplit split, float threshold = FerModelConventions.DefaultUncertainThreshold,
         IReadOnlyList<string>? paths = null)
     {
         var ml = new MLContext(seed: 0);
@@ -86,7 +86,7 @@ public static class MlNetEvaluation
         var m = ml.MulticlassClassification.Evaluate(keyed, "LabelKey", "Score", "PredictedKey");
 
         var matrix = m.ConfusionMatrix;
-        var perClass = new JsonObject();
+        var perClass = new Dictionary<string, EvaluationMetrics.ClassMetrics>();
         double f1Sum = 0;
         for (int c = 0; c < EmotionClasses.Count; c++)
         {
@@ -96,63 +96,40 @@ public static class MlNetEvaluation
             double precision = predicted == 0 ? 0 : tp / predicted, recall = support == 0 ? 0 : tp / support;
             double f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
             f1Sum += f1;
-            perClass[EmotionClasses.Names[c]] = new JsonObject
-            {
-                ["precision"] = precision, ["recall"] = recall, ["f1"] = f1, ["support"] = (int)support,
-                ["logLoss"] = m.PerClassLogLoss[c],
-            };
+            perClass[EmotionClasses.Names[c]] = new(precision, recall, f1, (int)support, m.PerClassLogLoss[c]);
         }
-        var rowsJson = new JsonArray();
-        for (int t = 0; t < EmotionClasses.Count; t++)
-            rowsJson.Add(new JsonArray(Enumerable.Range(0, EmotionClasses.Count)
-                .Select(p => (JsonNode)(int)matrix.GetCountForClassPair(p, t)).ToArray()));
+        var confusionRows = Enumerable.Range(0, EmotionClasses.Count).Select(t => Enumerable.Range(0, EmotionClasses.Count)
+            .Select(p => (int)matrix.GetCountForClassPair(p, t)).ToArray()).ToArray();
         var (lo, hi) = BootstrapAccuracyCi(truth.Select((t, i) => EmotionClasses.ArgMax(scores[i]) == t).ToArray());
         var confident = Enumerable.Range(0, rows.Count).Where(i => scores[i].Max() >= threshold).ToList();
         var bins = CalibrationBins(scores, truth);
-        var result = new JsonObject
+        return new EvaluationMetrics
         {
-            ["split"] = split.ToName(),
-            ["images"] = rows.Count,
-            ["accuracy"] = m.MicroAccuracy,
-            ["accuracyCi95"] = new JsonArray(lo, hi),
-            ["ece"] = ExpectedCalibrationError(bins, truth.Length),
-            ["calibration"] = new JsonArray(bins.Select(b => (JsonNode)new JsonObject
-            {
-                ["low"] = b.Low, ["high"] = b.High, ["count"] = b.Count, ["accuracy"] = b.Accuracy, ["confidence"] = b.Confidence,
-            }).ToArray()),
-            ["threshold"] = new JsonObject
-            {
-                ["value"] = threshold,
-                ["coverage"] = (double)confident.Count / rows.Count,
-                ["accuracy"] = confident.Count == 0 ? 0 : (double)confident.Count(i => EmotionClasses.ArgMax(scores[i]) == truth[i]) / confident.Count,
-            },
-            ["macroF1"] = f1Sum / EmotionClasses.Count,
-            ["microAccuracy"] = m.MicroAccuracy,
-            ["macroAccuracy"] = m.MacroAccuracy,
-            ["logLoss"] = m.LogLoss,
-            ["logLossReduction"] = m.LogLossReduction,
-            ["perClass"] = perClass,
-            ["confusionMatrix"] = new JsonObject
-            {
-                ["labels"] = new JsonArray(EmotionClasses.Names.Select(n => (JsonNode)n).ToArray()),
-                ["rows"] = rowsJson,
-            },
+            Split = split.ToName(),
+            Images = rows.Count,
+            Accuracy = m.MicroAccuracy,
+            AccuracyCi95 = [lo, hi],
+            Ece = ExpectedCalibrationError(bins, truth.Length),
+            Calibration = [.. bins],
+            Threshold = new(threshold, (double)confident.Count / rows.Count,
+                confident.Count == 0 ? 0 : (double)confident.Count(i => EmotionClasses.ArgMax(scores[i]) == truth[i]) / confident.Count),
+            MacroF1 = f1Sum / EmotionClasses.Count,
+            MicroAccuracy = m.MicroAccuracy,
+            MacroAccuracy = m.MacroAccuracy,
+            LogLoss = m.LogLoss,
+            LogLossReduction = m.LogLossReduction,
+            PerClass = perClass,
+            ConfusionMatrix = new([.. EmotionClasses.Names], confusionRows),
+            Mistakes = paths is null ? null : MostConfidentMistakes(scores, truth, paths),
         };
-        if (paths is not null) result["mistakes"] = MostConfidentMistakes(scores, truth, paths);
-        return result;
     }
 
     /// <summary>The wrong answers given with the highest confidence, for the report's gallery (at most <paramref name="count"/>).</summary>
-    private static JsonArray MostConfidentMistakes(float[][] scores, int[] truth, IReadOnlyList<string> paths, int count = 24) =>
-        new(Enumerable.Range(0, truth.Length).Where(i => EmotionClasses.ArgMax(scores[i]) != truth[i])
+    private static EvaluationMetrics.Mistake[] MostConfidentMistakes(float[][] scores, int[] truth, IReadOnlyList<string> paths, int count = 24) =>
+        Enumerable.Range(0, truth.Length).Where(i => EmotionClasses.ArgMax(scores[i]) != truth[i])
             .OrderByDescending(i => scores[i].Max()).Take(count)
-            .Select(i => (JsonNode)new JsonObject
-            {
-                ["path"] = paths[i],
-                ["truth"] = EmotionClasses.Names[truth[i]],
-                ["predicted"] = EmotionClasses.MostProbable(scores[i]),
-                ["confidence"] = scores[i].Max(),
-            }).ToArray());
+            .Select(i => new EvaluationMetrics.Mistake(paths[i], EmotionClasses.Names[truth[i]], EmotionClasses.MostProbable(scores[i]), scores[i].Max()))
+            .ToArray();
 
     /// <summary>One bin of the reliability diagram: images whose top probability lies in (Low, High].</summary>
     public sealed record CalibrationBin(double Low, double High, int Count, double Accuracy, double Confidence);
@@ -220,7 +197,7 @@ public static class MlNetEvaluation
     /// same code as `fer score --detect-faces`). Images without a face (or unreadable) count as errors in
     /// <c>accuracy</c>; ML.NET's metrics and the confusion matrix cover the images where a face was found.
     /// </summary>
-    public static JsonObject EvaluateWithFaceDetection(string modelPath, DatasetIndex dataset, DatasetSplit split, float threshold = FerModelConventions.DefaultUncertainThreshold,
+    public static EvaluationMetrics EvaluateWithFaceDetection(string modelPath, DatasetIndex dataset, DatasetSplit split, float threshold = FerModelConventions.DefaultUncertainThreshold,
         FaceCropOptions? crop = null)
     {
         crop ??= new FaceCropOptions();
@@ -234,14 +211,16 @@ public static class MlNetEvaluation
         var hits = Enumerable.Range(0, entries.Count)
             .Select(i => scores[i] is { } p && EmotionClasses.ArgMax(p) == entries[i].Label).ToArray();
         var (lo, hi) = BootstrapAccuracyCi(hits);
-        metrics["accuracyOnDetected"] = metrics["accuracy"]!.DeepClone();
-        metrics["accuracy"] = hits.Count(h => h) / (double)entries.Count;
-        metrics["accuracyCi95"] = new JsonArray(lo, hi);
-        metrics["images"] = entries.Count;
-        metrics["detectedImages"] = found.Length;
-        metrics["noFaceDetected"] = entries.Count - found.Length - unreadable.Count(u => u);
-        metrics["unreadable"] = unreadable.Count(u => u);
-        metrics["faceDetection"] = $"yunet, largest face ({crop})";
-        return metrics;
+        return metrics with
+        {
+            AccuracyOnDetected = metrics.Accuracy,
+            Accuracy = hits.Count(h => h) / (double)entries.Count,
+            AccuracyCi95 = [lo, hi],
+            Images = entries.Count,
+            DetectedImages = found.Length,
+            NoFaceDetected = entries.Count - found.Length - unreadable.Count(u => u),
+            Unreadable = UnreadableImages.Counted(unreadable.Count(u => u)),
+            FaceDetection = $"yunet, largest face ({crop})",
+        };
     }
 }

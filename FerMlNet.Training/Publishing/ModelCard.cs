@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using FerMlNet.Core.IO;
+using FerMlNet.Training.MlNet;
 
 namespace FerMlNet.Training.Publishing;
 
@@ -71,15 +72,16 @@ public sealed record ModelCard
     public CardRebuildUse[]? RebuildUses { get; init; }
 
     /// <summary>metrics.json of the validation split.</summary>
-    public required JsonObject Validation { get; init; }
+    public required EvaluationMetrics Validation { get; init; }
 
     /// <summary>metrics.json of the test split (touched once per published model).</summary>
-    public required JsonObject Test { get; init; }
+    public required EvaluationMetrics Test { get; init; }
 
     private static readonly JsonSerializerOptions Json = new(ReportJson.IndentedCamelCase)
     {
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        RespectRequiredConstructorParameters = true,
     };
 
     /// <summary>Reads a card.</summary>

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using FerMlNet.Training.Engine;
 
 namespace FerMlNet.Training.Reports;
@@ -32,21 +31,13 @@ public static class GapDiagnosis
     };
 
     /// <summary>gap, verdict, best epoch and the final-epoch gap of a training history (null when empty).</summary>
-    public static JsonObject? FromHistory(IReadOnlyList<EpochRecord> history)
+    public static TrainValGap? FromHistory(IReadOnlyList<EpochRecord> history)
     {
         if (history.Count == 0) return null;
         // First maximum wins on ties, as numpy's argmax in the notebook.
         var best = history.Aggregate((a, b) => b.ValAccuracy > a.ValAccuracy ? b : a);
         double gap = (best.Accuracy - best.ValAccuracy) * 100, finalGap = (history[^1].Accuracy - history[^1].ValAccuracy) * 100;
-        return new JsonObject
-        {
-            ["bestEpoch"] = best.Epoch,
-            ["bestValAccuracy"] = best.ValAccuracy,
-            ["trainAccuracyAtBest"] = best.Accuracy,
-            ["gapPoints"] = Math.Round(gap, 2),
-            ["verdict"] = Verdict(gap),
-            ["finalGapPoints"] = Math.Round(finalGap, 2),
-            ["bestValLoss"] = history.Min(h => h.ValLoss),
-        };
+        return new TrainValGap(best.Epoch, best.ValAccuracy, best.Accuracy, Math.Round(gap, 2), Verdict(gap), Math.Round(finalGap, 2),
+            history.Min(h => h.ValLoss));
     }
 }

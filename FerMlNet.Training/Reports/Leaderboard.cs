@@ -1,8 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using FerMlNet.Core.IO;
 using FerMlNet.Core.Reports;
+using FerMlNet.Training.MlNet;
 using FerMlNet.Scoring;
 using static FerMlNet.Core.Reports.HtmlReport;
 
@@ -43,6 +46,16 @@ public sealed record LeaderboardRow(string Run, string Pipeline, string Architec
 /// </summary>
 public static class Leaderboard
 {
+    /// <summary>Writes DIR/leaderboard.json (the rows), leaderboard.md and leaderboard.html atomically; returns the markdown.</summary>
+    public static string WriteFiles(string dir, IReadOnlyList<LeaderboardRow> rows)
+    {
+        var markdown = Markdown(rows);
+        AtomicFile.WriteAllText(Path.Combine(dir, "leaderboard.json"), JsonSerializer.Serialize(rows, ReportJson.IndentedCamelCase));
+        AtomicFile.WriteAllText(Path.Combine(dir, "leaderboard.md"), markdown);
+        AtomicFile.WriteAllText(Path.Combine(dir, "leaderboard.html"), Html(rows));
+        return markdown;
+    }
+
     /// <summary>Reads each run folder and measures each model's batch-1 latency (ONNX Runtime, 1 thread, median of 100).</summary>
     public static IReadOnlyList<LeaderboardRow> Collect(IEnumerable<string> runDirs)
     {
@@ -51,30 +64,31 @@ public static class Leaderboard
         {
             var metricsPath = Path.Combine(dir, "metrics.json");
             if (!File.Exists(metricsPath)) throw new FileNotFoundException($"'{dir}' has no metrics.json; is it a run folder?");
-            var metrics = JsonNode.Parse(File.ReadAllText(metricsPath))!.AsObject();
+            var metrics = EvaluationMetrics.Load(metricsPath);
             var run = ReadIfPresent(Path.Combine(dir, "run.json"));
-            var test = ReadIfPresent(Path.Combine(dir, "test", "metrics.json"));
+            var testPath = Path.Combine(dir, "test", "metrics.json");
+            var test = File.Exists(testPath) ? EvaluationMetrics.Load(testPath) : null;
             // A folder of `fer evaluate --split test` holds test metrics where a run holds validation ones: shown in the
             // test column, never ranked as validation.
-            JsonObject? val = metrics;
-            if ((string?)metrics["split"] == "test") (val, test) = (null, test ?? metrics);
+            EvaluationMetrics? val = metrics;
+            if (metrics.Split == "test") (val, test) = (null, test ?? metrics);
             var onnx = Path.Combine(dir, "model.onnx");
             // `fer calibrate` keeps its calibration in run.json; `fer evaluate` of a published model copies the card's.
-            var calibration = run?["calibration"]?.AsObject() ?? metrics["fittedCalibration"]?.AsObject();
+            var calibration = run?["calibration"]?.AsObject() ?? metrics.FittedCalibration;
             var gap = CountedBlends(run) ? null : (double?)run?["gap"]?["gapPoints"] ?? GapFromHistory(dir);
             rows.Add(new LeaderboardRow(
                 Path.GetFileName(dir),
                 (string?)run?["pipeline"]?["name"] ?? Path.GetFileName(dir),
                 (string?)run?["pipeline"]?["architecture"] ?? "",
-                (double?)val?["accuracy"], val is null ? null : Ci(val), (double?)(val ?? test)?["macroF1"], (int?)val?["images"],
-                (double?)test?["accuracy"], test is null ? null : Ci(test),
+                val?.Accuracy, val?.AccuracyCi95, (val ?? test)?.MacroF1, val?.Images,
+                test?.Accuracy, test?.AccuracyCi95,
                 gap, (long?)run?["params"], (int?)run?["epochsRun"],
                 run?["trainSeconds"] is { } s ? (double)s / 60 : null, (double?)run?["imagesPerSecond"],
                 File.Exists(onnx) ? new FileInfo(onnx).Length : null,
                 File.Exists(onnx) ? MeasureLatencyMs(onnx) : null,
                 ValCrossFitted: val is null ? null : CrossFittedAccuracy(calibration, val),
-                ValCrowdAccuracy: (double?)val?["crowd"]?["majority"]?["accuracy"],
-                TestCrowdAccuracy: (double?)test?["crowd"]?["majority"]?["accuracy"]));
+                ValCrowdAccuracy: val?.Crowd?.Majority?.Accuracy,
+                TestCrowdAccuracy: test?.Crowd?.Majority?.Accuracy));
         }
         return LeaderboardRow.Ranked(rows);
     }
@@ -85,10 +99,10 @@ public static class Leaderboard
     /// <summary>
     /// The cross-fitted accuracy of the model's fitted calibration, when these metrics are on the faces it was fitted on.
     /// </summary>
-    private static double? CrossFittedAccuracy(JsonObject? calibration, JsonObject metrics) =>
+    private static double? CrossFittedAccuracy(JsonObject? calibration, EvaluationMetrics metrics) =>
         calibration?["calibratedCrossFitted"]?["accuracy"] is { } accuracy
-        && (string?)calibration["fittedOn"]?["split"] == (string?)metrics["split"]
-        && (int?)calibration["fittedOn"]?["images"] == (int?)metrics["images"]
+        && (string?)calibration["fittedOn"]?["split"] == metrics.Split
+        && (int?)calibration["fittedOn"]?["images"] == metrics.Images
             ? (double)accuracy : null;
 
     /// <summary>
@@ -112,9 +126,7 @@ public static class Leaderboard
 
     /// <summary>The gap of runs written before run.json carried it, from their history.json.</summary>
     private static double? GapFromHistory(string dir) =>
-        (double?)GapDiagnosis.FromHistory(RunReport.ReadHistory(dir))?["gapPoints"];
-
-    private static double[] Ci(JsonObject m) => m["accuracyCi95"]!.AsArray().Select(v => (double)v!).ToArray();
+        GapDiagnosis.FromHistory(RunReport.ReadHistory(dir))?.GapPoints;
 
     /// <summary>Median time of one 48×48 face through ONNX Runtime with one intra-op thread (after 20 warm-up runs).</summary>
     public static double MeasureLatencyMs(string onnxPath, int runs = 100)

@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using FerMlNet.Core;
 using FerMlNet.Preprocessing;
 using FerMlNet.Core.Reports;
 using FerMlNet.Training.Engine;
+using FerMlNet.Training.MlNet;
 using static FerMlNet.Core.Reports.HtmlReport;
 
 namespace FerMlNet.Training.Reports;
@@ -19,7 +19,7 @@ public static class RunReport
     /// <summary>Reads RUNDIR/history.json (when present) and metrics.json, and writes RUNDIR/report.html atomically.</summary>
     public static string Write(string dir, string title)
     {
-        var metrics = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "metrics.json")))!.AsObject();
+        var metrics = EvaluationMetrics.Load(Path.Combine(dir, "metrics.json"));
         var path = Path.Combine(dir, "report.html");
         Core.IO.AtomicFile.WriteAllText(path, Build(title, ReadHistory(dir), metrics));
         return path;
@@ -33,7 +33,7 @@ public static class RunReport
     }
 
     /// <summary>The report's HTML.</summary>
-    public static string Build(string title, IReadOnlyList<EpochRecord> history, JsonObject metrics)
+    public static string Build(string title, IReadOnlyList<EpochRecord> history, EvaluationMetrics metrics)
     {
         var report = new HtmlReport(title);
         report.Raw(Summary(metrics));
@@ -41,30 +41,28 @@ public static class RunReport
         {
             var gap = GapDiagnosis.FromHistory(history)!;
             report.Heading("Training");
-            report.Paragraph($"{history.Count} epochs; best validation accuracy {Pct((double)gap["bestValAccuracy"]!)} at epoch " +
-                             $"{gap["bestEpoch"]}; train accuracy there {Pct((double)gap["trainAccuracyAtBest"]!)} (epoch average, dropout and " +
-                             $"augmentation on); gap {gap["gapPoints"]} points: {gap["verdict"]}. Final-epoch gap {gap["finalGapPoints"]} points.");
-            report.Raw("<div class=\"grid2\">" + string.Concat(TrainingFigure(history, (int)gap["bestEpoch"]!)) + "</div>");
+            report.Paragraph($"{history.Count} epochs; best validation accuracy {Pct(gap.BestValAccuracy)} at epoch " +
+                             $"{gap.BestEpoch}; train accuracy there {Pct(gap.TrainAccuracyAtBest)} (epoch average, dropout and " +
+                             $"augmentation on); gap {Num(gap.GapPoints)} points: {gap.Verdict}. Final-epoch gap {Num(gap.FinalGapPoints)} points.");
+            report.Raw("<div class=\"grid2\">" + string.Concat(TrainingFigure(history, gap.BestEpoch)) + "</div>");
         }
-        report.Heading($"Evaluation: {metrics["split"]} split, {(int)metrics["images"]!:N0} images");
+        report.Heading($"Evaluation: {metrics.Split} split, {metrics.Images:N0} images");
         report.Raw("<div class=\"grid2\">" + Confusion(metrics) + PerClassBars(metrics) + Reliability(metrics) + "</div>");
         report.Raw(PerClassTable(metrics));
         report.Raw(Mistakes(metrics));
         return report.ToString();
     }
 
-    private static string Summary(JsonObject m)
+    private static string Summary(EvaluationMetrics m)
     {
-        var ci = m["accuracyCi95"]!.AsArray();
-        var threshold = m["threshold"]!.AsObject();
         (string Label, string Value)[] items =
         [
-            ("accuracy", Pct((double)m["accuracy"]!)),
-            ("95% CI", $"{Pct((double)ci[0]!)}–{Pct((double)ci[1]!)}"),
-            ("macro-F1", ((double)m["macroF1"]!).ToString("0.000", CultureInfo.InvariantCulture)),
-            ("log loss", ((double)m["logLoss"]!).ToString("0.000", CultureInfo.InvariantCulture)),
-            ("ECE", ((double)m["ece"]!).ToString("0.000", CultureInfo.InvariantCulture)),
-            ($"coverage ≥ {threshold["value"]}", $"{Pct((double)threshold["coverage"]!)} (acc {Pct((double)threshold["accuracy"]!)})"),
+            ("accuracy", Pct(m.Accuracy)),
+            ("95% CI", $"{Pct(m.AccuracyCi95[0])}–{Pct(m.AccuracyCi95[1])}"),
+            ("macro-F1", F(m.MacroF1)),
+            ("log loss", F(m.LogLoss)),
+            ("ECE", F(m.Ece)),
+            ($"coverage ≥ {Num(m.Threshold.Value)}", $"{Pct(m.Threshold.Coverage)} (acc {Pct(m.Threshold.Accuracy)})"),
         ];
         return "<div class=\"kpi\">" + string.Concat(items.Select(i => $"<div>{Escape(i.Label)}<b>{Escape(i.Value)}</b></div>")) + "</div>";
     }
@@ -94,59 +92,49 @@ public static class RunReport
             .ToSvg();
     }
 
-    private static string Confusion(JsonObject m)
-    {
-        var cm = m["confusionMatrix"]!.AsObject();
-        var labels = cm["labels"]!.AsArray().Select(l => (string)l!).ToList();
-        var rows = cm["rows"]!.AsArray().Select(r => (IReadOnlyList<int>)r!.AsArray().Select(v => (int)v!).ToList()).ToList();
-        return SvgHeatmap.ConfusionMatrix(labels, rows);
-    }
+    private static string Confusion(EvaluationMetrics m) =>
+        SvgHeatmap.ConfusionMatrix(m.ConfusionMatrix.Labels, m.ConfusionMatrix.Rows);
 
-    private static string PerClassBars(JsonObject m)
+    private static string PerClassBars(EvaluationMetrics m)
     {
-        var perClass = m["perClass"]!.AsObject();
         var chart = new SvgChart("Per-class precision / recall / F1") { YFormat = v => $"{v:0.0}" }.Categories(EmotionClasses.Names).YRange(0, 1.1);
-        string[] metrics = ["precision", "recall", "f1"];
-        string[] colors = ["#5dade2", "#48c9b0", "#34495e"];
+        (string Name, Func<EvaluationMetrics.ClassMetrics, double> Value, string Color)[] metrics =
+            [("precision", c => c.Precision, "#5dade2"), ("recall", c => c.Recall, "#48c9b0"), ("f1", c => c.F1, "#34495e")];
         for (int k = 0; k < metrics.Length; k++)
         {
-            int metric = k;
-            chart.Bars(EmotionClasses.Names.Select((c, i) => (i - 0.27 + 0.27 * metric, (double)perClass[c]![metrics[metric]]!, colors[metric],
-                (string?)((double)perClass[c]![metrics[metric]]!).ToString("0.00", CultureInfo.InvariantCulture))).ToList(), 0.25, metrics[metric]);
+            var (name, value, color) = metrics[k];
+            double offset = -0.27 + 0.27 * k;
+            chart.Bars(EmotionClasses.Names.Select((c, i) => (i + offset, value(m.PerClass[c]), color,
+                (string?)value(m.PerClass[c]).ToString("0.00", CultureInfo.InvariantCulture))).ToList(), 0.25, name);
         }
         return chart.ToSvg();
     }
 
-    private static string Reliability(JsonObject m)
+    private static string Reliability(EvaluationMetrics m)
     {
-        var bins = m["calibration"]?.AsArray().Select(b => b!.AsObject()).Where(b => (int)b["count"]! > 0).ToList() ?? [];
+        var bins = m.Calibration.Where(b => b.Count > 0).ToList();
         var chart = new SvgChart("Calibration (reliability diagram)") { XLabel = "confidence (top probability)", YLabel = "accuracy" }
             .XRange(0, 1).YRange(0, 1)
             .Line("perfect calibration", "#bbb", [(0, 0), (1, 1)], markers: false, dashed: true);
         if (bins.Count > 0)
-            chart.Line($"this model (ECE {(double)m["ece"]!:0.000})", "#e74c3c", bins.Select(b => ((double)b["confidence"]!, (double)b["accuracy"]!)).ToList());
-        var threshold = (double)m["threshold"]!["value"]!;
-        return chart.VLine(threshold, "#27ae60", label: $"threshold {threshold}").ToSvg();
+            chart.Line($"this model (ECE {F(m.Ece)})", "#e74c3c", bins.Select(b => (b.Confidence, b.Accuracy)).ToList());
+        return chart.VLine(m.Threshold.Value, "#27ae60", label: $"threshold {Num(m.Threshold.Value)}").ToSvg();
     }
 
-    private static string PerClassTable(JsonObject m)
-    {
-        var perClass = m["perClass"]!.AsObject();
-        return TableHtml(["class", "precision", "recall", "F1", "support", "log loss"],
-            EmotionClasses.Names.Select(c => new[]
+    private static string PerClassTable(EvaluationMetrics m) =>
+        TableHtml(["class", "precision", "recall", "F1", "support", "log loss"],
+            EmotionClasses.Names.Select(c => m.PerClass[c]).Select((k, i) => new[]
             {
-                c, F((double)perClass[c]!["precision"]!), F((double)perClass[c]!["recall"]!), F((double)perClass[c]!["f1"]!),
-                ((int)perClass[c]!["support"]!).ToString("N0"), F((double)perClass[c]!["logLoss"]!),
+                EmotionClasses.Names[i], F(k.Precision), F(k.Recall), F(k.F1), k.Support.ToString("N0", CultureInfo.InvariantCulture), F(k.LogLoss),
             }));
-    }
 
-    private static string Mistakes(JsonObject m)
+    private static string Mistakes(EvaluationMetrics m)
     {
-        if (m["mistakes"] is not JsonArray mistakes || mistakes.Count == 0) return "";
-        var figures = mistakes.Select(x => x!.AsObject()).Select(x =>
+        if (m.Mistakes is not { Length: > 0 } mistakes) return "";
+        var figures = mistakes.Select(x =>
         {
-            string path = (string)x["path"]!;
-            string caption = $"{x["truth"]} → {x["predicted"]} {(double)x["confidence"]! * 100:0}%";
+            string path = x.Path;
+            string caption = $"{x.Truth} → {x.Predicted} {x.Confidence * 100:0}%";
             try { return Thumbnail(FaceImageDecoder.DecodeFile(path), path, caption, Path.GetFileName(path)); }
             catch (Exception e) when (e is IOException or ImageDecodeException) { return $"<figure>{Escape(caption)}<br>{Escape(path)} (unreadable now)</figure>"; }
         });
@@ -156,4 +144,6 @@ public static class RunReport
 
     private static string Pct(double v) => (v * 100).ToString("0.00", CultureInfo.InvariantCulture) + "%";
     private static string F(double v) => v.ToString("0.000", CultureInfo.InvariantCulture);
+    private static string Num(double v) => v.ToString(CultureInfo.InvariantCulture);
+    private static string Num(float v) => v.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,0 +1,46 @@
+using System.Globalization;
+using System.Text.Json;
+using FerMlNet.Core.Data;
+using FerMlNet.Core.IO;
+using FerMlNet.Core.Quality;
+using FerMlNet.Training.Reports;
+
+namespace FerMlNet.Tests;
+
+/// <summary>
+/// `fer experiment` end to end on a tiny budget: the runs it names are trained, ranked in leaderboard.json, and every
+/// figure answers.md states is the leaderboard's or the audit's, not a number written into the code.
+/// </summary>
+[Trait(TestSpeed.Trait, TestSpeed.Slow)]
+public class ExperimentTests
+{
+    [Fact]
+    public void AnswersStateTheLeaderboardsFiguresAndTheAuditsLeakCountOfTheDataGiven()
+    {
+        using var data = TestData.NewTempDir();
+        using var work = TestData.NewTempDir();
+        TestData.CopySubset(data.Path, 24, ("train", "train"), ("validation", "validation"), ("test", "test"));
+        string outDir = work.Combine("experiment");
+        var run = CliProcess.Run("experiment", "--out", outDir, "--data", data.Path, "--clean", work.Combine("clean"),
+            "--only", "model-0-original,model-a", "--epochs", "1", "--budget-minutes", "5");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+
+        var board = JsonSerializer.Deserialize<LeaderboardRow[]>(File.ReadAllText(Path.Combine(outDir, "leaderboard.json")), ReportJson.IndentedCamelCase)!;
+        Assert.Equal(["model-0-original", "model-a"], board.Select(r => r.Run).Order());
+        string answers = File.ReadAllText(Path.Combine(outDir, "answers.md"));
+        foreach (var row in board)
+        {
+            string ci = string.Create(CultureInfo.InvariantCulture,
+                $"{row.ValAccuracy * 100:0.00}% ({row.ValCi95![0] * 100:0.0}–{row.ValCi95[1] * 100:0.0})");
+            Assert.Contains($"| {row.Run} | {ci} | {row.ValImages:N0} |", answers);
+            Assert.Contains($"{row.Run} {ci}", answers); // Q1's "Here:" line
+        }
+        Assert.Contains("Not run yet: model-b, model-c, model-bplus.", answers);
+
+        // Q1's leak count is this dataset's, as `fer data audit` counts it.
+        var index = DatasetReader.Read(data.Path, new DatasetReaderOptions { CreateValidationWhenMissing = false });
+        var audit = DatasetAudit.Run(DecodedDatasetCache.Load(index));
+        int leaked = AuditReport.LeakedEvaluationImages(audit)["val"]!.GetValue<int>();
+        Assert.Contains($"{leaked:N0} images of Model 0's validation split have an exact or near copy in its training split", answers);
+    }
+}
