@@ -40,6 +40,23 @@ public class MislabelTests(DataQualityFixture fixture) : IClassFixture<DataQuali
     }
 
     [Fact]
+    public void FoldModelsThatGiveEveryFaceTheSameAnswerDoNotClearTheConstantAnswerFloor()
+    {
+        var data = fixture.Data;
+        var same = Enumerable.Range(0, data.Count).Select(_ => new[] { 0.3f, 0.3f, 0.2f, 0.2f }).ToArray();
+        var useless = MislabelDetector.Flag(data, same, new int[data.Count]);
+        double largestShare = Enumerable.Range(0, 4).Max(c => data.Labels.Count(l => l == c)) / (double)data.Count;
+        Assert.Equal(largestShare, useless.ConstantAnswerAccuracy);
+        Assert.True(useless.OutOfFoldAccuracy <= useless.ConstantAnswerAccuracy);
+        Assert.False(useless.BeatsConstantAnswerBy(MislabelOptions.DefaultMinimumAccuracyLift));
+        Assert.True(useless.BeatsConstantAnswerBy(-1), "a floor below the constant answer lets anything through");
+
+        var knowing = MislabelDetector.Flag(data, data.Labels.Select(l => Enumerable.Range(0, 4).Select(c => c == l ? 0.7f : 0.1f).ToArray()).ToArray(),
+            new int[data.Count]);
+        Assert.True(knowing.BeatsConstantAnswerBy(MislabelOptions.DefaultMinimumAccuracyLift));
+    }
+
+    [Fact]
     public void FoldsAreStratifiedAndKeepDuplicateGroupsTogether()
     {
         var audit = DatasetAudit.Run(fixture.Data);
@@ -62,8 +79,17 @@ public class MislabelTests(DataQualityFixture fixture) : IClassFixture<DataQuali
         var dataset = work.Combine("data");
         TestData.CopySubset(dataset, 12, ("train", "train"), ("validation", "val"));
         // Only train is folded and flagged: the validation labels must stay as they are to measure honestly.
+        // One epoch on 48 faces is nowhere near 50 points above a constant answer: no flags are written, and the
+        // message says why and what to do.
+        var weak = CliProcess.Run("data", "mislabels", dataset, "--out", work.Combine("report"), "--folds", "2", "--epochs", "1",
+            "--split", "train", "--min-accuracy-lift", "0.5");
+        Assert.Equal(1, weak.ExitCode);
+        Assert.Contains("points above the", weak.Stderr);
+        Assert.Contains("so none are written", weak.Stderr);
+        Assert.False(File.Exists(work.Combine("report", "decisions.csv")));
+        // Asked to write them anyway, the same folds are reused and the report records the floor it was measured against.
         var run = CliProcess.Run("data", "mislabels", dataset, "--out", work.Combine("report"), "--folds", "2", "--epochs", "1",
-            "--split", "train");
+            "--split", "train", "--min-accuracy-lift", "0");
         Assert.True(run.ExitCode == 0, run.Stderr);
         using (var doc = JsonDocument.Parse(File.ReadAllText(work.Combine("report", "mislabels.json"))))
         {
@@ -72,6 +98,7 @@ public class MislabelTests(DataQualityFixture fixture) : IClassFixture<DataQuali
             Assert.All(doc.RootElement.GetProperty("flagged").EnumerateArray(),
                 f => Assert.StartsWith("train/", f.GetProperty("path").GetString()));
             Assert.Equal(2, doc.RootElement.GetProperty("folds").GetInt32());
+            Assert.Equal(0.25, doc.RootElement.GetProperty("constantAnswerAccuracy").GetDouble()); // 12 faces of each class
             var margins = doc.RootElement.GetProperty("flagged").EnumerateArray().Select(f => f.GetProperty("margin").GetDouble()).ToList();
             Assert.Equal(margins.OrderByDescending(m => m), margins);
         }

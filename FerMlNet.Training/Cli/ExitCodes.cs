@@ -21,3 +21,9 @@ internal class UsageException(string message) : Exception(message);
 /// error: the limit was too small for the pipeline).
 /// </summary>
 internal sealed class NoEpochFinishedException(string message) : UsageException(message);
+
+/// <summary>
+/// `fer data mislabels`: the fold models barely beat a constant answer, so their flags would be noise and none are
+/// written (a usage error: the budget or pipeline was too weak for the data).
+/// </summary>
+internal sealed class WeakFoldModelException(string message) : UsageException(message);

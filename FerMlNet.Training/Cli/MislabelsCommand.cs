@@ -21,6 +21,11 @@ internal static class MislabelsCommand
         var budget = new Option<double>("--budget-minutes") { Description = "CPU budget for all folds (0 = none); each fold stops cleanly at its share." };
         var seed = new Option<int>("--seed") { Description = "Fold assignment seed.", DefaultValueFactory = _ => 42 };
         var threads = new Option<int>("--threads") { Description = "Torch threads (0 = default)." };
+        var lift = new Option<double>("--min-accuracy-lift")
+        {
+            Description = "Write flags only when out-of-fold accuracy beats always answering the largest class by this much (0 = always write).",
+            DefaultValueFactory = _ => MislabelOptions.DefaultMinimumAccuracyLift,
+        };
         var force = new Option<bool>("--force") { Description = "Replace existing reports in --out." };
         var split = new Option<string>("--split")
         {
@@ -29,16 +34,17 @@ internal static class MislabelsCommand
         };
         var cmd = new Command("mislabels", "Model-assisted mislabel detection (k-fold confident learning); resumes after a kill.")
         {
-            dataset, outDir, folds, pipeline, epochs, budget, seed, threads, force, split,
+            dataset, outDir, folds, pipeline, epochs, budget, seed, threads, force, split, lift,
         };
         cmd.SetAction(parse => FerCommandLine.Guard(() =>
         {
             var options = new MislabelOptions
             {
                 Folds = parse.GetValue(folds), Seed = parse.GetValue(seed), BudgetMinutes = parse.GetValue(budget),
-                Threads = parse.GetValue(threads),
+                Threads = parse.GetValue(threads), MinimumAccuracyLift = parse.GetValue(lift),
             };
             if (options.Folds is < 2 or > 20) throw new UsageException("--folds must be between 2 and 20.");
+            if (options.MinimumAccuracyLift is < 0 or >= 1) throw new UsageException("--min-accuracy-lift must be at least 0 and below 1.");
             var pipe = PipelineOptions.LoadByNameOrPath(parse.GetValue(pipeline)!);
             if (parse.GetValue(epochs) is { } e) pipe.Epochs = e > 0 ? e : throw new UsageException("--epochs must be positive.");
             var dir = CliData.PrepareReportFolder(parse.GetValue(outDir)!, parse.GetValue(force), "mislabels.json", "decisions.csv");
@@ -51,6 +57,14 @@ internal static class MislabelsCommand
                     options.Folds * p.Epochs * p.Batches);
                 return MislabelDetector.Run(data, audit, pipe, options);
             });
+            if (!result.BeatsConstantAnswerBy(options.MinimumAccuracyLift))
+                throw new WeakFoldModelException(
+                    $"out-of-fold accuracy {result.OutOfFoldAccuracy:P1} is less than {options.MinimumAccuracyLift * 100:0.#} points above " +
+                    $"the {result.ConstantAnswerAccuracy:P1} that always answering '{Preprocessing.EmotionClasses.Names[result.LargestClass]}' scores: " +
+                    $"the fold models ({pipe.Name}, {pipe.Epochs} epochs{(options.BudgetMinutes > 0 ? $", {options.BudgetMinutes} CPU minutes" : "")}) " +
+                    "learnt too little for their flags to mean anything, so none are written. Give them more epochs or minutes " +
+                    "(--epochs, --budget-minutes) or a stronger --pipeline; --min-accuracy-lift 0 writes the flags anyway. " +
+                    "The folds are kept: a rerun with the same data, pipeline and budget reuses them.");
             var json = MislabelReport.Write(dir, data, result, pipe.Name, options);
             AnsiConsole.MarkupLine($"out-of-fold accuracy {result.OutOfFoldAccuracy:P1}; {result.Flagged.Count:N0} of {data.Count:N0} images flagged " +
                                    $"({Markup.Escape(string.Join(", ", json["byPair"]!.AsObject().Select(kv => $"{kv.Key} {kv.Value}")))}).");

@@ -25,6 +25,17 @@ public sealed class MislabelOptions
     /// <summary>Torch threads; 0 = library default.</summary>
     public int Threads { get; set; }
 
+    /// <summary>
+    /// How far out-of-fold accuracy must beat the best constant answer (the largest class's share) before flags are
+    /// written: a fold model below that has learnt too little for its disagreements with the labels to mean anything
+    /// (a one-epoch model gives every face nearly the same probabilities). 0 writes flags whatever the accuracy.
+    /// Default: 0.10 (ten points).
+    /// </summary>
+    public double MinimumAccuracyLift { get; set; } = DefaultMinimumAccuracyLift;
+
+    /// <summary>The default of <see cref="MinimumAccuracyLift"/>.</summary>
+    public const double DefaultMinimumAccuracyLift = 0.10;
+
     /// <summary>Reports training progress of fold k.</summary>
     public Action<int, TrainingProgress>? Progress { get; set; }
 }
@@ -39,8 +50,21 @@ public sealed class MislabelOptions
 public sealed record MislabelCandidate(int Index, string Path, int Given, int Suggested, float[] Probabilities, double Margin);
 
 /// <summary>Out-of-fold predictions and the images confident learning flags.</summary>
+/// <param name="OutOfFold">Each image's probabilities from the model that did not train on it.</param>
+/// <param name="Fold">Each image's fold.</param>
+/// <param name="Thresholds">Per-class confidence thresholds (mean own-class probability).</param>
+/// <param name="Flagged">The flags, largest margin first.</param>
+/// <param name="OutOfFoldAccuracy">Share of images whose out-of-fold arg-max is their label.</param>
+/// <param name="ConstantAnswerAccuracy">What always answering the largest class scores: the floor a useful model must clear.</param>
 public sealed record MislabelResult(float[][] OutOfFold, int[] Fold, double[] Thresholds,
-    IReadOnlyList<MislabelCandidate> Flagged, double OutOfFoldAccuracy);
+    IReadOnlyList<MislabelCandidate> Flagged, double OutOfFoldAccuracy, double ConstantAnswerAccuracy)
+{
+    /// <summary>The largest class, the constant answer of <see cref="ConstantAnswerAccuracy"/>.</summary>
+    public required int LargestClass { get; init; }
+
+    /// <summary>Whether out-of-fold accuracy clears the constant answer by <paramref name="minimumLift"/>.</summary>
+    public bool BeatsConstantAnswerBy(double minimumLift) => OutOfFoldAccuracy >= ConstantAnswerAccuracy + minimumLift;
+}
 
 /// <summary>
 /// Model-assisted mislabel detection by confident learning (Northcutt et al., 2021): k models, each trained on k−1
@@ -86,8 +110,11 @@ public static class MislabelDetector
                 flagged.Add(new MislabelCandidate(i, data.RelativePaths[i], given, assigned, p, p[assigned] - p[given]));
         }
         double accuracy = Enumerable.Range(0, n).Count(i => EmotionClasses.ArgMax(oof[i]) == data.Labels[i]) / (double)n;
+        var classSizes = Enumerable.Range(0, EmotionClasses.Count).Select(c => data.Labels.Count(l => l == c)).ToArray();
+        int largest = Array.IndexOf(classSizes, classSizes.Max());
         return new MislabelResult(oof, fold, thresholds,
-            flagged.OrderByDescending(f => f.Margin).ThenBy(f => f.Path, StringComparer.Ordinal).ToList(), accuracy);
+            flagged.OrderByDescending(f => f.Margin).ThenBy(f => f.Path, StringComparer.Ordinal).ToList(), accuracy,
+            n == 0 ? 0 : classSizes[largest] / (double)n) { LargestClass = largest };
     }
 
     /// <summary>Stratified folds over duplicate groups: a group's members share a fold.</summary>

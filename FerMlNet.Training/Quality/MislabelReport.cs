@@ -49,6 +49,8 @@ public static class MislabelReport
             ["splits"] = SplitsRead(data),
             ["images"] = data.Count,
             ["outOfFoldAccuracy"] = Math.Round(result.OutOfFoldAccuracy, 4),
+            ["constantAnswerAccuracy"] = Math.Round(result.ConstantAnswerAccuracy, 4),
+            ["minimumAccuracyLift"] = options.MinimumAccuracyLift,
             ["thresholds"] = new JsonObject(EmotionClasses.Names.Select((n, c) =>
                 KeyValuePair.Create(n, (JsonNode?)Math.Round(result.Thresholds[c], 4)))),
             ["flaggedCount"] = result.Flagged.Count,
