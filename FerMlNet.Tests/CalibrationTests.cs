@@ -94,7 +94,7 @@ public class CalibrationTests(TrainedModelFixture model) : IClassFixture<Trained
     [Fact]
     public void ModelCardRebuildRepeatsTheCalibrationOptionsIncludingTheBiasChoice()
     {
-        static string Options(string json) => Training.Cli.CalibrateCommand.OptionsOf(JsonNode.Parse(json)!.AsObject());
+        static string Options(string json) => Cli.CalibrateCommand.OptionsOf(JsonNode.Parse(json)!.AsObject());
         // Written before the bias choice existed: the biases were always kept, so the rebuild must keep them too.
         Assert.Equal(" --tta --objective macro-f1 --keep-bias", Options("""{"flipAveraging": true, "objective": "macro-f1"}"""));
         Assert.Equal(" --tta --tta-shift 2 --objective macro-f1",
@@ -113,7 +113,7 @@ public class CalibrationTests(TrainedModelFixture model) : IClassFixture<Trained
         Assert.Equal("./fer data split datasets/fer4-mit --out datasets/fer4-clean --seed 42 && ./fer train vgg-se-res-long-mixup " +
                      "--data datasets/fer4-clean && ./fer calibrate models/fer-default.onnx runs/vgg-se-res-long-mixup --data " +
                      "datasets/fer4-clean --tta --objective macro-f1 --out runs/a+b+vgg-se-res-long-mixup-calibrated",
-            Training.Cli.PublishCommand.Rebuild(Json("""{"source": {"name": "fer4-mit"}, "seed": 42}"""), withShipped));
+            Cli.PublishCommand.Rebuild(Json("""{"source": {"name": "fer4-mit"}, "seed": 42}"""), withShipped));
 
         // A student of the published model: its card lists the teacher file with the SHA-256 training recorded (not
         // the file's hash now, which a later publish may have changed) and the teacher card's own rebuild line.
@@ -123,10 +123,10 @@ public class CalibrationTests(TrainedModelFixture model) : IClassFixture<Trained
             ["pipeline"] = new JsonObject { ["distillation"] = new JsonObject { ["teacherModel"] = shipped } },
             ["teacherModelSha256"] = "recorded-at-training",
         };
-        var uses = Training.Cli.PublishCommand.PublishedSources(student)!.Single()!;
+        var uses = Cli.PublishCommand.PublishedSources(student)!.Single()!;
         Assert.Equal(("models/fer-default.onnx", "distillation teacher", "recorded-at-training"), (uses.Model, uses.UsedAs, uses.Sha256));
         Assert.Equal((string?)Json(File.ReadAllText(Path.ChangeExtension(shipped, ".json")))["rebuild"], uses.Rebuild);
-        Assert.Null(Training.Cli.PublishCommand.PublishedSources(Json("""{"pipeline": {"name": "vgg-gap"}}""")));
+        Assert.Null(Cli.PublishCommand.PublishedSources(Json("""{"pipeline": {"name": "vgg-gap"}}""")));
     }
 
     /// <summary>The face moved so that output (y, x) shows input (y + dy, x + dx), indices reflected at the border.</summary>

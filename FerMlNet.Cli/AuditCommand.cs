@@ -1,0 +1,69 @@
+using System.CommandLine;
+using System.Text.Json;
+using FerMlNet.Preprocessing;
+using FerMlNet.Core.IO;
+using FerMlNet.Core.Quality;
+using Spectre.Console;
+
+namespace FerMlNet.Cli;
+
+/// <summary>`fer data audit DATASET --out DIR`: duplicates, leakage, conflicting labels, blank and unreadable images.</summary>
+internal static class AuditCommand
+{
+    public static Command Create()
+    {
+        var dataset = new Argument<string>("dataset") { Description = "Dataset root to audit." };
+        var outDir = new Option<string>("--out") { Description = "Folder for audit.json and audit.html.", Required = true };
+        var threshold = new Option<int>("--near-threshold")
+        {
+            Description = "Largest Hamming distance (of 64 bits) between near duplicates.",
+            DefaultValueFactory = _ => AuditOptions.DefaultNearThreshold,
+        };
+        var method = new Option<NearDuplicateMethod>("--near-method")
+        {
+            Description = "Perceptual hash: PHash or DHash.", DefaultValueFactory = _ => NearDuplicateMethod.PHash,
+        };
+        var calibrate = new Option<bool>("--calibrate")
+        {
+            Description = "Also write near-calibration-<method>.{json,png}: pair counts per distance 0..12 and a sample sheet to choose the threshold.",
+        };
+        var force = new Option<bool>("--force") { Description = "Replace an existing audit in --out." };
+        var cmd = new Command("audit", "Exact and near duplicates, cross-split leakage, conflicting labels, blank and unreadable images.")
+        {
+            dataset, outDir, threshold, method, calibrate, force,
+        };
+        cmd.SetAction(parse => FerCommandLine.Guard(() =>
+        {
+            int near = parse.GetValue(threshold);
+            if (near is < 0 or > 15) throw new UsageException("--near-threshold must be between 0 and 15.");
+            var dir = CliData.PrepareReportFolder(parse.GetValue(outDir)!, parse.GetValue(force), "audit.json", "audit.html");
+            var (index, data) = CliData.LoadAsIs(parse.GetValue(dataset)!);
+            var options = new AuditOptions { NearThreshold = near, NearMethod = parse.GetValue(method) };
+            var audit = DatasetAudit.Run(data, options);
+            var json = AuditReport.ToJson(audit, index.Notices);
+            var (crowd, voteFile) = CliData.CrowdAgreementOf(index);
+            json["crowd"] = crowd?.ToJson(voteFile!);
+            AtomicFile.WriteAllText(Path.Combine(dir, "audit.json"), json.ToJsonString(ReportJson.Indented));
+            AtomicFile.WriteAllText(Path.Combine(dir, "audit.html"), AuditReport.ToHtml(audit, index.Notices, Path.GetFileName(index.Root)));
+            if (parse.GetValue(calibrate))
+                NearDuplicateCalibration.Write(data, options.NearMethod, dir);
+            Summarise(audit);
+            AnsiConsole.MarkupLine($"Wrote [bold]{Markup.Escape(Path.Combine(dir, "audit.json"))}[/] and audit.html.");
+            return ExitCodes.Success;
+        }));
+        return cmd;
+    }
+
+    private static void Summarise(AuditResult audit)
+    {
+        var e = audit.ExactCounts;
+        var n = audit.NearCounts;
+        var leaked = AuditReport.LeakedEvaluationImages(audit);
+        AnsiConsole.MarkupLine($"{audit.Data.Count:N0} images decoded, {audit.Data.Failures.Count} unreadable, {audit.Blank.Count} blank.");
+        AnsiConsole.MarkupLine($"exact duplicates: {e.Groups:N0} groups, {e.Files:N0} files, {e.Redundant:N0} redundant, " +
+                               $"{e.CrossSplitGroups} cross-split, {e.ConflictingLabelGroups} conflicting labels.");
+        AnsiConsole.MarkupLine($"near duplicates ({audit.Options.NearMethod} ≤ {audit.Options.NearThreshold}): {n.Groups:N0} groups, " +
+                               $"{n.Files:N0} files, {n.CrossSplitGroups} cross-split, {n.ConflictingLabelGroups} conflicting labels.");
+        AnsiConsole.MarkupLine($"leakage: {leaked["val"]} val and {leaked["test"]} test images have a copy in train.");
+    }
+}

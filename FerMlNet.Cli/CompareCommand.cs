@@ -1,0 +1,56 @@
+using System.CommandLine;
+using System.Text.Json;
+using FerMlNet.Preprocessing;
+using FerMlNet.Core.IO;
+using FerMlNet.Training.Reports;
+using Spectre.Console;
+
+namespace FerMlNet.Cli;
+
+/// <summary>`fer compare RUNDIR... --out DIR`: leaderboard.html, leaderboard.json, leaderboard.md.</summary>
+internal static class CompareCommand
+{
+    public static Command Create()
+    {
+        var runs = new Argument<string[]>("runs") { Description = "Run folders (from fer train; RUNDIR/test/metrics.json adds test accuracy).", Arity = ArgumentArity.ZeroOrMore };
+        var carry = new Option<string?>("--carry") { Description = "An earlier leaderboard.json whose rows are kept, marked †, where their run folders are not given (a run given here is measured anew)." };
+        var outDir = new Option<string>("--out") { Description = "Folder for the leaderboard files.", Required = true };
+        var force = new Option<bool>("--force") { Description = "Replace existing leaderboard files." };
+        var command = new Command("compare", "AutoML-style leaderboard over training runs: accuracy with CI, macro-F1, gap, cost, latency.")
+        {
+            runs, outDir, force, carry,
+        };
+        command.SetAction(parse => FerCommandLine.Guard(() =>
+        {
+            var runDirs = parse.GetValue(runs) ?? [];
+            var earlierBoard = parse.GetValue(carry);
+            if (runDirs.Length == 0 && earlierBoard is null)
+                throw new UsageException("give at least one run folder, or an earlier leaderboard with --carry.");
+            var earlier = earlierBoard is null ? null : ReadBoard(earlierBoard);
+            var dir = CliData.PrepareReportFolder(parse.GetValue(outDir)!, parse.GetValue(force), "leaderboard.html", "leaderboard.json", "leaderboard.md");
+            var rows = FerCommandLine.WithProgress("Reading runs, measuring latency", _ => Leaderboard.Collect(runDirs));
+            if (earlier is not null) rows = Leaderboard.CarryOver(rows, earlier, earlierBoard!);
+            Console.Write(Leaderboard.WriteFiles(dir, rows));
+            AnsiConsole.MarkupLine($"→ {Markup.Escape(dir)}");
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    /// <summary>The rows of a leaderboard.json written by fer compare; a clear error naming the file otherwise.</summary>
+    private static LeaderboardRow[] ReadBoard(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"'{path}': no such leaderboard file.");
+        try
+        {
+            var rows = JsonSerializer.Deserialize<LeaderboardRow[]>(File.ReadAllText(path), ReportJson.IndentedCamelCase);
+            if (rows is null || rows.Any(r => r?.Run is null || (r.ValCi95 is null && r.TestCi95 is null)))
+                throw new InvalidDataException($"'{path}' is not a leaderboard.json written by fer compare (rows without run or accuracy).");
+            return rows;
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"'{path}' is not a leaderboard.json written by fer compare: {e.Message}");
+        }
+    }
+}
