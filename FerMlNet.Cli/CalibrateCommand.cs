@@ -119,40 +119,39 @@ internal static class CalibrateCommand
         var adjustment = LogitCalibrator.Fit(logits, truth, fitted);
         var crossFitted = Summary(cross.Logits, cross.Truth, LogitAdjustment.Identity);
 
-        var calibration = new JsonObject
+        var calibration = new CalibrationRecord
         {
-            ["sources"] = new JsonArray(runDirs.Select(r => (JsonNode)Path.GetFullPath(r)).ToArray()),
-            ["fittedOn"] = new JsonObject { ["split"] = "val", ["images"] = val.Length, ["dataset"] = index.Root, ["labels"] = crowdLabels ? "crowd" : "folder" },
-            ["flipAveraging"] = tta,
-            ["shiftAveraging"] = shift,
-            ["objective"] = NameOf(objective),
-            ["keepBias"] = keepBias,
-            ["biasChoice"] = biasChoice,
-            ["temperature"] = adjustment.Temperature,
-            ["bias"] = new JsonObject(EmotionClasses.Names.Select((n, c) => KeyValuePair.Create(n, (JsonNode?)adjustment.Bias[c]))),
-            ["asTrained"] = Summary(uncalibrated, truth, LogitAdjustment.Identity),
-            ["viewAveraged"] = averaged ? Summary(logits, truth, LogitAdjustment.Identity) : null, // TTA: flip and/or shift views (was "flipAveraged" before shifts)
-            ["calibratedInSample"] = Summary(logits, truth, adjustment),
-            ["calibratedCrossFitted"] = crossFitted,
+            Sources = runDirs.Select(Path.GetFullPath).ToArray(),
+            FittedOn = new("val", val.Length, index.Root, crowdLabels ? "crowd" : "folder"),
+            FlipAveraging = tta,
+            ShiftAveraging = shift,
+            Objective = NameOf(objective),
+            KeepBias = keepBias,
+            BiasChoice = biasChoice,
+            Temperature = adjustment.Temperature,
+            Bias = EmotionClasses.Names.Select((n, c) => (n, c)).ToDictionary(x => x.n, x => adjustment.Bias[x.c]),
+            AsTrained = Summary(uncalibrated, truth, LogitAdjustment.Identity),
+            ViewAveraged = averaged ? Summary(logits, truth, LogitAdjustment.Identity) : null, // TTA: flip and/or shift views
+            CalibratedInSample = Summary(logits, truth, adjustment),
+            CalibratedCrossFitted = crossFitted,
         };
         var calibrated = OnnxGraphEdits.WithLogitAdjustment(model, adjustment.Temperature, adjustment.Bias);
-        OnnxGraphEdits.SetMetadata(calibrated, "fermlnet.calibration", calibration.ToJsonString());
+        OnnxGraphEdits.SetMetadata(calibrated, "fermlnet.calibration", calibration.ToCompactJson());
         var onnxPath = Path.Combine(dir, "model.onnx");
         AtomicFile.WriteAllBytes(onnxPath, calibrated.ToByteArray());
         var transformer = ModelFiles.WriteZip(onnxPath, Path.Combine(dir, "model.zip"));
-        AtomicFile.WriteAllText(Path.Combine(dir, "calibration.json"), calibration.ToJsonString(ReportJson.Indented));
+        calibration.Write(Path.Combine(dir, "calibration.json"));
 
         var metrics = FerCommandLine.WithProgress("Evaluating (validation)", _ => MlNetEvaluation.Evaluate(transformer, index, DatasetSplit.Val));
         WriteRunFiles(runDirs, dir, calibration, metrics);
         FerMlNet.Training.Reports.RunReport.Write(dir, $"{Path.GetFileName(Path.GetFullPath(dir))} (calibrated {string.Join(" + ", runDirs.Select(r => Path.GetFileName(Path.GetFullPath(r))))}) on val");
 
-        var before = calibration["asTrained"]!;
-        var crossSummary = calibration["calibratedCrossFitted"]!;
-        AnsiConsole.MarkupLine($"val ({val.Length:N0}): accuracy {(double)before["accuracy"]!:P2} → {metrics.Accuracy:P2} " +
-            $"(cross-fitted {(double)crossSummary["accuracy"]!:P2}), macro-F1 {(double)before["macroF1"]!:F3} → {metrics.MacroF1:F3} " +
-            $"(cross-fitted {(double)crossSummary["macroF1"]!:F3}), NLL {(double)before["nll"]!:F3} → {(double)calibration["calibratedInSample"]!["nll"]!:F3}, " +
+        var before = calibration.AsTrained;
+        AnsiConsole.MarkupLine($"val ({val.Length:N0}): accuracy {before.Accuracy:P2} → {metrics.Accuracy:P2} " +
+            $"(cross-fitted {crossFitted.Accuracy:P2}), macro-F1 {before.MacroF1:F3} → {metrics.MacroF1:F3} " +
+            $"(cross-fitted {crossFitted.MacroF1:F3}), NLL {before.Nll:F3} → {calibration.CalibratedInSample.Nll:F3}, " +
             $"T {adjustment.Temperature:F2}, bias [[{string.Join(", ", adjustment.Bias.Select(b => b.ToString("+0.00;-0.00")))}]] → {Markup.Escape(dir)}");
-        if (biasChoice is not null) AnsiConsole.MarkupLine(Markup.Escape((string)biasChoice["reason"]!));
+        if (biasChoice is not null) AnsiConsole.MarkupLine(Markup.Escape(biasChoice.Reason));
         return ExitCodes.Success;
     }
 
@@ -174,7 +173,7 @@ internal static class CalibrateCommand
     /// or when --keep-bias says so.
     /// The record for calibration.json is null when no bias is fitted (--objective none).
     /// </summary>
-    private static (bool Keep, JsonObject? Record) ChooseBias(float[][] logits, int[] truth, LogitCalibrator.Objective objective,
+    private static (bool Keep, CalibrationRecord.BiasDecision? Record) ChooseBias(float[][] logits, int[] truth, LogitCalibrator.Objective objective,
         (float[][] Logits, int[] Truth) crossFitted, bool keepBias)
     {
         if (objective == LogitCalibrator.Objective.None) return (false, null);
@@ -186,36 +185,17 @@ internal static class CalibrateCommand
         string reason = pays ? $"class biases kept: {comparison}"
             : keepBias ? $"class biases kept (--keep-bias) although they gain less: {comparison}"
             : $"class biases dropped (temperature only): {comparison}; --keep-bias keeps them";
-        return (keep, new JsonObject
+        return (keep, new CalibrationRecord.BiasDecision
         {
-            ["kept"] = keep, ["crossFittedScore"] = withBias, ["scoreWithoutBias"] = withoutBias, ["minimumGain"] = minimumGain,
-            ["reason"] = reason,
+            Kept = keep, CrossFittedScore = withBias, ScoreWithoutBias = withoutBias, MinimumGain = minimumGain, Reason = reason,
         });
     }
 
-    /// <summary>
-    /// The `fer calibrate` options that redo a calibration recorded in calibration.json (for a model card's rebuild
-    /// line). Calibrations written before the bias choice existed always kept their biases: --keep-bias says so.
-    /// </summary>
-    internal static string OptionsOf(JsonObject calibration)
-    {
-        string objective = (string?)calibration["objective"] ?? "macro-f1";
-        bool keepBias = (bool?)calibration["keepBias"] ?? (objective != "none" && calibration["biasChoice"] is null);
-        return ((bool?)calibration["flipAveraging"] == true ? " --tta" : "") +
-               ((int?)calibration["shiftAveraging"] is > 0 and var shift ? $" --tta-shift {shift}" : "") +
-               $" --objective {objective}" + (keepBias ? " --keep-bias" : "") +
-               ((string?)calibration["fittedOn"]?["labels"] == "crowd" ? " --labels crowd" : "");
-    }
-
     /// <summary>Accuracy, macro-F1 and NLL of logits under an adjustment.</summary>
-    private static JsonObject Summary(float[][] logits, int[] truth, LogitAdjustment adjustment)
+    private static CalibrationRecord.Score Summary(float[][] logits, int[] truth, LogitAdjustment adjustment)
     {
         var (accuracy, macroF1) = LogitCalibrator.Measure(logits, truth, adjustment.Bias);
-        return new JsonObject
-        {
-            ["accuracy"] = accuracy, ["macroF1"] = macroF1,
-            ["nll"] = LogitCalibrator.NegativeLogLikelihood(logits, truth, adjustment),
-        };
+        return new(accuracy, macroF1, LogitCalibrator.NegativeLogLikelihood(logits, truth, adjustment));
     }
 
     /// <summary>The logits of the given images: the graph with its logits exposed, run by ONNX Runtime in batches of 256.</summary>
@@ -238,12 +218,12 @@ internal static class CalibrateCommand
     }
 
     /// <summary>run.json (the source's, marked as calibrated) and history.json, so report and compare treat the folder as a run.</summary>
-    private static void WriteRunFiles(string[] sourceDirs, string dir, JsonObject calibration, EvaluationMetrics metrics)
+    private static void WriteRunFiles(string[] sourceDirs, string dir, CalibrationRecord calibration, EvaluationMetrics metrics)
     {
         var runs = sourceDirs.Select(ReadRunInfo).ToList();
         var run = sourceDirs.Length == 1 ? runs[0] : EnsembleRun(runs);
         // The pipeline stays as trained (it is what rebuilds the network); the run folder's name and "calibration" say the rest.
-        run["calibration"] = calibration.DeepClone();
+        run["calibration"] = calibration.ToJsonObject();
         if (sourceDirs.Length == 1 && !IsModelFile(sourceDirs[0])) // one run: its training curve and gap still describe the calibrated model
         {
             var sourceHistory = Path.Combine(sourceDirs[0], "history.json");

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using FerMlNet.Preprocessing;
 using FerMlNet.Core.Data;
 using FerMlNet.Core.IO;
+using FerMlNet.Training.Calibration;
 using FerMlNet.Training.MlNet;
 using Microsoft.ML;
 using Spectre.Console;
@@ -33,17 +34,21 @@ internal static class EvaluateCommand
     {
         var card = Path.ChangeExtension(modelPath, ".json");
         if (!File.Exists(card)) return null;
-        JsonNode? calibration;
-        try { calibration = JsonNode.Parse(File.ReadAllText(card))?["calibration"]; }
+        CalibrationRecord? calibration;
+        try
+        {
+            calibration = JsonNode.Parse(File.ReadAllText(card))?["calibration"] is JsonObject json
+                ? CalibrationRecord.FromJsonObject(json, card) : null;
+        }
         // A JSON file there that is not a model card is not evaluate's to judge: no calibration to report.
-        catch (Exception e) when (e is JsonException or InvalidOperationException) { return null; }
-        if (calibration?["calibratedCrossFitted"] is null) return null;
+        catch (Exception e) when (e is JsonException or InvalidOperationException or InvalidDataException) { return null; }
+        if (calibration?.CalibratedCrossFitted is not { } crossFitted) return null;
         return new JsonObject
         {
             ["card"] = Path.GetFileName(card),
-            ["fittedOn"] = calibration["fittedOn"]?.DeepClone(),
-            ["calibratedInSample"] = calibration["calibratedInSample"]?.DeepClone(),
-            ["calibratedCrossFitted"] = calibration["calibratedCrossFitted"]!.DeepClone(),
+            ["fittedOn"] = JsonSerializer.SerializeToNode(calibration.FittedOn, ReportJson.IndentedCamelCase),
+            ["calibratedInSample"] = JsonSerializer.SerializeToNode(calibration.CalibratedInSample, ReportJson.IndentedCamelCase),
+            ["calibratedCrossFitted"] = JsonSerializer.SerializeToNode(crossFitted, ReportJson.IndentedCamelCase),
         };
     }
 

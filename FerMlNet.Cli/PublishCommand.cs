@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using FerMlNet.Preprocessing;
 using FerMlNet.Core.IO;
 using FerMlNet.Training.Engine;
+using FerMlNet.Training.Calibration;
 using FerMlNet.Training.MlNet;
 using Spectre.Console;
 
@@ -65,7 +66,8 @@ internal static class PublishCommand
                 SplitSource = split["source"].Deserialize<CardSplitSource>(ReportJson.IndentedCamelCase)!,
                 DataManifestSha256 = FileHash.Sha256(manifestPath),
                 TrainedDatasetContentKey = (string?)runJson["datasetContentKey"],
-                Calibration = runJson["calibration"]?.DeepClone().AsObject(),
+                Calibration = runJson["calibration"] is JsonObject calibration
+                    ? CalibrationRecord.FromJsonObject(calibration, Path.Combine(runDir, "run.json")) : null,
                 Rebuild = Rebuild(split, runJson),
                 RebuildUses = PublishedSources(runJson),
                 Validation = valMetrics,
@@ -99,7 +101,7 @@ internal static class PublishCommand
         var calibrateArgs = pipelines.Select((p, i) => Published(i) ? $"models/{Path.GetFileName(sources![i])}" : $"runs/{p}");
         if (run["calibration"] is JsonObject calibration)
             commands += $" && ./fer calibrate {string.Join(" ", calibrateArgs)} --data datasets/fer4-clean" +
-                        $"{CalibrateCommand.OptionsOf(calibration)} --out runs/{string.Join("+", pipelines)}-calibrated";
+                        $"{CalibrationRecord.FromJsonObject(calibration, "run.json").RebuildOptions()} --out runs/{string.Join("+", pipelines)}-calibrated";
         return commands;
     }
 

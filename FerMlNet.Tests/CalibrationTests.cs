@@ -94,22 +94,30 @@ public class CalibrationTests(TrainedModelFixture model) : IClassFixture<Trained
     [Fact]
     public void ModelCardRebuildRepeatsTheCalibrationOptionsIncludingTheBiasChoice()
     {
-        static string Options(string json) => Cli.CalibrateCommand.OptionsOf(JsonNode.Parse(json)!.AsObject());
+        var recorded = Training.Calibration.CalibrationRecord.Load(Path.Combine(TestData.RepoRoot, "docs", "results", "crowd-labels", "vgg-gap-votes-calibrated-calibration.json"));
+        Assert.Equal(" --tta --objective macro-f1 --labels crowd", recorded.RebuildOptions());
+        var dropped = recorded.BiasChoice! with { Kept = false };
+        var folder = recorded with { FittedOn = recorded.FittedOn with { Labels = "folder" } };
         // Written before the bias choice existed: the biases were always kept, so the rebuild must keep them too.
-        Assert.Equal(" --tta --objective macro-f1 --keep-bias", Options("""{"flipAveraging": true, "objective": "macro-f1"}"""));
+        Assert.Equal(" --tta --objective macro-f1 --keep-bias",
+            (folder with { ShiftAveraging = null, KeepBias = null, BiasChoice = null }).RebuildOptions());
         Assert.Equal(" --tta --tta-shift 2 --objective macro-f1",
-            Options("""{"flipAveraging": true, "shiftAveraging": 2, "objective": "macro-f1", "keepBias": false, "biasChoice": {"kept": false}}"""));
-        Assert.Equal(" --objective accuracy --keep-bias", Options("""{"flipAveraging": false, "shiftAveraging": 0, "objective": "accuracy", "keepBias": true}"""));
-        Assert.Equal(" --tta --objective none", Options("""{"flipAveraging": true, "objective": "none"}"""));
+            (folder with { ShiftAveraging = 2, KeepBias = false, BiasChoice = dropped }).RebuildOptions());
+        Assert.Equal(" --objective accuracy --keep-bias",
+            (folder with { FlipAveraging = false, ShiftAveraging = 0, Objective = "accuracy", KeepBias = true }).RebuildOptions());
+        Assert.Equal(" --tta --objective none", (folder with { Objective = "none", KeepBias = null, BiasChoice = null }).RebuildOptions());
 
         // An ensemble with the published model as a member (fer calibrate models/fer-default.onnx runs/X): the file is
         // used as it is, so the rebuild trains only the other member and calibrates with the file's path.
         static JsonObject Json(string json) => JsonNode.Parse(json)!.AsObject();
         var withShipped = Json("""
             {"pipeline": {"name": "a+b+vgg-se-res-long-mixup"}, "members": [{"name": "a+b"}, {"name": "vgg-se-res-long-mixup"}],
-             "calibration": {"sources": ["/repo/models/fer-default.onnx", "/work/runs/vgg-se-res-long-mixup"],
-                             "flipAveraging": true, "objective": "macro-f1", "keepBias": false, "biasChoice": {"kept": false}}}
+             "calibration": null}
             """);
+        withShipped["calibration"] = (folder with
+        {
+            Sources = ["/repo/models/fer-default.onnx", "/work/runs/vgg-se-res-long-mixup"], ShiftAveraging = 0, KeepBias = false, BiasChoice = dropped,
+        }).ToJsonObject();
         Assert.Equal("./fer data split datasets/fer4-mit --out datasets/fer4-clean --seed 42 && ./fer train vgg-se-res-long-mixup " +
                      "--data datasets/fer4-clean && ./fer calibrate models/fer-default.onnx runs/vgg-se-res-long-mixup --data " +
                      "datasets/fer4-clean --tta --objective macro-f1 --out runs/a+b+vgg-se-res-long-mixup-calibrated",

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using FerMlNet.Core.IO;
+using FerMlNet.Training.Calibration;
 using FerMlNet.Training.MlNet;
 
 namespace FerMlNet.Training.Publishing;
@@ -63,7 +64,7 @@ public sealed record ModelCard
     public string? TrainedDatasetContentKey { get; init; }
 
     /// <summary>calibration.json of a calibrated model (TTA, temperature, biases, sources); null otherwise.</summary>
-    public JsonObject? Calibration { get; init; }
+    public CalibrationRecord? Calibration { get; init; }
 
     /// <summary>The commands that rebuild the model from the embedded data.</summary>
     public required string Rebuild { get; init; }
