@@ -8,61 +8,11 @@ using static TorchSharp.torch;
 
 namespace FerMlNet.Training.Engine;
 
-/// <summary>Run-time settings of a training run that are not part of the pipeline.</summary>
-public sealed class TrainerRunOptions
-{
-    /// <summary>Folder for checkpoint.bin (null: no checkpoints).</summary>
-    public string? CheckpointDirectory { get; set; }
-
-    /// <summary>Continue from the checkpoint in <see cref="CheckpointDirectory"/> when there is one.</summary>
-    public bool Resume { get; set; }
-
-    /// <summary>
-    /// Stop cleanly (keeping the best weights) once this many minutes have passed: wall time, or CPU time with
-    /// <see cref="CountCpuMinutes"/> (0 = no limit).
-    /// </summary>
-    public double MaxMinutes { get; set; }
-
-    /// <summary>
-    /// Count <see cref="MaxMinutes"/> as this process's CPU time divided by the cores instead of wall time, so a run
-    /// that other work on the machine slows down still gets the compute it was budgeted. Default false (wall time).
-    /// </summary>
-    public bool CountCpuMinutes { get; set; }
-
-    /// <summary>Intra-op threads (0 = TorchSharp's default, one per core).</summary>
-    public int Threads { get; set; }
-
-    /// <summary>Where to train. Default <see cref="TrainingDevice.Cpu"/>.</summary>
-    public TrainingDevice Device { get; set; } = TrainingDevice.Cpu;
-
-    /// <summary>Stop after this many epochs of this invocation (tests use it to simulate a kill; 0 = no limit).</summary>
-    public int StopAfterEpochs { get; set; }
-
-    /// <summary>Called after every batch.</summary>
-    public Action<TrainingProgress>? Progress { get; set; }
-
-    /// <summary>Called after every epoch.</summary>
-    public Action<EpochRecord>? EpochEnd { get; set; }
-}
-
-/// <summary>What a training run produced.</summary>
-public sealed class TrainingResult
-{
-    /// <summary>The network holding the best epoch's weights (by validation accuracy), in eval mode.</summary>
-    public required FerNet Network { get; init; }
-
-    /// <summary>Final state, including the per-epoch history.</summary>
-    public required TrainingState State { get; init; }
-
-    /// <summary>Class weights used (null when none).</summary>
-    public float[]? ClassWeights { get; init; }
-}
-
 /// <summary>
-/// The epoch loop of every pipeline (one template, as Microsoft.ML.TorchSharp's trainers have): per batch
-/// prepare → augment → forward → loss (+L2) → backward → Adam step, then a no-grad validation pass, schedule,
-/// best-weights bookkeeping, early stopping and an atomic checkpoint. Each epoch reseeds dropout, shuffling and
-/// augmentation from (seed, epoch), so a run resumed after a kill gives the same weights as an uninterrupted one.
+/// Trains every pipeline: seeds and builds the network, hands it to a <see cref="CnnTrainingLoop"/> (one epoch of
+/// batches and validation), and around each epoch keeps the schedule, the best weights, early stopping and an atomic
+/// checkpoint. Each epoch reseeds dropout, shuffling and augmentation from (seed, epoch), so a run resumed after a kill
+/// gives the same weights as an uninterrupted one.
 /// </summary>
 public static class CnnTrainer
 {
@@ -97,25 +47,19 @@ public static class CnnTrainer
         var network = ModelZoo.Create(options.Architecture, options.Dropout, options.L2, options.BatchNormMomentum);
         if (options.InitialWeights is { } initial) WarmStart(network, options, initial);
         network.to(device);
-        using var teachers = Teachers(options, train, device);
-        using var average = options.WeightAverage is { } averaging ? new WeightAverage(network, averaging) : null;
-        var parameters = network.named_parameters().Select(p => (p.name, p.parameter as Tensor)).ToList();
-        var adam = new KerasAdam(parameters);
+        using var loop = new CnnTrainingLoop(network, Teachers(options, train, device), options, train, validation, run, device);
+        var adam = loop.Optimizer;
+        var schedule = loop.Schedule;
+        var average = loop.Average;
+        var parameters = adam.Parameters;
         var best = network.state_dict().Select(kv => (Name: Checkpoint.BestPrefix + kv.Key, Tensor: kv.Value.detach().clone())).ToList();
         var stateTensors = network.state_dict().Select(kv => (kv.Key, kv.Value))
             .Concat(best)
-            .Concat(parameters.Select((p, i) => ("adam.m." + p.Item1, adam.First[i])))
-            .Concat(parameters.Select((p, i) => ("adam.v." + p.Item1, adam.Second[i])))
+            .Concat(parameters.Select((p, i) => ("adam.m." + p.Name, adam.First[i])))
+            .Concat(parameters.Select((p, i) => ("adam.v." + p.Name, adam.Second[i])))
             .Concat(average?.CheckpointTensors ?? [])
             .ToList();
 
-        float[]? weights = options.ClassWeights == ClassWeighting.Balanced ? Losses.BalancedClassWeights(train.LabelList) : null;
-        using var classWeights = weights is null ? null : tensor(weights).to(device);
-        int batchesPerEpoch = (train.Count + options.BatchSize - 1) / options.BatchSize;
-        long decaySteps = options.Schedule.DecaySteps > 0
-            ? options.Schedule.DecaySteps
-            : (long)(train.Count / options.BatchSize) * options.Epochs; // the notebook's (n // 64) · epochs
-        var schedule = new LearningRateSchedule(options.Schedule, options.LearningRate, decaySteps);
         var state = new TrainingState { Architecture = options.Architecture, LearningRate = options.LearningRate };
 
         var checkpointPath = run.CheckpointDirectory is null ? null : Path.Combine(run.CheckpointDirectory, Checkpoint.FileName);
@@ -132,12 +76,12 @@ public static class CnnTrainer
         }
 
         var clock = new TrainingBudget(run, state.BudgetMinutesSpent);
+        loop.Clock = clock;
         int epochsThisRun = 0;
         while (!state.Finished && state.EpochsDone < options.Epochs)
         {
             int epoch = state.EpochsDone + 1;
-            var record = RunEpoch(network, teachers, average, adam, schedule, options, train, validation, classWeights, device, epoch,
-                batchesPerEpoch, run, clock, out bool timedOut);
+            var record = loop.RunEpoch(epoch, out bool timedOut);
             if (record is null) // the time budget ran out before the epoch ended: keep the best finished epoch
             {
                 state.Finished = true;
@@ -186,7 +130,7 @@ public static class CnnTrainer
         // The kept model is the best epoch's (Keras ModelCheckpoint save_best_only / restore_best_weights).
         if (state.History.Count > 0) CopyBest(network, best, intoBest: false);
         network.eval();
-        return new TrainingResult { Network = network, State = state, ClassWeights = weights };
+        return new TrainingResult { Network = network, State = state, ClassWeights = loop.ClassWeights };
     }
 
     /// <summary>Starts from another run's best weights (<see cref="PipelineOptions.InitialWeights"/>).</summary>
@@ -211,76 +155,6 @@ public static class CnnTrainer
             return teacher;
         }).ToList()),
     };
-
-    private static EpochRecord? RunEpoch(FerNet network, TeacherEnsemble teachers, WeightAverage? average, KerasAdam adam, LearningRateSchedule schedule,
-        PipelineOptions options, TrainingData train, TrainingData validation, Tensor? classWeights, Device device,
-        int epoch, int batches, TrainerRunOptions run, TrainingBudget clock, out bool timedOut)
-    {
-        timedOut = false;
-        var epochClock = Stopwatch.StartNew();
-        long epochSeed = options.Seed * 100_003L + epoch;
-        torch.manual_seed(epochSeed); // dropout
-        using var augmentGenerator = new Generator((ulong)epochSeed);
-        var order = Enumerable.Range(0, train.Count).ToArray();
-        new Random((int)(epochSeed % int.MaxValue)).Shuffle(order);
-        using var orderTensor = tensor(order.Select(i => (long)i).ToArray());
-        var mixer = options.Mix is null ? null : new BatchMixer(options.Mix, epochSeed);
-
-        network.train();
-        double lossSum = 0;
-        long seen = 0;
-        var accuracy = new TrainAccuracy();
-        for (int b = 0; b < batches; b++)
-        {
-            if (clock.Exhausted)
-            {
-                timedOut = true;
-                return null; // a partial epoch is discarded; the best finished epoch is kept
-            }
-            using var scope = NewDisposeScope();
-            var idx = orderTensor.narrow(0, (long)b * options.BatchSize,
-                Math.Min(options.BatchSize, train.Count - (long)b * options.BatchSize));
-            var x = Batch(train, idx, network.InputChannels, device);
-            var y = train.Labels.index_select(0, idx).to(device);
-            var targets = train.Targets.index_select(0, idx).to(device);
-            if (options.Augmentation is { } aug) x = Augmentation.Apply(x, aug, augmentGenerator);
-            var mixed = mixer?.Mix(x);
-            var input = mixed?.Images ?? x;
-            Tensor LossOf(Tensor logits)
-            {
-                Tensor LossFor(Tensor batchTargets) => Losses.BatchOnTargets(logits, batchTargets, options.Loss, classWeights);
-                var loss = mixed is { } m ? m.Loss(LossFor, targets) : LossFor(targets);
-                if (options.Distillation is { } kd)
-                    loss = loss.mul(1 - kd.Weight).add(teachers.Loss(logits, input, idx, mixed, kd.Temperature).mul(kd.Weight));
-                return loss.add(network.L2Penalty());
-            }
-            var logits = network.forward(input);
-            var loss = LossOf(logits);
-            adam.ZeroGrad();
-            loss.backward();
-            if (options.Sharpness is { } sam)
-                SharpnessAwareStep.ReplaceGradients(network, adam.Parameters, sam.Rho, () => LossOf(network.forward(input)));
-            adam.Update(schedule.ForStep(adam.Step));
-            average?.Update(adam.Step);
-            long n = y.shape[0];
-            lossSum += loss.item<float>() * n;
-            accuracy.Add(logits.argmax(1).eq(y).sum().item<long>(), n, mixed is not null);
-            seen += n;
-            run.Progress?.Invoke(new TrainingProgress(epoch, options.Epochs, b + 1, batches,
-                seen / Math.Max(epochClock.Elapsed.TotalSeconds, 1e-9), lossSum / seen, accuracy.Value));
-        }
-        double trainSeconds = epochClock.Elapsed.TotalSeconds;
-        var (valLoss, valAccuracy) = Evaluate(network, validation, options, device);
-        double? trainedValAccuracy = null;
-        if (average is not null)
-        {
-            trainedValAccuracy = valAccuracy;
-            using (average.Applied()) (valLoss, valAccuracy) = Evaluate(network, validation, options, device);
-        }
-        if (clock.Exhausted) timedOut = true;
-        return new EpochRecord(epoch, lossSum / seen, accuracy.Value, valLoss, valAccuracy,
-            schedule.Current, epochClock.Elapsed.TotalSeconds, seen / trainSeconds, trainedValAccuracy);
-    }
 
     /// <summary>Softmax probabilities of every image (evaluation mode, no augmentation), row per image.</summary>
     public static float[][] PredictProbabilities(FerNet network, TrainingData data)
