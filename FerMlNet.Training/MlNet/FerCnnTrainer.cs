@@ -8,28 +8,6 @@ using Microsoft.ML.Data;
 
 namespace FerMlNet.Training.MlNet;
 
-/// <summary>Options of <see cref="FerCnnTrainer"/>.</summary>
-public sealed class FerCnnTrainerOptions
-{
-    /// <summary>The pipeline to train (architecture, loss, schedule...). Default: Model A's settings.</summary>
-    public PipelineOptions Pipeline { get; set; } = new();
-
-    /// <summary>Column of 2,304 floats in [0, 1] (the preprocessing contract's output). Default "Pixels".</summary>
-    public string FeatureColumnName { get; set; } = PreprocessingContract.PixelsColumn;
-
-    /// <summary>Key-typed label column whose key values are happy, neutral, sad, surprise in that order. Default "Label".</summary>
-    public string LabelColumnName { get; set; } = "Label";
-
-    /// <summary>Validation data with the same columns; null: 10% of the training rows (seeded) are held out.</summary>
-    public IDataView? ValidationSet { get; set; }
-
-    /// <summary>Where the ONNX network is written; null: a file in the temp folder.</summary>
-    public string? OnnxModelPath { get; set; }
-
-    /// <summary>Run-time settings (threads, checkpoints, time limit, progress).</summary>
-    public TrainerRunOptions Run { get; set; } = new();
-}
-
 /// <summary>
 /// ML.NET trainer for the notebook's CNNs: Fit trains with TorchSharp, writes the network as ONNX and returns a
 /// transformer that scores through ONNX Runtime (adding Score, the 4 probabilities), so the whole pipeline saves as a
@@ -39,6 +17,9 @@ public sealed class FerCnnTrainer : IEstimator<ITransformer>
 {
     private readonly MLContext _context;
     private readonly FerCnnTrainerOptions _options;
+
+    /// <summary>The options this trainer was made with.</summary>
+    internal FerCnnTrainerOptions Options => _options;
 
     internal FerCnnTrainer(MLContext context, FerCnnTrainerOptions options)
     {
@@ -135,18 +116,5 @@ internal static class SchemaShapeExtensions
     {
         column = schema.FirstOrDefault(c => c.Name == name);
         return column.Name == name;
-    }
-}
-
-/// <summary>The ML.NET catalog entry point of the FerMlNet CNN trainer.</summary>
-public static class FerCnnCatalog
-{
-    /// <summary>The notebook's CNNs as an ML.NET multiclass trainer (see <see cref="FerCnnTrainerOptions"/>).</summary>
-    public static FerCnnTrainer FerCnn(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
-        FerCnnTrainerOptions? options = null)
-    {
-        // The catalog does not expose its MLContext; the trainer only needs one to build built-in ONNX transforms.
-        options ??= new FerCnnTrainerOptions();
-        return new FerCnnTrainer(new MLContext(options.Pipeline.Seed), options);
     }
 }
