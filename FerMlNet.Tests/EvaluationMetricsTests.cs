@@ -35,12 +35,8 @@ public class EvaluationMetricsTests
         string path = Path.Combine(Results, file);
         var metrics = EvaluationMetrics.Load(path);
         Assert.Equal(metrics.PerClass.Values.Sum(c => c.Support), metrics.ConfusionMatrix.Rows.Sum(r => r.Sum()));
-        var original = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
-        var written = JsonNode.Parse(metrics.ToJson())!.AsObject();
-        Assert.Equal(EvaluationMetrics.CurrentSchemaVersion, (int)written["schemaVersion"]!);
-        written.Remove("schemaVersion");
-        original.Remove("schemaVersion");
-        Assert.True(JsonNode.DeepEquals(original, written), $"{file} changed on a read and write");
+        JsonRoundTrip.AssertSameKeysAndValues(JsonNode.Parse(File.ReadAllText(path))!.AsObject(), JsonNode.Parse(metrics.ToJson())!.AsObject(),
+            file, EvaluationMetrics.CurrentSchemaVersion);
     }
 
     [Fact]

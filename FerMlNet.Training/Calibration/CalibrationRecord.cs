@@ -107,37 +107,17 @@ public sealed record CalibrationRecord
                (FittedOn.Labels == "crowd" ? " --labels crowd" : "");
     }
 
-    private static readonly JsonSerializerOptions Json = new(ReportJson.IndentedCamelCase)
-    {
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        RespectRequiredConstructorParameters = true,
-    };
+    private static readonly JsonSerializerOptions Json = StrictJson.Options();
 
     private static readonly JsonSerializerOptions Compact = new(Json) { WriteIndented = false };
 
     /// <summary>Reads a calibration.json; a missing, unknown or mistyped key is an error naming the file.</summary>
-    public static CalibrationRecord Load(string path)
-    {
-        if (!File.Exists(path)) throw new FileNotFoundException($"'{path}' does not exist.");
-        return Parse(File.ReadAllText(path), path);
-    }
+    public static CalibrationRecord Load(string path) =>
+        StrictJson.Load<CalibrationRecord>(path, "calibration record", Json, r => r.SchemaVersion, CurrentSchemaVersion);
 
     /// <summary>Reads the text of a calibration record; <paramref name="source"/> names it in errors.</summary>
-    public static CalibrationRecord Parse(string json, string source)
-    {
-        try
-        {
-            var record = JsonSerializer.Deserialize<CalibrationRecord>(json, Json)
-                ?? throw new InvalidDataException($"'{source}' is not a calibration record: it holds null.");
-            if (record.SchemaVersion > CurrentSchemaVersion)
-                throw new InvalidDataException($"'{source}' is calibration layout {record.SchemaVersion}; this build reads up to {CurrentSchemaVersion}.");
-            return record;
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"'{source}' is not a readable calibration record: {e.Message}", e);
-        }
-    }
+    public static CalibrationRecord Parse(string json, string source) =>
+        StrictJson.Parse<CalibrationRecord>(json, source, "calibration record", Json, r => r.SchemaVersion, CurrentSchemaVersion);
 
     /// <summary>Reads the record a run.json or model card embeds.</summary>
     public static CalibrationRecord FromJsonObject(JsonObject json, string source) => Parse(json.ToJsonString(), source);

@@ -120,35 +120,15 @@ public sealed record EvaluationMetrics
     /// <summary>A wrong answer: the image, its folder label, the answer and its probability.</summary>
     public sealed record Mistake(string Path, string Truth, string Predicted, float Confidence);
 
-    private static readonly JsonSerializerOptions Json = new(ReportJson.IndentedCamelCase)
-    {
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        RespectRequiredConstructorParameters = true,
-    };
+    private static readonly JsonSerializerOptions Json = StrictJson.Options();
 
     /// <summary>Reads a metrics.json; a missing, unknown or mistyped key is an error naming the file.</summary>
-    public static EvaluationMetrics Load(string path)
-    {
-        if (!File.Exists(path)) throw new FileNotFoundException($"'{path}' does not exist.");
-        return Parse(File.ReadAllText(path), path);
-    }
+    public static EvaluationMetrics Load(string path) =>
+        StrictJson.Load<EvaluationMetrics>(path, "metrics.json", Json, m => m.SchemaVersion, CurrentSchemaVersion);
 
     /// <summary>Reads the text of a metrics.json; <paramref name="source"/> names it in errors.</summary>
-    public static EvaluationMetrics Parse(string json, string source)
-    {
-        try
-        {
-            var metrics = JsonSerializer.Deserialize<EvaluationMetrics>(json, Json)
-                ?? throw new InvalidDataException($"'{source}' is not a metrics.json: it holds null.");
-            if (metrics.SchemaVersion > CurrentSchemaVersion)
-                throw new InvalidDataException($"'{source}' is metrics.json layout {metrics.SchemaVersion}; this build reads up to {CurrentSchemaVersion}.");
-            return metrics;
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"'{source}' is not a readable metrics.json: {e.Message}", e);
-        }
-    }
+    public static EvaluationMetrics Parse(string json, string source) =>
+        StrictJson.Parse<EvaluationMetrics>(json, source, "metrics.json", Json, m => m.SchemaVersion, CurrentSchemaVersion);
 
     /// <summary>Writes metrics.json atomically.</summary>
     public void Write(string path) => AtomicFile.WriteAllText(path, ToJson());

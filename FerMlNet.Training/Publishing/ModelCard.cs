@@ -78,21 +78,14 @@ public sealed record ModelCard
     /// <summary>metrics.json of the test split (touched once per published model).</summary>
     public required EvaluationMetrics Test { get; init; }
 
-    private static readonly JsonSerializerOptions Json = new(ReportJson.IndentedCamelCase)
-    {
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-        RespectRequiredConstructorParameters = true,
-    };
+    private static readonly JsonSerializerOptions Json = StrictJson.Options();
 
     /// <summary>Reads a card.</summary>
-    /// <exception cref="InvalidDataException">The file is missing, not JSON, lacks a required key or has an unknown one (the message names the file).</exception>
-    public static ModelCard Load(string path)
-    {
-        if (!File.Exists(path)) throw new InvalidDataException($"Model card '{path}' does not exist.");
-        try { return JsonSerializer.Deserialize<ModelCard>(File.ReadAllText(path), Json) ?? throw new InvalidDataException($"Model card '{path}' is empty."); }
-        catch (JsonException e) { throw new InvalidDataException($"Model card '{path}' does not read: {e.Message}"); }
-    }
+    /// <exception cref="InvalidDataException">The file is missing, not JSON, lacks a required key, has an unknown one or a newer layout (the message names the file).</exception>
+    public static ModelCard Load(string path) =>
+        File.Exists(path)
+            ? StrictJson.Parse<ModelCard>(File.ReadAllText(path), path, "model card", Json, c => c.SchemaVersion, CurrentSchemaVersion)
+            : throw new InvalidDataException($"Model card '{path}' does not exist.");
 
     /// <summary>Writes the card atomically.</summary>
     public void Write(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Json) + "\n");
