@@ -6,6 +6,7 @@ using FerMlNet.Core.IO;
 using FerMlNet.Training.Engine;
 using FerMlNet.Training.Calibration;
 using FerMlNet.Training.MlNet;
+using FerMlNet.Training.Onnx;
 using Spectre.Console;
 
 using FerMlNet.Training.Publishing;
@@ -68,6 +69,7 @@ internal static class PublishCommand
                 TrainedDatasetContentKey = (string?)runJson["datasetContentKey"],
                 Calibration = runJson["calibration"] is JsonObject calibration
                     ? CalibrationRecord.FromJsonObject(calibration, Path.Combine(runDir, "run.json")) : null,
+                Quantization = QuantizationOf(runJson),
                 Rebuild = Rebuild(split, runJson),
                 RebuildUses = PublishedSources(runJson),
                 Validation = valMetrics,
@@ -90,13 +92,18 @@ internal static class PublishCommand
     /// </summary>
     internal static string Rebuild(JsonObject split, JsonObject run)
     {
+        var splitCommand = $"./fer data split datasets/{split["source"]?["name"]} --out datasets/fer4-clean --seed {split["seed"]}";
+        // An int8 copy is rebuilt from its published float source, not retrained.
+        if (QuantizationOf(run) is { } q)
+            return $"{splitCommand} && ./fer quantize models/{Path.GetFileName(q.Source)} --data datasets/fer4-clean " +
+                   $"--faces {q.CalibrationFaces} --seed {q.Seed} --out runs/{Path.GetFileNameWithoutExtension(q.Source)}-int8";
         var sources = CalibrationSources(run);
         List<string?> pipelines = sources is { Count: > 1 } && run["members"] is JsonArray members
             ? members.Select(m => (string?)m?["name"]).ToList()
             : [(string?)run["pipeline"]?["name"]];
         bool Published(int i) => sources is not null && i < sources.Count && CalibrateCommand.IsModelFile(sources[i]);
         var trainOrder = TrainOrder(pipelines.Where((_, i) => !Published(i)).OfType<string>());
-        var commands = $"./fer data split datasets/{split["source"]?["name"]} --out datasets/fer4-clean --seed {split["seed"]}" +
+        var commands = splitCommand +
                        string.Concat(trainOrder.Select(p => $" && ./fer train {p} --data datasets/fer4-clean"));
         var calibrateArgs = pipelines.Select((p, i) => Published(i) ? $"models/{Path.GetFileName(sources![i])}" : $"runs/{p}");
         if (run["calibration"] is JsonObject calibration)
@@ -118,9 +125,14 @@ internal static class PublishCommand
         var teacher = (string?)run["pipeline"]?["distillation"]?["teacherModel"] is { } model
             ? [Used(model, "distillation teacher", (string?)run["teacherModelSha256"])]
             : Array.Empty<CardRebuildUse>();
-        var uses = members.Concat(teacher).ToArray();
+        var quantized = QuantizationOf(run) is { } q ? [Used(q.Source, "quantization source", q.SourceSha256)] : Array.Empty<CardRebuildUse>();
+        var uses = quantized.Length > 0 ? quantized : members.Concat(teacher).ToArray();
         return uses.Length == 0 ? null : uses;
     }
+
+    /// <summary>The quantization of an int8 copy's run (written by `fer quantize`), or null.</summary>
+    private static QuantizationRecord? QuantizationOf(JsonObject run) =>
+        run["quantization"]?.Deserialize<QuantizationRecord>(StrictJson.Options());
 
     private static CardRebuildUse Used(string file, string usedAs, string? sha256) => new(
         $"models/{Path.GetFileName(file)}", usedAs, sha256,

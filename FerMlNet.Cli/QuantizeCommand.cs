@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using FerMlNet.Core;
 using FerMlNet.Core.Data;
 using FerMlNet.Core.IO;
@@ -10,19 +11,6 @@ using Onnx;
 using Spectre.Console;
 
 namespace FerMlNet.Cli;
-
-/// <summary>
-/// The record `fer quantize` writes beside the int8 model (quantization.json): what was quantized, on which faces.
-/// </summary>
-/// <param name="SchemaVersion">Version of this record's layout.</param>
-/// <param name="Source">The float model quantized.</param>
-/// <param name="SourceSha256">Its SHA-256.</param>
-/// <param name="CalibrationSplit">The split the activation ranges were measured on (always train: never val or test).</param>
-/// <param name="CalibrationFaces">How many faces of it, drawn with <paramref name="Seed"/>.</param>
-/// <param name="Seed">Seed of the draw.</param>
-/// <param name="Summary">What the quantizer changed, with every activation range.</param>
-internal sealed record QuantizationRecord(int SchemaVersion, string Source, string SourceSha256, string CalibrationSplit,
-    int CalibrationFaces, int Seed, QuantizationSummary Summary);
 
 /// <summary>
 /// `fer quantize MODEL.onnx --data DATASET --out DIR`: a static int8 copy of a model (<see cref="Int8Quantizer"/>) with
@@ -64,9 +52,10 @@ internal static class QuantizeCommand
             var onnxPath = Path.Combine(dir, "model.onnx");
             AtomicFile.WriteAllBytes(onnxPath, quantized.ToByteArray());
             var transformer = ModelFiles.WriteZip(onnxPath, Path.Combine(dir, "model.zip"));
-            var record = new QuantizationRecord(1, Path.GetFullPath(source), FileHash.Sha256(source), DatasetSplit.Train.ToName(),
-                train.Length, parse.GetValue(seed), summary);
+            var record = new QuantizationRecord(QuantizationRecord.CurrentSchemaVersion, Path.GetFullPath(source), FileHash.Sha256(source),
+                DatasetSplit.Train.ToName(), train.Length, parse.GetValue(seed), summary);
             AtomicFile.WriteAllText(Path.Combine(dir, "quantization.json"), JsonSerializer.Serialize(record, ReportJson.IndentedCamelCase));
+            AtomicFile.WriteAllText(Path.Combine(dir, "run.json"), RunOf(source, record).ToJsonString(ReportJson.Indented));
             var metrics = FerCommandLine.WithProgress("Evaluating (validation)", _ => MlNetEvaluation.Evaluate(transformer, index, DatasetSplit.Val));
             metrics.Write(Path.Combine(dir, "metrics.json"));
             AnsiConsole.MarkupLine($"{summary.QuantizedNodes} Conv/Gemm nodes int8 ({summary.FoldedBatchNorms} BatchNorms folded), ranges from " +
@@ -74,5 +63,19 @@ internal static class QuantizeCommand
             return ExitCodes.Success;
         }));
         return cmd;
+    }
+
+    /// <summary>
+    /// run.json of the int8 copy, so `fer publish` can publish it: how the source was trained (its run.json, or the
+    /// card of a published model file) and the quantization on top.
+    /// </summary>
+    private static JsonObject RunOf(string source, QuantizationRecord record)
+    {
+        var trained = CalibrateCommand.ReadRunInfo(source);
+        var run = new JsonObject();
+        foreach (var key in new[] { "pipeline", "members", "memberRuns", "epochsRun", "bestEpoch", "stopReason", "trainSeconds", "params", "calibration" })
+            if (trained[key] is { } value) run[key] = value.DeepClone();
+        run["quantization"] = JsonSerializer.SerializeToNode(record, ReportJson.IndentedCamelCase);
+        return run;
     }
 }

@@ -16,6 +16,12 @@ public static class ShippedModels
     /// <summary>The fast model: one distilled network, about 3× faster at batch 1 (models/fer-fast.json).</summary>
     public const string FastModelRelativePath = "models/fer-fast.zip";
 
+    /// <summary>
+    /// The fast model as a static int8 copy (models/fer-fast-int8.json): the same answers as <see cref="FastModelRelativePath"/>,
+    /// about 1.9× faster on CPUs with AVX512_VNNI, AVX-VNNI or AMX and slower on those without.
+    /// </summary>
+    public const string FastInt8ModelRelativePath = "models/fer-fast-int8.zip";
+
     /// <summary>The YuNet face detector with a dynamic input size (models/face-detection-yunet/README.md).</summary>
     public const string DetectorRelativePath = "models/face-detection-yunet/yunet_s_dynamic.onnx";
 
@@ -24,6 +30,9 @@ public static class ShippedModels
 
     /// <summary>The fast model in the app's folder.</summary>
     public static string FastModel => InAppFolder(FastModelRelativePath);
+
+    /// <summary>The int8 fast model in the app's folder.</summary>
+    public static string FastInt8Model => InAppFolder(FastInt8ModelRelativePath);
 
     /// <summary>A shipped file's path in the app's folder (<see cref="AppContext.BaseDirectory"/>).</summary>
     public static string InAppFolder(string relativePath) => Path.Combine(AppContext.BaseDirectory, relativePath);

@@ -47,6 +47,8 @@ public class BenchToolTests
         Assert.Equal(240e9 / 3e9, facts.FlopBoundImagesPerSecond(3e9), 9);
         Assert.Equal(60e9 / 3e9, facts.FlopBoundImagesPerSecond(3e9, threads: 1), 9);
         Assert.Contains("4 cores, 8 threads; has AVX2 AVX512_BF16, lacks AMX; libtorch fp32 GEMM 60.0 GFLOP/s on 1 thread, 240.0 on 8", facts.Describe());
+        Assert.DoesNotContain("bf16", facts.Describe()); // not measured
+        Assert.EndsWith("bf16 GEMM 480.0 on 8 (2.00× fp32)", (facts with { Bf16GemmGflopsAllThreads = 480 }).Describe());
     }
 
     [Fact]

@@ -25,6 +25,7 @@ public class BenchmarkSmokeTests
                  })
             Assert.Contains(row, output);
         Assert.Contains("OrtSessionBenchmarks", output);
+        Assert.Matches(@"machine: .+; libtorch fp32 GEMM [0-9.]+ GFLOP/s", output); // the extensions BenchmarkDotNet does not name
         Assert.DoesNotContain("Exception", output);
         Assert.DoesNotContain("// Benchmark Process Exited with non-zero exit code", output);
         Assert.Matches(@"// \*\*\*\*\* BenchmarkRunner: End \*\*\*\*\*", output);

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Text.Json;
 using FerMlNet.Preprocessing;
 using FerMlNet.Scoring;
@@ -61,10 +62,47 @@ public class QuantizationTests
             Assert.Contains(predictor.Predict(TestData.Fer4MitImages("test", "happy", 1)[0]).PredictedClass, EmotionClasses.Names);
 
         Assert.Equal(1, CliProcess.Run("quantize", FastModel, "--data", data.Path, "--out", output).ExitCode);
+        Assert.Equal(1_176_548, JsonNode.Parse(File.ReadAllText(Path.Combine(output, "run.json")))!["params"]!.GetValue<long>()); // from fer-fast.json
         File.WriteAllText(work.Combine("not.onnx"), "not a model");
         var bad = CliProcess.Run("quantize", work.Combine("not.onnx"), "--data", data.Path, "--out", work.Combine("x"));
         Assert.Equal(2, bad.ExitCode);
         Assert.Contains("is not an ONNX model", bad.Stderr);
+    }
+
+    [Fact]
+    [Trait(TestSpeed.Trait, TestSpeed.Slow)]
+    public void AnInt8CopyPublishesWithACardThatRebuildsItFromItsFloatSource()
+    {
+        using var work = TestData.NewTempDir();
+        TestData.CopySubset(work.Combine("source"), 8, ("train", "train"), ("validation", "validation"), ("test", "test"));
+        string split = work.Combine("split"), run = work.Combine("fer-fast-int8");
+        Assert.Equal(0, CliProcess.Run("data", "split", work.Combine("source"), "--out", split, "--seed", "42").ExitCode);
+        var quantize = CliProcess.Run("quantize", FastModel, "--data", split, "--faces", "16", "--seed", "3", "--out", run);
+        Assert.True(quantize.ExitCode == 0, quantize.Stderr);
+        Assert.Equal(0, CliProcess.Run("evaluate", Path.Combine(run, "model.zip"), "--data", split, "--split", "test", "--out", work.Combine("test")).ExitCode);
+        var publish = CliProcess.Run("publish", run, "--split-manifest", Path.Combine(split, "manifest.json"),
+            "--test-metrics", work.Combine("test", "metrics.json"), "--name", "fast-int8", "--models", work.Combine("models"));
+        Assert.True(publish.ExitCode == 0, publish.Stderr);
+
+        var card = Training.Publishing.ModelCard.Load(work.Combine("models", "fast-int8.json"));
+        var fast = Training.Publishing.ModelCard.Load(Path.ChangeExtension(FastModel, ".json"));
+        Assert.Equal((16, 3, "train"), (card.Quantization!.CalibrationFaces, card.Quantization.Seed, card.Quantization.CalibrationSplit));
+        Assert.Equal(Core.IO.FileHash.Sha256(FastModel), card.Quantization.SourceSha256);
+        Assert.Equal((fast.Params, fast.Calibration!.Temperature), (card.Params, card.Calibration!.Temperature)); // trained as its source
+        Assert.EndsWith("&& ./fer quantize models/fer-fast.onnx --data datasets/fer4-clean --faces 16 --seed 3 --out runs/fer-fast-int8", card.Rebuild);
+        var use = Assert.Single(card.RebuildUses!);
+        Assert.Equal(("models/fer-fast.onnx", "quantization source", fast.Rebuild), (use.Model, use.UsedAs, use.Rebuild));
+    }
+
+    [Fact]
+    public void TheShippedInt8FastModelIsCopiedBesideTheProgramAndAnswersLikeTheFloatOne()
+    {
+        Assert.True(File.Exists(ShippedModels.FastInt8Model), ShippedModels.FastInt8Model);
+        using var int8 = FerPredictor.Load(ShippedModels.FastInt8Model);
+        using var fp32 = FerPredictor.Load(ShippedModels.FastModel);
+        var files = EmotionClasses.Names.SelectMany(c => TestData.Fer4MitImages("test", c, 8)).ToList();
+        int agree = files.Count(f => int8.Predict(f).PredictedClass == fp32.Predict(f).PredictedClass);
+        Assert.True(agree >= files.Count - 1, $"int8 agrees with float on {agree} of {files.Count} faces");
     }
 
     private static float[][] Probabilities(byte[] model, byte[][] faces)

@@ -14,9 +14,13 @@ namespace FerMlNet.Training.Bench;
 /// <param name="LogicalCores">Logical processors this process may use.</param>
 /// <param name="GemmGflopsOneThread">libtorch fp32 1024×1024 GEMM rate on one thread, GFLOP/s.</param>
 /// <param name="GemmGflopsAllThreads">The same on every logical core.</param>
+/// <param name="Bf16GemmGflopsAllThreads">
+/// libtorch's bf16 GEMM rate on every core (0: not measured): fast only with AVX512_BF16 or AMX, where oneDNN has bf16
+/// kernels; elsewhere libtorch converts to fp32 and back, and bf16 training could only be slower.
+/// </param>
 public sealed record MachineFacts(
     string CpuModel, string[] Extensions, string[] Missing, int PhysicalCores, int LogicalCores,
-    double GemmGflopsOneThread, double GemmGflopsAllThreads)
+    double GemmGflopsOneThread, double GemmGflopsAllThreads, double Bf16GemmGflopsAllThreads = 0)
 {
     /// <summary>The /proc/cpuinfo flags that change which kernels libtorch and ONNX Runtime can use, with their names.</summary>
     private static readonly (string Flag, string Name)[] Watched =
@@ -34,8 +38,9 @@ public sealed record MachineFacts(
         int logical = Environment.ProcessorCount;
         double one = TrainingThroughput.GemmFlopsPerSecond(1) / 1e9;
         double all = TrainingThroughput.GemmFlopsPerSecond(logical) / 1e9;
+        double bf16 = TrainingThroughput.GemmFlopsPerSecond(logical, TorchSharp.torch.ScalarType.BFloat16) / 1e9;
         return new MachineFacts(model, [.. Watched.Where(w => flags.Contains(w.Flag)).Select(w => w.Name)],
-            [.. Watched.Where(w => !flags.Contains(w.Flag)).Select(w => w.Name)], cores, logical, one, all);
+            [.. Watched.Where(w => !flags.Contains(w.Flag)).Select(w => w.Name)], cores, logical, one, all, bf16);
     }
 
     /// <summary>The first processor's model name, flags and core count from the text of /proc/cpuinfo.</summary>
@@ -79,5 +84,6 @@ public sealed record MachineFacts(
         $"machine: {CpuModel}; {(PhysicalCores > 0 ? $"{PhysicalCores} cores, " : "")}{LogicalCores} threads; " +
         $"has {(Extensions.Length > 0 ? string.Join(' ', Extensions) : "none of the watched extensions")}" +
         $"{(Missing.Length > 0 ? $", lacks {string.Join(' ', Missing)}" : "")}; libtorch fp32 GEMM {GemmGflopsOneThread:F1} GFLOP/s " +
-        $"on 1 thread, {GemmGflopsAllThreads:F1} on {LogicalCores}";
+        $"on 1 thread, {GemmGflopsAllThreads:F1} on {LogicalCores}" +
+        (Bf16GemmGflopsAllThreads > 0 ? $"; bf16 GEMM {Bf16GemmGflopsAllThreads:F1} on {LogicalCores} ({Bf16GemmGflopsAllThreads / GemmGflopsAllThreads:F2}× fp32)" : "");
 }

@@ -48,12 +48,12 @@ internal static class TrainingThroughput
     /// Measured single-precision GEMM rate (FLOP/s) of libtorch on this CPU with the given threads: the best of
     /// several 1024×1024 products, the ceiling a convolution lowered to GEMM can reach.
     /// </summary>
-    public static double GemmFlopsPerSecond(int threads)
+    public static double GemmFlopsPerSecond(int threads, ScalarType precision = ScalarType.Float32)
     {
         if (threads > 0) set_num_threads(threads);
         const int n = 1024;
-        using var a = rand(n, n);
-        using var b = rand(n, n);
+        using var a = rand(n, n, dtype: precision);
+        using var b = rand(n, n, dtype: precision);
         for (int i = 0; i < 3; i++) matmul(a, b).Dispose(); // warm-up
         double best = 0;
         for (int round = 0; round < 5; round++)

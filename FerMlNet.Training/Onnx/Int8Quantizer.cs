@@ -220,20 +220,26 @@ public static class Int8Quantizer
     }
 
     private static TensorProto UInt8s(string name, long[] dims, byte[] values) =>
-        Packed(name, TensorProto.Types.DataType.Uint8, dims, values.Select(v => (int)v));
+        Raw(name, TensorProto.Types.DataType.Uint8, dims, values);
 
     private static TensorProto Int8s(string name, long[] dims, sbyte[] values) =>
-        Packed(name, TensorProto.Types.DataType.Int8, dims, values.Select(v => (int)v));
+        Raw(name, TensorProto.Types.DataType.Int8, dims, System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).ToArray());
 
-    private static TensorProto Int32s(string name, long[] dims, int[] values) =>
-        Packed(name, TensorProto.Types.DataType.Int32, dims, values);
-
-    /// <summary>An integer tensor; ONNX stores 8- and 32-bit integers alike in int32_data.</summary>
-    private static TensorProto Packed(string name, TensorProto.Types.DataType type, long[] dims, IEnumerable<int> values)
+    private static TensorProto Int32s(string name, long[] dims, int[] values)
     {
-        var t = new TensorProto { Name = name, DataType = (int)type };
+        var bytes = new byte[values.Length * sizeof(int)];
+        for (int i = 0; i < values.Length; i++) BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(i * sizeof(int)), values[i]);
+        return Raw(name, TensorProto.Types.DataType.Int32, dims, bytes);
+    }
+
+    /// <summary>
+    /// An integer tensor as raw little-endian bytes: int32_data would hold every int8 as a varint, ten bytes for a
+    /// negative one, making the int8 file larger than the float one.
+    /// </summary>
+    private static TensorProto Raw(string name, TensorProto.Types.DataType type, long[] dims, byte[] bytes)
+    {
+        var t = new TensorProto { Name = name, DataType = (int)type, RawData = ByteString.CopyFrom(bytes) };
         t.Dims.AddRange(dims);
-        t.Int32Data.AddRange(values);
         return t;
     }
 }

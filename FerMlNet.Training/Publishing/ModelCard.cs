@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using FerMlNet.Core.IO;
 using FerMlNet.Training.Calibration;
 using FerMlNet.Training.MlNet;
+using FerMlNet.Training.Onnx;
 
 namespace FerMlNet.Training.Publishing;
 
@@ -66,6 +67,10 @@ public sealed record ModelCard
     /// <summary>calibration.json of a calibrated model (TTA, temperature, biases, sources); null otherwise.</summary>
     public CalibrationRecord? Calibration { get; init; }
 
+    /// <summary>An int8 copy's quantization (`fer quantize`): its float source and the training faces its ranges came from; null otherwise.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public QuantizationRecord? Quantization { get; init; }
+
     /// <summary>The commands that rebuild the model from the embedded data.</summary>
     public required string Rebuild { get; init; }
 
@@ -99,7 +104,7 @@ public sealed record CardSplitSource(string Name, string ContentKey, int Images)
 
 /// <summary>A published model file that a card's rebuild uses as it is.</summary>
 /// <param name="Model">models/NAME.onnx.</param>
-/// <param name="UsedAs">"calibration member" or "distillation teacher".</param>
+/// <param name="UsedAs">"calibration member", "distillation teacher" or "quantization source".</param>
 /// <param name="Sha256">The file's SHA-256 when it was used.</param>
 /// <param name="Rebuild">That file's own card's rebuild line.</param>
 public sealed record CardRebuildUse(string Model, string UsedAs, string? Sha256, string? Rebuild);
