@@ -36,6 +36,11 @@ public class ExperimentTests
             Assert.Contains($"{row.Run} {ci}", answers); // Q1's "Here:" line
         }
         Assert.Contains("Not run yet: model-b, model-c, model-bplus.", answers);
+        // model-a is the only run on the leakage-free split, so it is the named best whatever model-0-original scored.
+        var modelA = board.Single(r => r.Run == "model-a");
+        Assert.Contains(string.Create(CultureInfo.InvariantCulture,
+            $"**Best model at this budget: model-a**, {modelA.ValAccuracy * 100:0.00}% ("), answers);
+        Assert.Contains("(the only run on that split so far)", answers);
 
         // Q1's leak count is this dataset's, as `fer data audit` counts it.
         var index = DatasetReader.Read(data.Path, new DatasetReaderOptions { CreateValidationWhenMissing = false });

@@ -38,6 +38,7 @@ public static class ExperimentAnswers
         foreach (var r in results.Values)
             sb.AppendLine($"| {r.Name} | {Ci(r)} | {r.Images:N0} | {N(r.Gap)} | {r.SadRecall:0.00} | {r.NeutralRecall:0.00} | {r.Epochs} | {r.Minutes:0.0} |");
         sb.AppendLine();
+        BestModel(sb, results);
 
         Question(sb, "Q1 Data quality: how do leakage, duplicates and imbalance affect the numbers?",
             "Model 0 on the original splits 63.97% with a negative gap (−5.7, read as leakage); Model A on clean stratified data 85.13% (+21.2 pts) — \"data quality > model complexity\".",
@@ -66,6 +67,24 @@ public static class ExperimentAnswers
             results, ["gray", "rgb"], "The RGB network sees the gray face replicated in three channels: the same information, 1,152 more weights.");
         sb.AppendLine("## Leaderboard").AppendLine().Append(Leaderboard.Markdown(board));
         return sb.ToString();
+    }
+
+    /// <summary>
+    /// The best model of the journey, named: the highest validation accuracy among the runs on the leakage-free split
+    /// (Model 0's original validation split shares copies with its training split, so its figure does not compete),
+    /// with the runs it is and is not distinguishable from.
+    /// </summary>
+    private static void BestModel(StringBuilder sb, IReadOnlyDictionary<string, Result> results)
+    {
+        var clean = ExperimentPlan.Journey.Where(r => !r.OriginalSplits && results.ContainsKey(r.Name)).Select(r => results[r.Name]).ToList();
+        if (clean.Count == 0) return;
+        var best = clean.MaxBy(r => r.Accuracy)!;
+        var tied = clean.Where(r => r != best && r.High >= best.Low).Select(r => r.Name).ToList();
+        sb.Append($"**Best model at this budget: {best.Name}**, {Ci(best)} on the leakage-free validation split");
+        sb.AppendLine(tied.Count > 0
+            ? $"; not distinguishable from {string.Join(", ", tied)} (intervals overlap)."
+            : clean.Count > 1 ? "; clearly above every other run (intervals apart)." : " (the only run on that split so far).");
+        sb.AppendLine();
     }
 
     /// <summary>Run folder name of the ResNet18 transfer experiment.</summary>
