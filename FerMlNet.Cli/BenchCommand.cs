@@ -57,12 +57,56 @@ internal static class BenchCommand
             return ExitCodes.Success;
         }));
         bench.Add(train);
+        bench.Add(PrecisionCommand(pipelines, data, threads));
         bench.Add(ServeBenchCommand.Create());
         bench.Add(LoadBenchCommand.Create());
         bench.Add(ScoreBenchCommand.Create());
         bench.Add(PeerBenchCommand.Create());
         bench.Add(ScaleBenchCommand.Create());
         return bench;
+    }
+
+    /// <summary>
+    /// `fer bench precision`: forward + backward img/s of each pipeline's network in fp32 and in bf16, alternating
+    /// rounds in one run, and the ratio — what bf16 kernels give on this CPU before any mixed-precision bookkeeping.
+    /// </summary>
+    private static Command PrecisionCommand(Option<string> pipelines, Option<string> data, Option<int> threads)
+    {
+        var steps = new Option<int>("--steps") { Description = "Measured forward+backward steps per round.", DefaultValueFactory = _ => 10 };
+        var rounds = new Option<int>("--rounds") { Description = "Alternating fp32/bf16 rounds per pipeline (the median is reported).", DefaultValueFactory = _ => 3 };
+        var command = new Command("precision", "Forward+backward img/s of each pipeline's network in fp32 and bf16 (alternating, one run) and the ratio.")
+        {
+            pipelines, steps, rounds, data, threads,
+        };
+        command.SetAction(parse => FerCommandLine.Guard(() =>
+        {
+            int n = parse.GetValue(steps), r = parse.GetValue(rounds);
+            if (n < 1 || r < 1) throw new UsageException("--steps and --rounds must be positive.");
+            PrintMachine();
+            if (parse.GetValue(threads) is > 0 and var t) TorchSharp.torch.set_num_threads(t);
+            var decoded = DecodedDatasetCache.Load(DatasetReader.Read(parse.GetValue(data)!));
+            var rows = TrainingThroughput.InterleavedTrainRows(decoded);
+            var table = new Table().Border(TableBorder.Rounded).AddColumn(new TableColumn("pipeline").NoWrap())
+                .AddColumns("architecture", "batch", "fp32 img/s", "bf16 img/s", "bf16 / fp32");
+            foreach (var name in parse.GetValue(pipelines)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                var options = PipelineOptions.LoadByNameOrPath(name);
+                var fp32 = new List<double>();
+                var bf16 = new List<double>();
+                for (int round = 0; round < r; round++)
+                {
+                    fp32.Add(PrecisionThroughput.ForwardBackwardImagesPerSecond(options, decoded, rows, TorchSharp.torch.ScalarType.Float32, n));
+                    bf16.Add(PrecisionThroughput.ForwardBackwardImagesPerSecond(options, decoded, rows, TorchSharp.torch.ScalarType.BFloat16, n));
+                }
+                double a = BenchMath.Median([.. fp32]), b = BenchMath.Median([.. bf16]);
+                table.AddRow(Markup.Escape(options.Name), options.Architecture, options.BatchSize.ToString(), $"{a:F1}", $"{b:F1}", $"{b / a:F2}×");
+            }
+            AnsiConsole.Write(table);
+            AnsiConsole.MarkupLine($"{n} steps a round, median of {r} alternating rounds, {Environment.ProcessorCount} cores; forward + backward only " +
+                "(no optimizer, augmentation or batch assembly), the whole network in bf16 with the loss in fp32.");
+            return ExitCodes.Success;
+        }));
+        return command;
     }
 
     /// <summary>

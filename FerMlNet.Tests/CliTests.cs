@@ -103,5 +103,16 @@ public class CliTests
         // The machine the figures belong to, first: CPU, extensions, threads and the measured GEMM rate.
         string text = System.Text.RegularExpressions.Regex.Replace(r.Stdout, @"\s+", " ");
         Assert.Matches(@"^machine: .+; .*\d+ threads; has .*AVX2.*; libtorch fp32 GEMM [0-9.]+ GFLOP/s on 1 thread, [0-9.]+ on \d+", text);
+        Assert.Matches(@"; bf16 GEMM [0-9.]+ on \d+ \([0-9.]+× fp32\)", text);
+    }
+
+    [Fact]
+    [Trait(TestSpeed.Trait, TestSpeed.Slow)]
+    public void BenchPrecisionRunsEachNetworkInFp32AndBf16()
+    {
+        var r = CliProcess.Run("bench", "precision", "--pipelines", "model-0", "--steps", "1", "--rounds", "1");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Matches(@"model-0\s*│\s*model-0\s*│\s*64\s*│\s*[0-9.]+\s*│\s*[0-9.]+\s*│\s*[0-9.]+×", r.Stdout);
+        Assert.Equal(1, CliProcess.Run("bench", "precision", "--rounds", "0").ExitCode);
     }
 }
