@@ -48,15 +48,13 @@ public static class CnnTrainer
         if (options.InitialWeights is { } initial) WarmStart(network, options, initial);
         network.to(device);
         using var loop = new CnnTrainingLoop(network, Teachers(options, train, device), options, train, validation, run, device);
-        var adam = loop.Optimizer;
+        var optimizer = loop.Optimizer;
         var schedule = loop.Schedule;
         var average = loop.Average;
-        var parameters = adam.Parameters;
         var best = network.state_dict().Select(kv => (Name: Checkpoint.BestPrefix + kv.Key, Tensor: kv.Value.detach().clone())).ToList();
         var stateTensors = network.state_dict().Select(kv => (kv.Key, kv.Value))
             .Concat(best)
-            .Concat(parameters.Select((p, i) => ("adam.m." + p.Name, adam.First[i])))
-            .Concat(parameters.Select((p, i) => ("adam.v." + p.Name, adam.Second[i])))
+            .Concat(optimizer.StateTensors)
             .Concat(average?.CheckpointTensors ?? [])
             .ToList();
 
@@ -69,7 +67,7 @@ public static class CnnTrainer
             if (state.Architecture != options.Architecture)
                 throw new InvalidDataException($"Checkpoint '{checkpointPath}' is of architecture '{state.Architecture}', " +
                     $"the pipeline uses '{options.Architecture}'. Start without --resume.");
-            adam.Step = state.OptimizerStep;
+            optimizer.Step = state.OptimizerStep;
             schedule.Current = state.LearningRate;
             schedule.PlateauBest = state.PlateauBest;
             schedule.PlateauWait = state.PlateauWait;
@@ -90,7 +88,7 @@ public static class CnnTrainer
             }
             state.History.Add(record);
             state.EpochsDone = epoch;
-            state.OptimizerStep = adam.Step;
+            state.OptimizerStep = optimizer.Step;
             if (record.ValAccuracy > state.BestValAccuracy)
             {
                 state.BestValAccuracy = record.ValAccuracy;

@@ -61,8 +61,8 @@ internal class CnnTrainingLoop : IDisposable
     /// <summary>Where the tensors live.</summary>
     public Device Device { get; }
 
-    /// <summary>The Keras-exact Adam.</summary>
-    public KerasAdam Optimizer { get; }
+    /// <summary>The optimizer: the Keras-exact Adam.</summary>
+    public ITrainingOptimizer Optimizer { get; }
 
     /// <summary>The learning-rate schedule (per step and after each epoch).</summary>
     public LearningRateSchedule Schedule { get; }

@@ -8,7 +8,7 @@ namespace FerMlNet.Training.Engine;
 /// notebook's numbers comparable. Written here (a few tensor ops) so its whole state — m, v, t — is checkpointed
 /// with the weights and a resumed run continues exactly.
 /// </summary>
-internal sealed class KerasAdam
+internal sealed class KerasAdam : ITrainingOptimizer
 {
     public const double Beta1 = 0.9, Beta2 = 0.999, Epsilon = 1e-7;
 
@@ -23,6 +23,10 @@ internal sealed class KerasAdam
     public Tensor[] First { get; }
     public Tensor[] Second { get; }
     public long Step { get; set; }
+
+    /// <summary>The first and second moments, as "adam.m.NAME" and "adam.v.NAME" (the checkpoint's names since the first release).</summary>
+    public IEnumerable<(string Name, Tensor Tensor)> StateTensors =>
+        Parameters.Select((p, i) => ("adam.m." + p.Name, First[i])).Concat(Parameters.Select((p, i) => ("adam.v." + p.Name, Second[i])));
 
     public void ZeroGrad()
     {
