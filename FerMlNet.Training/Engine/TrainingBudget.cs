@@ -5,7 +5,7 @@ namespace FerMlNet.Training.Engine;
 /// <summary>
 /// The minutes a training run has spent against <see cref="TrainerRunOptions.MaxMinutes"/>: wall time, or with
 /// <see cref="TrainerRunOptions.CountCpuMinutes"/> the process's CPU time since the start divided by the cores, on top
-/// of <paramref name="spentBefore"/> minutes from the sessions a resumed run had before.
+/// of <paramref name="spentBefore"/> minutes from the earlier processes of a resumed run.
 /// </summary>
 internal sealed class TrainingBudget(TrainerRunOptions run, double spentBefore)
 {
