@@ -130,9 +130,14 @@ internal static class PublishCommand
         return uses.Length == 0 ? null : uses;
     }
 
+    private static readonly JsonSerializerOptions StrictOptions = StrictJson.Options();
+
     /// <summary>The quantization of an int8 copy's run (written by `fer quantize`), or null.</summary>
     private static QuantizationRecord? QuantizationOf(JsonObject run) =>
-        run["quantization"]?.Deserialize<QuantizationRecord>(StrictJson.Options());
+        run["quantization"] is JsonObject quantization
+            ? StrictJson.Parse<QuantizationRecord>(quantization.ToJsonString(), "run.json", "quantization record", StrictOptions,
+                q => q.SchemaVersion, QuantizationRecord.CurrentSchemaVersion)
+            : null;
 
     private static CardRebuildUse Used(string file, string usedAs, string? sha256) => new(
         $"models/{Path.GetFileName(file)}", usedAs, sha256,

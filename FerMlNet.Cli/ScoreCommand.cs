@@ -93,9 +93,7 @@ internal static class ScoreCommand
         DeploymentCalibration calibration;
         try { calibration = DeploymentCalibration.Load(file); }
         catch (InvalidDataException e) { throw new UsageException(e.Message); }
-        if (!calibration.ModelSha256.Equals(modelSha, StringComparison.OrdinalIgnoreCase))
-            throw new UsageException($"'{file}' was fitted for {calibration.Model} (SHA-256 {calibration.ModelSha256[..12]}…), not for '{model}'; " +
-                                     "fit one for this model with fer calibrate-deployment.");
+        if (!calibration.IsFor(modelSha)) throw new UsageException(calibration.NotForMessage(file, model));
         return calibration.ClassLogOffsets;
     }
 

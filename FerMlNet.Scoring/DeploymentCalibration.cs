@@ -50,6 +50,13 @@ public sealed record DeploymentCalibration
         return probabilities;
     }
 
+    /// <summary>Whether these offsets were fitted for the model file with this SHA-256.</summary>
+    internal bool IsFor(string modelSha256) => ModelSha256.Equals(modelSha256, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The reason this file (<paramref name="file"/>) is refused for <paramref name="model"/>, fitted for another.</summary>
+    internal string NotForMessage(string file, string model) =>
+        $"'{file}' was fitted for {Model} (SHA-256 {ModelSha256[..12]}…), not for '{model}'; fit one for this model with fer calibrate-deployment.";
+
     /// <summary>Reads a file written by `fer calibrate-deployment`.</summary>
     /// <exception cref="InvalidDataException">The file is missing, not JSON or not a deployment calibration (the message names it).</exception>
     public static DeploymentCalibration Load(string path)

@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using FerMlNet.Core.IO;
 using FerMlNet.Scoring;
 using Microsoft.Extensions.Logging;
 
@@ -69,10 +69,10 @@ internal sealed class ModelHost : IDisposable
         _log = log;
         ModelPath = Path.GetFullPath(modelPath);
         _deployment = options.DeploymentPath is { } file ? DeploymentCalibration.Load(file) : null;
-        if (_deployment is not null && !_deployment.ModelSha256.Equals(FileSha256(ModelPath), StringComparison.OrdinalIgnoreCase))
-            throw new InvalidDataException($"'{options.DeploymentPath}' was fitted for {_deployment.Model} (SHA-256 {_deployment.ModelSha256[..12]}…), " +
-                $"not for '{ModelPath}'; fit one for this model with fer calibrate-deployment.");
-        _current = Load(ModelPath); // a bad model at start-up stops the server with the reason
+        string sha = FileHash.Sha256(ModelPath);
+        if (_deployment is not null && !_deployment.IsFor(sha))
+            throw new InvalidDataException(_deployment.NotForMessage(options.DeploymentPath!, ModelPath));
+        _current = Load(ModelPath, sha); // a bad model at start-up stops the server with the reason
         _debounce = new Timer(_ => Reload(), null, Timeout.Infinite, Timeout.Infinite);
         _watcher = new FileSystemWatcher(Path.GetDirectoryName(ModelPath)!, Path.GetFileName(ModelPath))
         {
@@ -114,8 +114,9 @@ internal sealed class ModelHost : IDisposable
             try
             {
                 if (!File.Exists(ModelPath)) return; // mid-replace; the Created/Renamed event comes next
-                if (FileSha256(ModelPath) == Current.Sha256) return;
-                var fresh = Load(ModelPath);
+                string sha = FileHash.Sha256(ModelPath);
+                if (sha == Current.Sha256) return;
+                var fresh = Load(ModelPath, sha);
                 var old = Interlocked.Exchange(ref _current, fresh);
                 old.Release();
                 Reloads++;
@@ -131,10 +132,10 @@ internal sealed class ModelHost : IDisposable
         }
     }
 
-    private ServedModel Load(string path)
+    /// <summary>Loads the model file whose SHA-256 the caller has just computed (the file is hashed once per load).</summary>
+    private ServedModel Load(string path, string sha)
     {
-        string sha = FileSha256(path);
-        bool applies = _deployment?.ModelSha256.Equals(sha, StringComparison.OrdinalIgnoreCase) == true;
+        bool applies = _deployment?.IsFor(sha) == true;
         if (_deployment is not null && !applies)
             _log.LogWarning("The new model file {ModelPath} is not the one {Deployment} was fitted for; serving it without the deployment offsets",
                 path, _options.DeploymentPath);
@@ -146,12 +147,6 @@ internal sealed class ModelHost : IDisposable
             Log = message => _log.LogWarning("{Message}", message),
         });
         return new ServedModel(predictor, sha, applies ? Path.GetFileName(_options.DeploymentPath) : null);
-    }
-
-    private static string FileSha256(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
     public void Dispose()

@@ -135,10 +135,4 @@ public sealed record EvaluationMetrics
 
     /// <summary>The file's text.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, Json);
-
-    /// <summary>This record as a JSON tree (a model card embeds it).</summary>
-    public JsonObject ToJsonObject() => JsonSerializer.SerializeToNode(this, Json)!.AsObject();
-
-    /// <summary>Reads the tree a model card embeds.</summary>
-    public static EvaluationMetrics FromJsonObject(JsonObject json, string source) => Parse(json.ToJsonString(), source);
 }
