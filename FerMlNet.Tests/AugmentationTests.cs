@@ -7,7 +7,7 @@ namespace FerMlNet.Tests;
 /// FerMlNet's augmentations beyond the notebook's, on real faces: random erasing, translation, brightness, detail
 /// (unsharp masking), mixup and CutMix.
 /// </summary>
-[Collection("TorchSharp")]
+[Collection(TorchCollection.Name)]
 public class AugmentationTests
 {
     private static Tensor Faces()

@@ -6,6 +6,7 @@ using FerMlNet.Training.Models;
 namespace FerMlNet.Tests;
 
 /// <summary>The pieces the performance benchmarks rest on: FLOP counts, medians, the scale replicas, peak memory.</summary>
+[Collection(TorchCollection.Name)]
 public class BenchToolTests
 {
     /// <summary>Model 0 counted by hand: three 3×3 convs at 48², 24², 12² and two dense layers, 2 FLOPs per multiply-add.</summary>

@@ -18,7 +18,7 @@ namespace FerMlNet.Tests;
 /// are checked against the original graph run by ONNX Runtime on real faces, the fitter against synthetic logits with
 /// a known answer, and `fer calibrate` end to end, down to ML.NET's PredictionEngine on the written model.zip.
 /// </summary>
-[Collection("TorchSharp")]
+[Collection(TorchCollection.Name)]
 public class CalibrationTests(TrainedModelFixture model) : IClassFixture<TrainedModelFixture>
 {
     private static readonly byte[][] Faces = EmotionClasses.Names

@@ -10,6 +10,7 @@ using static TorchSharp.torch;
 namespace FerMlNet.Tests;
 
 /// <summary>The FER+ crowd votes as a second label source: reading, mapping, targets, losses and evaluation.</summary>
+[Collection(TorchCollection.Name)]
 public sealed class CrowdLabelTests
 {
     private static readonly Lazy<CrowdVoteTable> Votes = new(() =>

@@ -6,7 +6,7 @@ using FerMlNet.Training.Quality;
 
 namespace FerMlNet.Tests;
 
-[Collection("TorchSharp")]
+[Collection(TorchCollection.Name)]
 public class MislabelTests(DataQualityFixture fixture) : IClassFixture<DataQualityFixture>
 {
     [Fact]

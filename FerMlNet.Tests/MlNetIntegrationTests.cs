@@ -11,7 +11,7 @@ namespace FerMlNet.Tests;
 
 // TorchSharp's RNG is process-global: tests that seed it must not run alongside each other.
 [Trait(TestSpeed.Trait, TestSpeed.Slow)]
-[Collection("TorchSharp")]
+[Collection(TorchCollection.Name)]
 public class MlNetIntegrationTests
 {
     private sealed class LabelledImage

@@ -3,7 +3,7 @@ using FerMlNet.Training.Models;
 namespace FerMlNet.Tests;
 
 // TorchSharp's RNG is process-global: tests that seed it must not run alongside each other.
-[Collection("TorchSharp")]
+[Collection(TorchCollection.Name)]
 public class ModelZooTests
 {
     [Theory]

@@ -8,7 +8,7 @@ namespace FerMlNet.Tests;
 
 /// <summary>The native engines load under `dotnet test` on this machine (TorchSharp needs the ELF fix).</summary>
 // TorchSharp's RNG is process-global: tests that seed it must not run alongside each other.
-[Collection("TorchSharp")]
+[Collection(TorchCollection.Name)]
 public class NativeRuntimeTests
 {
     [Fact]

@@ -14,7 +14,7 @@ namespace FerMlNet.Tests;
 /// that moved a published number fails here.
 /// </summary>
 [Trait(TestSpeed.Trait, TestSpeed.Slow)]
-[Collection("TorchSharp")]
+[Collection(TorchCollection.Name)]
 public class PublishedModelTests(PublishedModelTests.RebuiltSplits splits) : IClassFixture<PublishedModelTests.RebuiltSplits>
 {
     /// <summary>

@@ -5,7 +5,7 @@ using Microsoft.ML;
 
 namespace FerMlNet.Tests;
 
-[Collection("TorchSharp")]
+[Collection(TorchCollection.Name)]
 public class ScoringTests(TrainedModelFixture model) : IClassFixture<TrainedModelFixture>
 {
     private static string[] Faces(int perClass) =>

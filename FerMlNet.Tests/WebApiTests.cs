@@ -147,6 +147,7 @@ public class WebApiTests : IClassFixture<DefaultWebFactory>
 }
 
 /// <summary>Settings that need their own host: rate limiting and live model replacement.</summary>
+[Collection(TorchCollection.Name)]
 public class WebHostSettingsTests(TrainedModelFixture tiny) : IClassFixture<TrainedModelFixture>
 {
     [Fact]
