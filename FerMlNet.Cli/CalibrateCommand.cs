@@ -7,6 +7,7 @@ using FerMlNet.Core.IO;
 using FerMlNet.Preprocessing;
 using FerMlNet.Scoring;
 using FerMlNet.Training.Calibration;
+using FerMlNet.Training.Runs;
 using FerMlNet.Training.MlNet;
 using FerMlNet.Training.Onnx;
 using Google.Protobuf;
@@ -64,30 +65,12 @@ internal static class CalibrateCommand
         Objectives.TryGetValue(value, out var objective) ? objective
             : throw new UsageException($"--objective is '{value}'; use {string.Join(", ", Objectives.Keys)}.");
 
-    /// <summary>
-    /// Whether a source (as given to fer calibrate, or as recorded in calibration.json's "sources") is a published model
-    /// file rather than a run folder. By name, so fer publish can tell after the file has moved on.
-    /// </summary>
-    internal static bool IsModelFile(string? source) =>
-        source?.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) == true && !Directory.Exists(source);
-
     private static ModelProto ReadModel(string source)
     {
-        var path = IsModelFile(source) ? source : Path.Combine(source, "model.onnx");
+        var path = RunRecord.IsPublishedModelFile(source) ? source : Path.Combine(source, "model.onnx");
         if (!File.Exists(path)) throw new FileNotFoundException($"'{source}' has no model.onnx; is it a run folder or a .onnx file?");
         try { return ModelProto.Parser.ParseFrom(File.ReadAllBytes(path)); }
         catch (InvalidProtocolBufferException e) { throw new InvalidDataException($"'{path}' is not an ONNX model: {e.Message}"); }
-    }
-
-    /// <summary>
-    /// How a source was trained: a run folder's run.json, or for a published model file its card (models/NAME.json,
-    /// written by fer publish with the same pipeline, params and trainSeconds keys), so an ensemble with the shipped
-    /// model names and counts it; empty when neither exists.
-    /// </summary>
-    internal static JsonObject ReadRunInfo(string source)
-    {
-        var path = IsModelFile(source) ? Path.ChangeExtension(source, ".json") : Path.Combine(source, "run.json");
-        return File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path))!.AsObject() : new JsonObject();
     }
 
     private static int Run(string[] runDirs, string dataRoot, string outDir, bool tta, int shift, LogitCalibrator.Objective objective, bool keepBias, bool force,
@@ -220,11 +203,11 @@ internal static class CalibrateCommand
     /// <summary>run.json (the source's, marked as calibrated) and history.json, so report and compare treat the folder as a run.</summary>
     private static void WriteRunFiles(string[] sourceDirs, string dir, CalibrationRecord calibration, EvaluationMetrics metrics)
     {
-        var runs = sourceDirs.Select(ReadRunInfo).ToList();
-        var run = sourceDirs.Length == 1 ? runs[0] : EnsembleRun(runs);
-        // The pipeline stays as trained (it is what rebuilds the network); the run folder's name and "calibration" say the rest.
-        run["calibration"] = calibration.ToJsonObject();
-        if (sourceDirs.Length == 1 && !IsModelFile(sourceDirs[0])) // one run: its training curve and gap still describe the calibrated model
+        var runs = sourceDirs.Select(RunRecord.OfSource).ToList();
+        // An ensemble ("members" rebuild it, "memberRuns" say how each was trained, for the model card) or the one
+        // source as trained: the run folder's name and "calibration" say the rest.
+        var run = (sourceDirs.Length == 1 ? runs[0] : RunRecord.Ensemble(runs)) with { Calibration = calibration };
+        if (sourceDirs.Length == 1 && !RunRecord.IsPublishedModelFile(sourceDirs[0])) // one run: its training curve and gap still describe the calibrated model
         {
             var sourceHistory = Path.Combine(sourceDirs[0], "history.json");
             if (File.Exists(sourceHistory)) AtomicFile.WriteAllText(Path.Combine(dir, "history.json"), File.ReadAllText(sourceHistory));
@@ -232,33 +215,6 @@ internal static class CalibrateCommand
             if (File.Exists(sourceMetrics)) metrics = metrics with { TrainValGap = EvaluationMetrics.Load(sourceMetrics).TrainValGap };
         }
         metrics.Write(Path.Combine(dir, "metrics.json"));
-        AtomicFile.WriteAllText(Path.Combine(dir, "run.json"), run.ToJsonString(ReportJson.Indented));
-    }
-
-    /// <summary>
-    /// run.json of an ensemble: "members" keeps each member's pipeline (what rebuilds it) and "memberRuns" how each was
-    /// trained (seed, epochs, best epoch, time: what a model card states); name and architecture join the members',
-    /// parameters and training time add up (the ensemble costs all of them).
-    /// </summary>
-    private static JsonObject EnsembleRun(IReadOnlyList<JsonObject> members)
-    {
-        string Joined(string key) => string.Join("+", members.Select(m => (string?)m["pipeline"]?[key] ?? "?"));
-        return new JsonObject
-        {
-            ["pipeline"] = new JsonObject { ["name"] = Joined("name"), ["architecture"] = Joined("architecture") },
-            ["members"] = new JsonArray(members.Select(m => m["pipeline"]?.DeepClone()).ToArray()),
-            ["memberRuns"] = new JsonArray(members.Select(m => (JsonNode)new JsonObject
-            {
-                ["pipeline"] = m["pipeline"]?["name"]?.DeepClone(),
-                ["trainingSeed"] = m["pipeline"]?["seed"]?.DeepClone(),
-                ["epochsRun"] = m["epochsRun"]?.DeepClone(),
-                ["bestEpoch"] = m["bestEpoch"]?.DeepClone(),
-                ["stopReason"] = m["stopReason"]?.DeepClone(),
-                ["trainSeconds"] = m["trainSeconds"]?.DeepClone(),
-                ["params"] = m["params"]?.DeepClone(),
-            }).ToArray()),
-            ["params"] = members.Sum(m => (long?)m["params"] ?? 0),
-            ["trainSeconds"] = members.Sum(m => (double?)m["trainSeconds"] ?? 0),
-        };
+        run.Write(dir);
     }
 }

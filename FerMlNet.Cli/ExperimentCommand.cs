@@ -3,6 +3,7 @@ using FerMlNet.Preprocessing;
 using FerMlNet.Core.Data;
 using FerMlNet.Core.IO;
 using FerMlNet.Core.Quality;
+using FerMlNet.Training.Runs;
 using FerMlNet.Training.Engine;
 using FerMlNet.Training.Experiments;
 using FerMlNet.Training.Reports;
@@ -47,7 +48,7 @@ internal static class ExperimentCommand
             foreach (var run in ExperimentPlan.Journey.Where(r => wanted is null || wanted.Contains(r.Name)))
             {
                 var runDir = Path.Combine(dir, run.Name);
-                if (File.Exists(Path.Combine(runDir, "run.json")))
+                if (File.Exists(Path.Combine(runDir, RunRecord.FileName)))
                 {
                     AnsiConsole.MarkupLine($"[grey]{run.Name}: done, skipped[/]");
                     continue;
@@ -72,7 +73,7 @@ internal static class ExperimentCommand
                 }
             }
             var runDirs = ExperimentPlan.Journey.Select(r => Path.Combine(dir, r.Name))
-                .Where(d => File.Exists(Path.Combine(d, "run.json"))).ToList();
+                .Where(d => File.Exists(Path.Combine(d, RunRecord.FileName))).ToList();
             if (runDirs.Count == 0) return ExitCodes.Success;
             var board = Leaderboard.Collect(runDirs);
             Leaderboard.WriteFiles(dir, board);

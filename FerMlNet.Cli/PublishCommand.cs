@@ -10,6 +10,7 @@ using FerMlNet.Training.Onnx;
 using Spectre.Console;
 
 using FerMlNet.Training.Publishing;
+using FerMlNet.Training.Runs;
 
 namespace FerMlNet.Cli;
 
@@ -41,7 +42,7 @@ internal static class PublishCommand
             var targets = new[] { ".zip", ".onnx", ".json" }.Select(e => Path.Combine(models, baseName + e)).ToArray();
             if (!parse.GetValue(force) && targets.FirstOrDefault(File.Exists) is { } existing)
                 throw new UsageException($"'{existing}' already exists; add --force to replace the published model.");
-            var runJson = ReadJson(Path.Combine(runDir, "run.json"));
+            var trained = RunRecord.Load(runDir);
             var valMetrics = EvaluationMetrics.Load(Path.Combine(runDir, "metrics.json"));
             var manifestPath = parse.GetValue(manifest)!;
             var split = ReadJson(manifestPath);
@@ -52,26 +53,25 @@ internal static class PublishCommand
             var card = new ModelCard
             {
                 Name = baseName,
-                Pipeline = runJson["pipeline"]?.DeepClone().AsObject(),
+                Pipeline = trained.Pipeline?.DeepClone().AsObject(),
                 // An ensemble's seeds, epochs and times are its members' (calibrate's "memberRuns").
-                TrainingSeed = runJson["pipeline"]?["seed"]?.DeepClone()
-                               ?? (runJson["memberRuns"] is JsonArray runs ? new JsonArray(runs.Select(r => r?["trainingSeed"]?.DeepClone()).ToArray()) : null),
-                Members = runJson["memberRuns"]?.DeepClone().AsArray(),
-                EpochsRun = (int?)runJson["epochsRun"],
-                BestEpoch = (int?)runJson["bestEpoch"],
-                StopReason = (string?)runJson["stopReason"],
-                TrainSeconds = (double?)runJson["trainSeconds"],
-                Params = (long?)runJson["params"],
+                TrainingSeed = trained.TrainingSeed is { } seed ? JsonValue.Create(seed)
+                               : trained.MemberRuns is { } runs ? new JsonArray(runs.Select(r => (JsonNode?)JsonValue.Create(r.TrainingSeed)).ToArray()) : null,
+                Members = trained.MemberRuns,
+                EpochsRun = trained.EpochsRun,
+                BestEpoch = trained.BestEpoch,
+                StopReason = trained.StopReason,
+                TrainSeconds = trained.TrainSeconds,
+                Params = trained.Params,
                 SplitSeed = (int)split["seed"]!,
                 SplitRatios = split["ratios"]!.AsArray().Select(r => (double)r!).ToArray(),
                 SplitSource = split["source"].Deserialize<CardSplitSource>(ReportJson.IndentedCamelCase)!,
                 DataManifestSha256 = FileHash.Sha256(manifestPath),
-                TrainedDatasetContentKey = (string?)runJson["datasetContentKey"],
-                Calibration = runJson["calibration"] is JsonObject calibration
-                    ? CalibrationRecord.FromJsonObject(calibration, Path.Combine(runDir, "run.json")) : null,
-                Quantization = QuantizationOf(runJson),
-                Rebuild = Rebuild(split, runJson),
-                RebuildUses = PublishedSources(runJson),
+                TrainedDatasetContentKey = trained.DatasetContentKey,
+                Calibration = trained.Calibration,
+                Quantization = trained.Quantization,
+                Rebuild = Rebuild(split, trained),
+                RebuildUses = PublishedSources(trained),
                 Validation = valMetrics,
                 Test = testMetrics,
             };
@@ -90,25 +90,25 @@ internal static class PublishCommand
     /// published model file among the calibration's sources (`fer calibrate models/NAME.onnx runs/X`) is not trained
     /// here: the line names it as models/NAME.onnx and <see cref="PublishedSources"/> says which file and how it was built.
     /// </summary>
-    internal static string Rebuild(JsonObject split, JsonObject run)
+    internal static string Rebuild(JsonObject split, RunRecord run)
     {
         var splitCommand = $"./fer data split datasets/{split["source"]?["name"]} --out datasets/fer4-clean --seed {split["seed"]}";
         // An int8 copy is rebuilt from its published float source, not retrained.
-        if (QuantizationOf(run) is { } q)
+        if (run.Quantization is { } q)
             return $"{splitCommand} && ./fer quantize models/{Path.GetFileName(q.Source)} --data datasets/fer4-clean " +
                    $"--faces {q.CalibrationFaces} --seed {q.Seed} --out runs/{Path.GetFileNameWithoutExtension(q.Source)}-int8";
         var sources = CalibrationSources(run);
-        List<string?> pipelines = sources is { Count: > 1 } && run["members"] is JsonArray members
+        List<string?> pipelines = sources is { Count: > 1 } && run.Members is { } members
             ? members.Select(m => (string?)m?["name"]).ToList()
-            : [(string?)run["pipeline"]?["name"]];
-        bool Published(int i) => sources is not null && i < sources.Count && CalibrateCommand.IsModelFile(sources[i]);
+            : [run.PipelineName];
+        bool Published(int i) => sources is not null && i < sources.Count && RunRecord.IsPublishedModelFile(sources[i]);
         var trainOrder = TrainOrder(pipelines.Where((_, i) => !Published(i)).OfType<string>());
         var commands = splitCommand +
                        string.Concat(trainOrder.Select(p => $" && ./fer train {p} --data datasets/fer4-clean"));
         var calibrateArgs = pipelines.Select((p, i) => Published(i) ? $"models/{Path.GetFileName(sources![i])}" : $"runs/{p}");
-        if (run["calibration"] is JsonObject calibration)
+        if (run.Calibration is { } calibration)
             commands += $" && ./fer calibrate {string.Join(" ", calibrateArgs)} --data datasets/fer4-clean" +
-                        $"{CalibrationRecord.FromJsonObject(calibration, "run.json").RebuildOptions()} --out runs/{string.Join("+", pipelines)}-calibrated";
+                        $"{calibration.RebuildOptions()} --out runs/{string.Join("+", pipelines)}-calibrated";
         return commands;
     }
 
@@ -118,34 +118,24 @@ internal static class PublishCommand
     /// same name replaces the file: a member's is taken now, a teacher's is the one run.json recorded when training
     /// read it) and its own card's rebuild line. Null when the model uses none.
     /// </summary>
-    internal static CardRebuildUse[]? PublishedSources(JsonObject run)
+    internal static CardRebuildUse[]? PublishedSources(RunRecord run)
     {
-        var members = (CalibrationSources(run)?.Where(CalibrateCommand.IsModelFile) ?? [])
+        var members = (CalibrationSources(run)?.Where(RunRecord.IsPublishedModelFile) ?? [])
             .Select(f => Used(f!, "calibration member", File.Exists(f) ? FileHash.Sha256(f!) : null));
-        var teacher = (string?)run["pipeline"]?["distillation"]?["teacherModel"] is { } model
-            ? [Used(model, "distillation teacher", (string?)run["teacherModelSha256"])]
+        var teacher = (string?)run.Pipeline?["distillation"]?["teacherModel"] is { } model
+            ? [Used(model, "distillation teacher", run.TeacherModelSha256)]
             : Array.Empty<CardRebuildUse>();
-        var quantized = QuantizationOf(run) is { } q ? [Used(q.Source, "quantization source", q.SourceSha256)] : Array.Empty<CardRebuildUse>();
+        var quantized = run.Quantization is { } q ? [Used(q.Source, "quantization source", q.SourceSha256)] : Array.Empty<CardRebuildUse>();
         var uses = quantized.Length > 0 ? quantized : members.Concat(teacher).ToArray();
         return uses.Length == 0 ? null : uses;
     }
 
-    private static readonly JsonSerializerOptions StrictOptions = StrictJson.Options();
-
-    /// <summary>The quantization of an int8 copy's run (written by `fer quantize`), or null.</summary>
-    private static QuantizationRecord? QuantizationOf(JsonObject run) =>
-        run["quantization"] is JsonObject quantization
-            ? StrictJson.Parse<QuantizationRecord>(quantization.ToJsonString(), "run.json", "quantization record", StrictOptions,
-                q => q.SchemaVersion, QuantizationRecord.CurrentSchemaVersion)
-            : null;
-
     private static CardRebuildUse Used(string file, string usedAs, string? sha256) => new(
         $"models/{Path.GetFileName(file)}", usedAs, sha256,
-        File.Exists(file) ? (string?)CalibrateCommand.ReadRunInfo(file)["rebuild"] : null); // from the file's card
+        File.Exists(Path.ChangeExtension(file, ".json")) ? ModelCard.Load(Path.ChangeExtension(file, ".json")).Rebuild : null); // from the file's card
 
     /// <summary>What the run was calibrated from (calibration.json's "sources"); null for an uncalibrated run.</summary>
-    private static List<string?>? CalibrationSources(JsonObject run) =>
-        (run["calibration"]?["sources"] as JsonArray)?.Select(s => (string?)s).ToList();
+    private static List<string?>? CalibrationSources(RunRecord run) => run.Calibration?.Sources.ToList<string?>();
 
     /// <summary>The pipelines to train, each after the runs it needs (see <see cref="AddWithPrerequisites"/>).</summary>
     internal static List<string> TrainOrder(IEnumerable<string> pipelines)

@@ -6,6 +6,7 @@ using FerMlNet.Core.Data;
 using FerMlNet.Core.IO;
 using FerMlNet.Training.MlNet;
 using FerMlNet.Training.Onnx;
+using FerMlNet.Training.Runs;
 using Google.Protobuf;
 using Onnx;
 using Spectre.Console;
@@ -55,7 +56,8 @@ internal static class QuantizeCommand
             var record = new QuantizationRecord(QuantizationRecord.CurrentSchemaVersion, Path.GetFullPath(source), FileHash.Sha256(source),
                 DatasetSplit.Train.ToName(), train.Length, parse.GetValue(seed), summary);
             AtomicFile.WriteAllText(Path.Combine(dir, "quantization.json"), JsonSerializer.Serialize(record, ReportJson.IndentedCamelCase));
-            AtomicFile.WriteAllText(Path.Combine(dir, "run.json"), RunOf(source, record).ToJsonString(ReportJson.Indented));
+            // run.json, so `fer publish` can publish the int8 copy: how the source was trained and the quantization on top.
+            RunRecord.OfSource(source).Quantized(record).Write(dir);
             var metrics = FerCommandLine.WithProgress("Evaluating (validation)", _ => MlNetEvaluation.Evaluate(transformer, index, DatasetSplit.Val));
             metrics.Write(Path.Combine(dir, "metrics.json"));
             AnsiConsole.MarkupLine($"{summary.QuantizedNodes} Conv/Gemm nodes int8 ({summary.FoldedBatchNorms} BatchNorms folded), ranges from " +
@@ -63,19 +65,5 @@ internal static class QuantizeCommand
             return ExitCodes.Success;
         }));
         return cmd;
-    }
-
-    /// <summary>
-    /// run.json of the int8 copy, so `fer publish` can publish it: how the source was trained (its run.json, or the
-    /// card of a published model file) and the quantization on top.
-    /// </summary>
-    private static JsonObject RunOf(string source, QuantizationRecord record)
-    {
-        var trained = CalibrateCommand.ReadRunInfo(source);
-        var run = new JsonObject();
-        foreach (var key in new[] { "pipeline", "members", "memberRuns", "epochsRun", "bestEpoch", "stopReason", "trainSeconds", "params", "calibration" })
-            if (trained[key] is { } value) run[key] = value.DeepClone();
-        run["quantization"] = JsonSerializer.SerializeToNode(record, ReportJson.IndentedCamelCase);
-        return run;
     }
 }

@@ -7,6 +7,7 @@ using FerMlNet.Core.Labels;
 using FerMlNet.Preprocessing;
 using FerMlNet.Training.Engine;
 using FerMlNet.Training.MlNet;
+using FerMlNet.Training.Runs;
 using Spectre.Console;
 
 namespace FerMlNet.Cli;
@@ -111,7 +112,7 @@ internal static class TrainCommand
     }
 
     /// <summary>The whole job: read, decode (cached), train with checkpoints, export, evaluate, write the run files.</summary>
-    public static JsonObject Run(PipelineOptions options, string runDir, TrainerRunOptions run)
+    public static RunRecord Run(PipelineOptions options, string runDir, TrainerRunOptions run)
     {
         if (options.Architecture == PipelineOptions.TransferArchitecture) return TransferRun.Run(options, runDir);
         var (index, decoded) = LoadSplitDataset(options, runDir);
@@ -165,35 +166,34 @@ internal static class TrainCommand
             with { TrainValGap = gap };
         metrics.Write(Path.Combine(runDir, "metrics.json"));
         var (total, trainable) = result.Network.CountParameters();
-        var runJson = new JsonObject
+        var record = new RunRecord
         {
-            ["pipeline"] = JsonNode.Parse(options.ToJson()),
-            ["dataset"] = index.Root,
-            ["datasetContentKey"] = decoded.ContentKey,
-            ["trainImages"] = train.Count,
-            ["valImages"] = val.Count,
-            ["params"] = total,
-            ["trainableParams"] = trainable,
-            ["epochsRun"] = result.State.EpochsDone,
-            ["bestEpoch"] = result.State.BestEpoch,
-            ["bestValAccuracy"] = result.State.BestValAccuracy,
-            ["stopReason"] = result.State.StopReason,
-            ["classWeights"] = result.ClassWeights is null ? null : new JsonArray(result.ClassWeights.Select(w => (JsonNode)w).ToArray()),
-            ["startedUtc"] = started,
-            ["trainSeconds"] = result.State.History.Sum(h => h.Seconds),
-            ["imagesPerSecond"] = result.State.History.Count == 0 ? 0 : result.State.History.Average(h => h.ImagesPerSecond),
-            ["gap"] = gap?.ToJsonObject(),
+            Pipeline = JsonNode.Parse(options.ToJson())!.AsObject(),
+            Dataset = index.Root,
+            DatasetContentKey = decoded.ContentKey,
+            TrainImages = train.Count,
+            ValImages = val.Count,
+            Params = total,
+            TrainableParams = trainable,
+            EpochsRun = result.State.EpochsDone,
+            BestEpoch = result.State.BestEpoch,
+            BestValAccuracy = result.State.BestValAccuracy,
+            StopReason = result.State.StopReason,
+            ClassWeights = result.ClassWeights,
+            StartedUtc = started,
+            TrainSeconds = result.State.History.Sum(h => h.Seconds),
+            ImagesPerSecond = result.State.History.Count == 0 ? 0 : result.State.History.Average(h => h.ImagesPerSecond),
+            Gap = gap,
             // Read by `fer compare`: before 2026-12-03 a mixed run's train accuracy scored blends against one label.
-            ["trainAccuracyCounts"] = options.Mix is null ? "all batches" : "unmixed batches",
+            TrainAccuracyCounts = options.Mix is null ? "all batches" : "unmixed batches",
+            // A teacher file may be replaced later (fer publish --force over models/fer-default.*): say which one taught.
+            TeacherModelSha256 = options.Distillation?.TeacherModel is { } teacherModel ? FileHash.Sha256(teacherModel) : null,
         };
-        // A teacher file may be replaced later (fer publish --force over models/fer-default.*): say which one taught.
-        if (options.Distillation?.TeacherModel is { } teacherModel)
-            runJson["teacherModelSha256"] = FileHash.Sha256(teacherModel);
-        AtomicFile.WriteAllText(Path.Combine(runDir, "run.json"), runJson.ToJsonString(ReportJson.Indented));
+        record.Write(runDir);
         FerMlNet.Training.Reports.RunReport.Write(runDir, $"{options.Name}: training run");
         AnsiConsole.MarkupLine($"[green]{Markup.Escape(options.Name)}[/]: best val_accuracy {result.State.BestValAccuracy:P2} " +
             $"at epoch {result.State.BestEpoch} ({result.State.StopReason}); ML.NET validation accuracy " +
             $"{metrics.Accuracy:P2} on {metrics.Images:N0} images → {Markup.Escape(runDir)}");
-        return runJson;
+        return record;
     }
 }

@@ -6,6 +6,7 @@ using FerMlNet.Preprocessing;
 using FerMlNet.Training.Engine;
 using FerMlNet.Training.MlNet;
 using FerMlNet.Training.Reports;
+using FerMlNet.Training.Runs;
 using FerMlNet.Training.Transfer;
 using Spectre.Console;
 
@@ -14,7 +15,7 @@ namespace FerMlNet.Cli;
 /// <summary>`fer train` of a transfer pipeline: features (cached), head, and the same run files as a CNN run except the model.</summary>
 internal static class TransferRun
 {
-    public static JsonObject Run(PipelineOptions options, string runDir)
+    public static RunRecord Run(PipelineOptions options, string runDir)
     {
         var (index, decoded) = TrainCommand.LoadSplitDataset(options, runDir);
         var started = DateTime.UtcNow;
@@ -26,27 +27,27 @@ internal static class TransferRun
         if (result.History.Count > 0)
             AtomicFile.WriteAllText(Path.Combine(runDir, "history.json"), JsonSerializer.Serialize(result.History, ReportJson.IndentedCamelCase));
         metrics.Write(Path.Combine(runDir, "metrics.json"));
-        var runJson = new JsonObject
+        var record = new RunRecord
         {
-            ["pipeline"] = JsonNode.Parse(options.ToJson()),
-            ["dataset"] = index.Root,
-            ["datasetContentKey"] = decoded.ContentKey,
-            ["trainImages"] = result.TrainImages,
-            ["valImages"] = result.ValTruth.Length,
-            ["params"] = result.HeadParameters,
-            ["trainableParams"] = result.HeadParameters,
-            ["frozenBackbone"] = "ResNet18 (ImageNet), 11.7 M parameters, not trained",
-            ["epochsRun"] = result.History.Count == 0 ? 1 : result.History.Count,
-            ["featureSeconds"] = result.FeatureSeconds,
-            ["trainSeconds"] = result.HeadSeconds,
-            ["startedUtc"] = started,
-            ["gap"] = gap?.ToJsonObject(),
-            ["model"] = "not exported: a research comparison; the backbone runs at a few faces per second on CPU",
+            Pipeline = JsonNode.Parse(options.ToJson())!.AsObject(),
+            Dataset = index.Root,
+            DatasetContentKey = decoded.ContentKey,
+            TrainImages = result.TrainImages,
+            ValImages = result.ValTruth.Length,
+            Params = result.HeadParameters,
+            TrainableParams = result.HeadParameters,
+            FrozenBackbone = "ResNet18 (ImageNet), 11.7 M parameters, not trained",
+            EpochsRun = result.History.Count == 0 ? 1 : result.History.Count,
+            FeatureSeconds = result.FeatureSeconds,
+            TrainSeconds = result.HeadSeconds,
+            StartedUtc = started,
+            Gap = gap,
+            Model = "not exported: a research comparison; the backbone runs at a few faces per second on CPU",
         };
-        AtomicFile.WriteAllText(Path.Combine(runDir, "run.json"), runJson.ToJsonString(ReportJson.Indented));
+        record.Write(runDir);
         RunReport.Write(runDir, $"{options.Name}: ResNet18 features + {WireName.Of(options.Transfer!.Head)} head");
         AnsiConsole.MarkupLine($"[green]{Markup.Escape(options.Name)}[/]: validation accuracy {metrics.Accuracy:P2} on " +
                                $"{result.ValTruth.Length:N0} images ({result.TrainImages:N0} training images) → {Markup.Escape(runDir)}");
-        return runJson;
+        return record;
     }
 }

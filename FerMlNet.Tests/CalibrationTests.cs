@@ -5,6 +5,7 @@ using FerMlNet.Preprocessing;
 using FerMlNet.Scoring;
 using FerMlNet.Training.Calibration;
 using FerMlNet.Training.Onnx;
+using FerMlNet.Training.Runs;
 using Google.Protobuf;
 using Microsoft.ML;
 using Microsoft.ML.OnnxRuntime;
@@ -110,14 +111,15 @@ public class CalibrationTests(TrainedModelFixture model) : IClassFixture<Trained
         // An ensemble with the published model as a member (fer calibrate models/fer-default.onnx runs/X): the file is
         // used as it is, so the rebuild trains only the other member and calibrates with the file's path.
         static JsonObject Json(string json) => JsonNode.Parse(json)!.AsObject();
-        var withShipped = Json("""
-            {"pipeline": {"name": "a+b+vgg-se-res-long-mixup"}, "members": [{"name": "a+b"}, {"name": "vgg-se-res-long-mixup"}],
-             "calibration": null}
-            """);
-        withShipped["calibration"] = (folder with
+        var withShipped = new RunRecord
         {
-            Sources = ["/repo/models/fer-default.onnx", "/work/runs/vgg-se-res-long-mixup"], ShiftAveraging = 0, KeepBias = false, BiasChoice = dropped,
-        }).ToJsonObject();
+            Pipeline = Json("""{"name": "a+b+vgg-se-res-long-mixup"}"""),
+            Members = [Json("""{"name": "a+b"}"""), Json("""{"name": "vgg-se-res-long-mixup"}""")],
+            Calibration = folder with
+            {
+                Sources = ["/repo/models/fer-default.onnx", "/work/runs/vgg-se-res-long-mixup"], ShiftAveraging = 0, KeepBias = false, BiasChoice = dropped,
+            },
+        };
         Assert.Equal("./fer data split datasets/fer4-mit --out datasets/fer4-clean --seed 42 && ./fer train vgg-se-res-long-mixup " +
                      "--data datasets/fer4-clean && ./fer calibrate models/fer-default.onnx runs/vgg-se-res-long-mixup --data " +
                      "datasets/fer4-clean --tta --objective macro-f1 --out runs/a+b+vgg-se-res-long-mixup-calibrated",
@@ -126,15 +128,15 @@ public class CalibrationTests(TrainedModelFixture model) : IClassFixture<Trained
         // A student of the published model: its card lists the teacher file with the SHA-256 training recorded (not
         // the file's hash now, which a later publish may have changed) and the teacher card's own rebuild line.
         string shipped = Path.Combine(TestData.RepoRoot, "models", "fer-default.onnx");
-        var student = new JsonObject
+        var student = new RunRecord
         {
-            ["pipeline"] = new JsonObject { ["distillation"] = new JsonObject { ["teacherModel"] = shipped } },
-            ["teacherModelSha256"] = "recorded-at-training",
+            Pipeline = new JsonObject { ["distillation"] = new JsonObject { ["teacherModel"] = shipped } },
+            TeacherModelSha256 = "recorded-at-training",
         };
         var uses = Cli.PublishCommand.PublishedSources(student)!.Single()!;
         Assert.Equal(("models/fer-default.onnx", "distillation teacher", "recorded-at-training"), (uses.Model, uses.UsedAs, uses.Sha256));
         Assert.Equal((string?)Json(File.ReadAllText(Path.ChangeExtension(shipped, ".json")))["rebuild"], uses.Rebuild);
-        Assert.Null(Cli.PublishCommand.PublishedSources(Json("""{"pipeline": {"name": "vgg-gap"}}""")));
+        Assert.Null(Cli.PublishCommand.PublishedSources(new RunRecord { Pipeline = Json("""{"name": "vgg-gap"}""") }));
     }
 
     /// <summary>The face moved so that output (y, x) shows input (y + dy, x + dx), indices reflected at the border.</summary>

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using FerMlNet.Core.Quality;
 using FerMlNet.Training.MlNet;
 using FerMlNet.Training.Reports;
+using FerMlNet.Training.Runs;
 
 namespace FerMlNet.Training.Experiments;
 
@@ -116,12 +117,11 @@ public static class ExperimentAnswers
     private static Result? Read(string runDir)
     {
         var metricsPath = Path.Combine(runDir, "metrics.json");
-        if (!File.Exists(metricsPath) || !File.Exists(Path.Combine(runDir, "run.json"))) return null;
+        if (!File.Exists(metricsPath) || RunRecord.LoadIfPresent(runDir) is not { } run) return null;
         var m = EvaluationMetrics.Load(metricsPath);
-        var run = JsonNode.Parse(File.ReadAllText(Path.Combine(runDir, "run.json")))!.AsObject();
         return new Result(Path.GetFileName(runDir), m.Accuracy, m.AccuracyCi95[0], m.AccuracyCi95[1], m.Images,
-            (double?)run["gap"]?["gapPoints"], m.PerClass["sad"].Recall, m.PerClass["neutral"].Recall,
-            (int?)run["epochsRun"] ?? 0, ((double?)run["trainSeconds"] ?? 0) / 60, (long?)run["params"]);
+            run.Gap?.GapPoints, m.PerClass["sad"].Recall, m.PerClass["neutral"].Recall,
+            run.EpochsRun ?? 0, (run.TrainSeconds ?? 0) / 60, run.Params);
     }
 
     private static string Ci(Result r) =>

@@ -5,6 +5,7 @@ using FerMlNet.Core.IO;
 using FerMlNet.Training.Calibration;
 using FerMlNet.Training.MlNet;
 using FerMlNet.Training.Onnx;
+using FerMlNet.Training.Runs;
 
 namespace FerMlNet.Training.Publishing;
 
@@ -32,7 +33,7 @@ public sealed record ModelCard
     public JsonNode? TrainingSeed { get; init; }
 
     /// <summary>An ensemble's members as each was trained (calibrate's "memberRuns"); null for one network.</summary>
-    public JsonArray? Members { get; init; }
+    public MemberRun[]? Members { get; init; }
 
     /// <summary>Epochs trained (one network).</summary>
     public int? EpochsRun { get; init; }

@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using FerMlNet.Core.IO;
 using FerMlNet.Core.Reports;
 using FerMlNet.Training.MlNet;
+using FerMlNet.Training.Runs;
 using FerMlNet.Scoring;
 using static FerMlNet.Core.Reports.HtmlReport;
 
@@ -65,7 +66,7 @@ public static class Leaderboard
             var metricsPath = Path.Combine(dir, "metrics.json");
             if (!File.Exists(metricsPath)) throw new FileNotFoundException($"'{dir}' has no metrics.json; is it a run folder?");
             var metrics = EvaluationMetrics.Load(metricsPath);
-            var run = ReadIfPresent(Path.Combine(dir, "run.json"));
+            var run = RunRecord.LoadIfPresent(dir);
             var testPath = Path.Combine(dir, "test", "metrics.json");
             var test = File.Exists(testPath) ? EvaluationMetrics.Load(testPath) : null;
             // A folder of `fer evaluate --split test` holds test metrics where a run holds validation ones: shown in the
@@ -74,16 +75,15 @@ public static class Leaderboard
             if (metrics.Split == "test") (val, test) = (null, test ?? metrics);
             var onnx = Path.Combine(dir, "model.onnx");
             // `fer calibrate` keeps its calibration in run.json; `fer evaluate` of a published model copies the card's.
-            var calibration = run?["calibration"]?.AsObject() ?? metrics.FittedCalibration;
-            var gap = CountedBlends(run) ? null : (double?)run?["gap"]?["gapPoints"] ?? GapFromHistory(dir);
+            var calibration = run?.Calibration?.ToJsonObject() ?? metrics.FittedCalibration;
+            var gap = CountedBlends(run) ? null : run?.Gap?.GapPoints ?? GapFromHistory(dir);
             rows.Add(new LeaderboardRow(
                 Path.GetFileName(dir),
-                (string?)run?["pipeline"]?["name"] ?? Path.GetFileName(dir),
-                (string?)run?["pipeline"]?["architecture"] ?? "",
+                run?.PipelineName ?? Path.GetFileName(dir),
+                run?.Architecture ?? "",
                 val?.Accuracy, val?.AccuracyCi95, (val ?? test)?.MacroF1, val?.Images,
                 test?.Accuracy, test?.AccuracyCi95,
-                gap, (long?)run?["params"], (int?)run?["epochsRun"],
-                run?["trainSeconds"] is { } s ? (double)s / 60 : null, (double?)run?["imagesPerSecond"],
+                gap, run?.Params, run?.EpochsRun, run?.TrainSeconds / 60, run?.ImagesPerSecond,
                 File.Exists(onnx) ? new FileInfo(onnx).Length : null,
                 File.Exists(onnx) ? MeasureLatencyMs(onnx) : null,
                 ValCrossFitted: val is null ? null : CrossFittedAccuracy(calibration, val),
@@ -92,9 +92,6 @@ public static class Leaderboard
         }
         return LeaderboardRow.Ranked(rows);
     }
-
-    private static JsonObject? ReadIfPresent(string path) =>
-        File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path))!.AsObject() : null;
 
     /// <summary>
     /// The cross-fitted accuracy of the model's fitted calibration, when these metrics are on the faces it was fitted on.
@@ -121,8 +118,8 @@ public static class Leaderboard
     /// Whether the run mixed its batches (mixup, CutMix) and was trained before train accuracy left blended batches out:
     /// its train accuracy, and so its gap, read about 10 points low and is not shown.
     /// </summary>
-    private static bool CountedBlends(JsonObject? run) =>
-        run?["pipeline"]?["mix"] is JsonObject && run["trainAccuracyCounts"] is null;
+    private static bool CountedBlends(RunRecord? run) =>
+        run?.Pipeline?["mix"] is JsonObject && run.TrainAccuracyCounts is null;
 
     /// <summary>The gap of runs written before run.json carried it, from their history.json.</summary>
     private static double? GapFromHistory(string dir) =>
