@@ -26,8 +26,8 @@ internal static class CompareCommand
             var earlierBoard = parse.GetValue(carry);
             if (runDirs.Length == 0 && earlierBoard is null)
                 throw new UsageException("give at least one run folder, or an earlier leaderboard with --carry.");
-            var earlier = earlierBoard is null ? null : ReadBoard(earlierBoard);
-            var dir = CliData.PrepareReportFolder(parse.GetValue(outDir)!, parse.GetValue(force), "leaderboard.html", "leaderboard.json", "leaderboard.md");
+            var earlier = earlierBoard is null ? null : LeaderboardFile.Load(earlierBoard).Rows;
+            var dir = CliData.PrepareReportFolder(parse.GetValue(outDir)!, parse.GetValue(force), "leaderboard.html", LeaderboardFile.FileName, "leaderboard.md");
             var rows = FerCommandLine.WithProgress("Reading runs, measuring latency", _ => Leaderboard.Collect(runDirs));
             if (earlier is not null) rows = Leaderboard.CarryOver(rows, earlier, earlierBoard!);
             Console.Write(Leaderboard.WriteFiles(dir, rows));
@@ -35,22 +35,5 @@ internal static class CompareCommand
             return ExitCodes.Success;
         }));
         return command;
-    }
-
-    /// <summary>The rows of a leaderboard.json written by fer compare; a clear error naming the file otherwise.</summary>
-    private static LeaderboardRow[] ReadBoard(string path)
-    {
-        if (!File.Exists(path)) throw new FileNotFoundException($"'{path}': no such leaderboard file.");
-        try
-        {
-            var rows = JsonSerializer.Deserialize<LeaderboardRow[]>(File.ReadAllText(path), ReportJson.IndentedCamelCase);
-            if (rows is null || rows.Any(r => r?.Run is null || (r.ValCi95 is null && r.TestCi95 is null)))
-                throw new InvalidDataException($"'{path}' is not a leaderboard.json written by fer compare (rows without run or accuracy).");
-            return rows;
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"'{path}' is not a leaderboard.json written by fer compare: {e.Message}");
-        }
     }
 }

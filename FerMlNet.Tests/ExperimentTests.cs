@@ -1,7 +1,5 @@
 using System.Globalization;
-using System.Text.Json;
 using FerMlNet.Core.Data;
-using FerMlNet.Core.IO;
 using FerMlNet.Core.Quality;
 using FerMlNet.Training.Reports;
 
@@ -25,7 +23,7 @@ public class ExperimentTests
             "--only", "model-0-original,model-a", "--epochs", "1", "--budget-minutes", "5");
         Assert.True(run.ExitCode == 0, run.Stderr);
 
-        var board = JsonSerializer.Deserialize<LeaderboardRow[]>(File.ReadAllText(Path.Combine(outDir, "leaderboard.json")), ReportJson.IndentedCamelCase)!;
+        var board = LeaderboardFile.Load(Path.Combine(outDir, LeaderboardFile.FileName)).Rows;
         Assert.Equal(["model-0-original", "model-a"], board.Select(r => r.Run).Order());
         string answers = File.ReadAllText(Path.Combine(outDir, "answers.md"));
         foreach (var row in board)

@@ -59,7 +59,8 @@ public class ReportTests
         var compare = CliProcess.Run("compare", runs[0], runs[1], calibrated, published, "--out", board);
         Assert.True(compare.ExitCode == 0, compare.Stderr);
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(board, "leaderboard.json")));
-        var rows = json.RootElement.EnumerateArray().ToList();
+        Assert.Equal(LeaderboardFile.CurrentSchemaVersion, json.RootElement.GetProperty("schemaVersion").GetInt32());
+        var rows = json.RootElement.GetProperty("rows").EnumerateArray().ToList();
         Assert.Equal(4, rows.Count);
         var byRun = rows.ToDictionary(r => r.GetProperty("run").GetString()!);
         foreach (var run in new[] { "fast-calibrated", "published-val" })
@@ -87,7 +88,7 @@ public class ReportTests
         var carried = CliProcess.Run("compare", runs[1], "--carry", Path.Combine(board, "leaderboard.json"), "--out", later);
         Assert.True(carried.ExitCode == 0, carried.Stderr);
         using var laterJson = JsonDocument.Parse(File.ReadAllText(Path.Combine(later, "leaderboard.json")));
-        var laterRows = laterJson.RootElement.EnumerateArray().ToDictionary(r => r.GetProperty("run").GetString()!);
+        var laterRows = laterJson.RootElement.GetProperty("rows").EnumerateArray().ToDictionary(r => r.GetProperty("run").GetString()!);
         Assert.Equal(4, laterRows.Count);
         Assert.Equal(Path.Combine(board, "leaderboard.json"), laterRows["model-0"].GetProperty("carriedFrom").GetString());
         Assert.Equal(JsonValueKind.Null, laterRows["fast"].GetProperty("carriedFrom").ValueKind);
@@ -111,7 +112,7 @@ public class ReportTests
         var olderBoard = CliProcess.Run("compare", olderMixup, "--out", work.Combine("older-board"));
         Assert.True(olderBoard.ExitCode == 0, olderBoard.Stderr);
         using var olderJson = JsonDocument.Parse(File.ReadAllText(work.Combine("older-board", "leaderboard.json")));
-        Assert.Equal(JsonValueKind.Null, olderJson.RootElement[0].GetProperty("gapPoints").ValueKind);
+        Assert.Equal(JsonValueKind.Null, olderJson.RootElement.GetProperty("rows")[0].GetProperty("gapPoints").ValueKind);
 
         var notABoard = CliProcess.Run("compare", "--carry", Path.Combine(runs[1], "metrics.json"), "--out", work.Combine("bad"));
         Assert.Equal(2, notABoard.ExitCode);

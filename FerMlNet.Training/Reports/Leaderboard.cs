@@ -51,7 +51,7 @@ public static class Leaderboard
     public static string WriteFiles(string dir, IReadOnlyList<LeaderboardRow> rows)
     {
         var markdown = Markdown(rows);
-        AtomicFile.WriteAllText(Path.Combine(dir, "leaderboard.json"), JsonSerializer.Serialize(rows, ReportJson.IndentedCamelCase));
+        new LeaderboardFile { Rows = rows }.Write(dir);
         AtomicFile.WriteAllText(Path.Combine(dir, "leaderboard.md"), markdown);
         AtomicFile.WriteAllText(Path.Combine(dir, "leaderboard.html"), Html(rows));
         return markdown;
