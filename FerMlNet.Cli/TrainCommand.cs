@@ -61,21 +61,12 @@ internal static class TrainCommand
         {
             var checkpoint = Checkpoint.InRun(run);
             if (File.Exists(checkpoint)) continue;
-            var how = PipelineOfRun(run) is { } name ? $"./fer train {name} --data {options.Dataset} --out {run}" : "fer train its pipeline with --out there";
+            var how = PipelineCatalog.OfRunFolder(run) is { } name ? $"./fer train {name} --data {options.Dataset} --out {run}" : "fer train its pipeline with --out there";
             throw new UsageException($"{key} '{run}' has no checkpoint ({checkpoint}); train that run first: {how}.");
         }
         if (options.Distillation?.TeacherModel is { } model && !File.Exists(model))
             throw new UsageException($"distillation.teacherModel '{model}' does not exist (a model.zip or .onnx written by " +
                 "`fer train` or `fer publish`, such as models/fer-default.onnx).");
-    }
-
-    /// <summary>The pipeline a run folder named runs/NAME comes from, when the repository has pipeline NAME; otherwise null.</summary>
-    internal static string? PipelineOfRun(string run)
-    {
-        var path = run.Replace('\\', '/').TrimEnd('/');
-        if (!path.StartsWith("runs/", StringComparison.Ordinal) || path.Count(c => c == '/') != 1) return null;
-        var name = path["runs/".Length..];
-        return PipelineCatalog.Find(name) is null ? null : name;
     }
 
     /// <summary>

@@ -5,6 +5,7 @@ using FerMlNet.Preprocessing;
 using FerMlNet.Scoring;
 using FerMlNet.Training.Calibration;
 using FerMlNet.Training.Onnx;
+using FerMlNet.Training.Publishing;
 using FerMlNet.Training.Runs;
 using Google.Protobuf;
 using Microsoft.ML;
@@ -123,7 +124,7 @@ public class CalibrationTests(TrainedModelFixture model) : IClassFixture<Trained
         Assert.Equal("./fer data split datasets/fer4-mit --out datasets/fer4-clean --seed 42 && ./fer train vgg-se-res-long-mixup " +
                      "--data datasets/fer4-clean && ./fer calibrate models/fer-default.onnx runs/vgg-se-res-long-mixup --data " +
                      "datasets/fer4-clean --tta --objective macro-f1 --out runs/a+b+vgg-se-res-long-mixup-calibrated",
-            Cli.PublishCommand.Rebuild(Json("""{"source": {"name": "fer4-mit"}, "seed": 42}"""), withShipped));
+            ModelPublisher.Rebuild(Json("""{"source": {"name": "fer4-mit"}, "seed": 42}"""), withShipped));
 
         // A student of the published model: its card lists the teacher file with the SHA-256 training recorded (not
         // the file's hash now, which a later publish may have changed) and the teacher card's own rebuild line.
@@ -133,10 +134,10 @@ public class CalibrationTests(TrainedModelFixture model) : IClassFixture<Trained
             Pipeline = new JsonObject { ["distillation"] = new JsonObject { ["teacherModel"] = shipped } },
             TeacherModelSha256 = "recorded-at-training",
         };
-        var uses = Cli.PublishCommand.PublishedSources(student)!.Single()!;
+        var uses = ModelPublisher.PublishedSources(student)!.Single()!;
         Assert.Equal(("models/fer-default.onnx", "distillation teacher", "recorded-at-training"), (uses.Model, uses.UsedAs, uses.Sha256));
         Assert.Equal((string?)Json(File.ReadAllText(Path.ChangeExtension(shipped, ".json")))["rebuild"], uses.Rebuild);
-        Assert.Null(Cli.PublishCommand.PublishedSources(new RunRecord { Pipeline = Json("""{"name": "vgg-gap"}""") }));
+        Assert.Null(ModelPublisher.PublishedSources(new RunRecord { Pipeline = Json("""{"name": "vgg-gap"}""") }));
     }
 
     /// <summary>The face moved so that output (y, x) shows input (y + dy, x + dx), indices reflected at the border.</summary>

@@ -246,10 +246,10 @@ public class TrainingEngineTests
     [Fact]
     public void PublishedRebuildTrainsTheRunAWarmStartBeginsFromFirst()
     {
-        Assert.Equal(["vgg-gap", "vgg-gap-restart-cutmix"], Cli.PublishCommand.TrainOrder(["vgg-gap-restart-cutmix"]));
+        Assert.Equal(["vgg-gap", "vgg-gap-restart-cutmix"], PipelineCatalog.TrainOrder(["vgg-gap-restart-cutmix"]));
         Assert.Equal(["vgg-gap", "vgg-gap-restart", "vgg-gap-restart-cutmix"],
-            Cli.PublishCommand.TrainOrder(["vgg-gap", "vgg-gap-restart", "vgg-gap-restart-cutmix"]));
-        Assert.Equal(["not-a-pipeline"], Cli.PublishCommand.TrainOrder(["not-a-pipeline"]));
+            PipelineCatalog.TrainOrder(["vgg-gap", "vgg-gap-restart", "vgg-gap-restart-cutmix"]));
+        Assert.Equal(["not-a-pipeline"], PipelineCatalog.TrainOrder(["not-a-pipeline"]));
     }
 
     [Fact]

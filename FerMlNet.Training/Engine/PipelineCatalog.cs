@@ -49,4 +49,39 @@ public static class PipelineCatalog
     /// <summary>Every pipeline file under a pipelines folder, its group folders included, in ordinal order.</summary>
     public static string[] Files(string pipelinesFolder) =>
         Directory.GetFiles(pipelinesFolder, "*.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToArray();
+
+    /// <summary>
+    /// The pipeline a run folder named runs/NAME comes from, when the repository has pipeline NAME; otherwise null
+    /// (`fer train NAME` writes runs/NAME, so a warm start or teacher named that way can say which command trains it).
+    /// </summary>
+    public static string? OfRunFolder(string run)
+    {
+        var path = run.Replace('\\', '/').TrimEnd('/');
+        if (!path.StartsWith("runs/", StringComparison.Ordinal) || path.Count(c => c == '/') != 1) return null;
+        var name = path["runs/".Length..];
+        return Find(name) is null ? null : name;
+    }
+
+    /// <summary>The pipelines to train, each after the runs it starts from or learns from, each once.</summary>
+    public static List<string> TrainOrder(IEnumerable<string> pipelines)
+    {
+        var order = new List<string>();
+        foreach (var p in pipelines) AddWithPrerequisites(p, order);
+        return order;
+    }
+
+    /// <summary>
+    /// Adds a pipeline after the runs it starts from or learns from (initialWeights, distillation teachers named as
+    /// runs/NAME), each once, so a rebuild trains them first.
+    /// </summary>
+    private static void AddWithPrerequisites(string pipeline, List<string> order)
+    {
+        if (order.Contains(pipeline)) return;
+        PipelineOptions options;
+        try { options = PipelineOptions.LoadByNameOrPath(pipeline); }
+        catch (InvalidDataException) { order.Add(pipeline); return; } // not a pipelines/ name: nothing more to say
+        foreach (var name in options.PrerequisiteRuns().Select(p => OfRunFolder(p.Run)).OfType<string>())
+            AddWithPrerequisites(name, order);
+        order.Add(pipeline);
+    }
 }
