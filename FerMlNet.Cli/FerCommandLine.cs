@@ -1,6 +1,7 @@
 using System.CommandLine;
 using FerMlNet.Core.Data;
 using FerMlNet.Preprocessing;
+using FerMlNet.Training.Engine;
 using Spectre.Console;
 
 namespace FerMlNet.Cli;
@@ -100,4 +101,9 @@ internal static class FerCommandLine
             });
         return result;
     }
+
+    /// <summary>The enum value whose JSON name is <paramref name="value"/>; a usage error naming the option and the allowed names otherwise.</summary>
+    public static T ParseWireName<T>(string option, string value) where T : struct, Enum =>
+        Enum.GetValues<T>().Where(v => WireName.Of(v) == value).Select(v => (T?)v).FirstOrDefault()
+        ?? throw new UsageException($"{option} is '{value}'; use {WireName.AllOf(typeof(T))}.");
 }

@@ -289,6 +289,53 @@ public class CalibrationTests(TrainedModelFixture model) : IClassFixture<Trained
 
     [Fact]
     [Trait(TestSpeed.Trait, TestSpeed.Slow)]
+    public void TheCalibratorIsALibraryCallThatReportsItsStepsAndRefusesABadRequestBeforeReadingAnything()
+    {
+        using var data = TestData.NewTempDir();
+        using var work = TestData.NewTempDir();
+        TestData.CopySubset(data.Path, 10, ("train", "train"), ("validation", "validation"));
+        var run = work.Combine("run");
+        Directory.CreateDirectory(run);
+        File.Copy(model.OnnxPath, Path.Combine(run, "model.onnx"));
+        var options = new CalibrationOptions
+        {
+            Sources = [run], DataRoot = data.Path, OutputFolder = work.Combine("calibrated"), FlipAveraging = true,
+            Objective = LogitCalibrator.Objective.None,
+        };
+        var steps = new RecordingProgress();
+
+        var result = ModelCalibrator.Calibrate(options, steps);
+        Assert.Equal(["Decoding images", "Logits (validation, as trained)", "Logits (validation, averaged over views)", "Evaluating (validation)"], steps.Steps);
+        Assert.Equal(40, result.Record.FittedOn.Images);
+        Assert.Equal("none", result.Record.Objective);
+        Assert.Null(result.Record.BiasChoice);
+        Assert.Equal(result.Record.CalibratedInSample.Accuracy, result.Validation.Accuracy, 1e-6);
+        Assert.Equal(result.Record.Temperature, CalibrationRecord.Load(Path.Combine(result.Folder, "calibration.json")).Temperature);
+        Assert.Null(RunRecord.Load(result.Folder).PipelineName); // a bare model.onnx: no training record to carry
+        Assert.NotNull(RunRecord.Load(result.Folder).Calibration);
+
+        foreach (var bad in new[] { new CalibrationOptions { Sources = [run], DataRoot = data.Path, OutputFolder = run },
+                                    new CalibrationOptions { Sources = [run], DataRoot = data.Path, OutputFolder = work.Combine("x"), ShiftPixels = 9 },
+                                    new CalibrationOptions { DataRoot = data.Path, OutputFolder = work.Combine("y") } })
+            Assert.Throws<ArgumentException>(() => ModelCalibrator.Calibrate(bad, steps));
+        Assert.Equal(4, steps.Steps.Count);
+        Assert.False(Directory.Exists(work.Combine("x")) || Directory.Exists(work.Combine("y")));
+    }
+
+    /// <summary>Records the names of the steps a library call reports.</summary>
+    private sealed class RecordingProgress : Core.IO.IStepProgress
+    {
+        public List<string> Steps { get; } = [];
+
+        public T Step<T>(string description, Func<Action<int, int>, T> work)
+        {
+            Steps.Add(description);
+            return work((_, _) => { });
+        }
+    }
+
+    [Fact]
+    [Trait(TestSpeed.Trait, TestSpeed.Slow)]
     public void CalibrateWritesAModelZipThatPredictionEngineLoadsAndReportsWhatItFitted()
     {
         using var data = TestData.NewTempDir();

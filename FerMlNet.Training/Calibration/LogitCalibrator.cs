@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using FerMlNet.Preprocessing;
 using FerMlNet.Core;
 
@@ -31,14 +32,15 @@ public sealed record LogitAdjustment(double Temperature, double[] Bias)
 public static class LogitCalibrator
 {
     /// <summary>What the bias search maximises.</summary>
+    [JsonConverter(typeof(JsonStringEnumConverter<Objective>))]
     public enum Objective
     {
         /// <summary>No bias (temperature only).</summary>
-        None,
-        /// <summary>Mean F1 over the four classes: the measure, and it does not let one class be sacrificed.</summary>
-        MacroF1,
+        [JsonStringEnumMemberName("none")] None,
+        /// <summary>Mean F1 over the four classes: reported beside accuracy, and it does not let one class be sacrificed.</summary>
+        [JsonStringEnumMemberName("macro-f1")] MacroF1,
         /// <summary>Plain accuracy.</summary>
-        Accuracy,
+        [JsonStringEnumMemberName("accuracy")] Accuracy,
     }
 
     /// <summary>Bias values tried per class: −1.5 … 1.5 in steps of 0.05, in three sweeps over the classes.</summary>

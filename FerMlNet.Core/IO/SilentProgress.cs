@@ -1,0 +1,13 @@
+namespace FerMlNet.Core.IO;
+
+/// <summary>An <see cref="IStepProgress"/> that shows nothing: each step just runs.</summary>
+public sealed class SilentProgress : IStepProgress
+{
+    /// <summary>The one instance.</summary>
+    public static SilentProgress Instance { get; } = new();
+
+    private SilentProgress() { }
+
+    /// <inheritdoc />
+    public T Step<T>(string description, Func<Action<int, int>, T> work) => work((_, _) => { });
+}
