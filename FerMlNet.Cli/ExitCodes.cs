@@ -17,12 +17,6 @@ internal static class ExitCodes
 internal class UsageException(string message) : Exception(message);
 
 /// <summary>
-/// The time limit ran out before the first epoch finished: nothing was trained, so no model is written (a usage
-/// error: the limit was too small for the pipeline).
-/// </summary>
-internal sealed class NoEpochFinishedException(string message) : UsageException(message);
-
-/// <summary>
 /// `fer data mislabels`: the fold models barely beat a constant answer, so their flags would be noise and none are
 /// written (a usage error: the budget or pipeline was too weak for the data).
 /// </summary>

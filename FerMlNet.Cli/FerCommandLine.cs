@@ -2,6 +2,7 @@ using System.CommandLine;
 using FerMlNet.Core.Data;
 using FerMlNet.Preprocessing;
 using FerMlNet.Training.Engine;
+using FerMlNet.Training.Runs;
 using Spectre.Console;
 
 namespace FerMlNet.Cli;
@@ -57,7 +58,8 @@ internal static class FerCommandLine
         {
             return body();
         }
-        catch (UsageException e)
+        // A time limit too small for the first epoch is a usage error too: the limit was wrong, not the data.
+        catch (Exception e) when (e is UsageException or NoEpochFinishedException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.Usage;
@@ -82,25 +84,8 @@ internal static class FerCommandLine
         AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
 
     /// <summary>Shows a progress bar with rate and ETA on stderr while <paramref name="work"/> runs.</summary>
-    public static T WithProgress<T>(string description, Func<Action<int, int>, T> work)
-    {
-        T result = default!;
-        ErrorConsole.Progress()
-            .AutoClear(true)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),
-                new RemainingTimeColumn(), new SpinnerColumn())
-            .Start(ctx =>
-            {
-                var task = ctx.AddTask(description, autoStart: true, maxValue: 1);
-                result = work((done, total) =>
-                {
-                    task.MaxValue = Math.Max(total, 1);
-                    task.Value = done;
-                });
-                task.Value = task.MaxValue;
-            });
-        return result;
-    }
+    public static T WithProgress<T>(string description, Func<Action<int, int>, T> work) =>
+        CliProgress.Instance.Step(description, step => work(step.Progress));
 
     /// <summary>The enum value whose JSON name is <paramref name="value"/>; a usage error naming the option and the allowed names otherwise.</summary>
     public static T ParseWireName<T>(string option, string value) where T : struct, Enum =>

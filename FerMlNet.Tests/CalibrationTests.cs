@@ -322,18 +322,6 @@ public class CalibrationTests(TrainedModelFixture model) : IClassFixture<Trained
         Assert.False(Directory.Exists(work.Combine("x")) || Directory.Exists(work.Combine("y")));
     }
 
-    /// <summary>Records the names of the steps a library call reports.</summary>
-    private sealed class RecordingProgress : Core.IO.IStepProgress
-    {
-        public List<string> Steps { get; } = [];
-
-        public T Step<T>(string description, Func<Action<int, int>, T> work)
-        {
-            Steps.Add(description);
-            return work((_, _) => { });
-        }
-    }
-
     [Fact]
     [Trait(TestSpeed.Trait, TestSpeed.Slow)]
     public void CalibrateWritesAModelZipThatPredictionEngineLoadsAndReportsWhatItFitted()

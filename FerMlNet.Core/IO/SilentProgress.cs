@@ -1,6 +1,6 @@
 namespace FerMlNet.Core.IO;
 
-/// <summary>An <see cref="IStepProgress"/> that shows nothing: each step just runs.</summary>
+/// <summary>An <see cref="IStepProgress"/> that shows nothing: each step just runs and notes are dropped.</summary>
 public sealed class SilentProgress : IStepProgress
 {
     /// <summary>The one instance.</summary>
@@ -9,5 +9,8 @@ public sealed class SilentProgress : IStepProgress
     private SilentProgress() { }
 
     /// <inheritdoc />
-    public T Step<T>(string description, Func<Action<int, int>, T> work) => work((_, _) => { });
+    public T Step<T>(string description, Func<StepReport, T> work) => work(StepReport.Silent);
+
+    /// <inheritdoc />
+    public void Note(string line) { }
 }

@@ -42,7 +42,7 @@ public static class ModelCalibrator
 
         var index = DatasetReader.Read(options.DataRoot);
         if (!index.IsSplit) throw new DatasetException($"'{options.DataRoot}' has no val split; calibration is fitted on validation only.");
-        var decoded = progress.Step("Decoding images", report => DecodedDatasetCache.Load(index, progress: report));
+        var decoded = progress.Step("Decoding images", step => DecodedDatasetCache.Load(index, progress: step.Progress));
         var val = decoded.IndicesOf(DatasetSplit.Val);
         var truth = val.Select(i => decoded.Labels[i]).ToArray();
         if (options.Labels == CalibrationLabels.Crowd) (val, truth) = CrowdMajorityOf(decoded, val);
