@@ -14,11 +14,7 @@ internal static class AuditCommand
     {
         var dataset = new Argument<string>("dataset") { Description = "Dataset root to audit." };
         var outDir = new Option<string>("--out") { Description = "Folder for audit.json and audit.html.", Required = true };
-        var threshold = new Option<int>("--near-threshold")
-        {
-            Description = "Largest Hamming distance (of 64 bits) between near duplicates.",
-            DefaultValueFactory = _ => AuditOptions.DefaultNearThreshold,
-        };
+        var near = new NearDuplicateCliOptions();
         var method = new Option<NearDuplicateMethod>("--near-method")
         {
             Description = "Perceptual hash: PHash or DHash.", DefaultValueFactory = _ => NearDuplicateMethod.PHash,
@@ -27,26 +23,37 @@ internal static class AuditCommand
         {
             Description = "Also write near-calibration-<method>.{json,png}: pair counts per distance 0..12 and a sample sheet to choose the threshold.",
         };
+        var reviewSheet = new Option<bool>("--review-sheet")
+        {
+            Description = "Also write near-review.{png,csv}: a seeded sample of candidate pairs across the correlation range, for a person to mark same picture or not.",
+        };
+        var review = new Option<string?>("--near-review")
+        {
+            Description = "A marked near-review CSV: audit.json reports the near-duplicate rule's precision and recall on it.",
+        };
         var force = new Option<bool>("--force") { Description = "Replace an existing audit in --out." };
         var cmd = new Command("audit", "Exact and near duplicates, cross-split leakage, conflicting labels, blank and unreadable images.")
         {
-            dataset, outDir, threshold, method, calibrate, force,
+            dataset, outDir, method, calibrate, reviewSheet, review, force,
         };
+        foreach (var option in near.All) cmd.Add(option);
         cmd.SetAction(parse => FerCommandLine.Guard(() =>
         {
-            int near = parse.GetValue(threshold);
-            if (near is < 0 or > 15) throw new UsageException("--near-threshold must be between 0 and 15.");
+            var options = near.Read(parse, parse.GetValue(method));
             var dir = CliData.PrepareReportFolder(parse.GetValue(outDir)!, parse.GetValue(force), "audit.json", "audit.html");
             var (index, data) = CliData.LoadAsIs(parse.GetValue(dataset)!);
-            var options = new AuditOptions { NearThreshold = near, NearMethod = parse.GetValue(method) };
             var audit = DatasetAudit.Run(data, options);
-            var json = AuditReport.ToJson(audit, index.Notices);
+            var reviewFile = parse.GetValue(review);
+            var score = reviewFile is null ? null : NearPairReview.Score(audit, NearPairReview.Load(reviewFile), reviewFile);
+            var json = AuditReport.ToJson(audit, index.Notices, score);
             var (crowd, voteFile) = CliData.CrowdAgreementOf(index);
             json["crowd"] = crowd?.ToJson(voteFile!);
             AtomicFile.WriteAllText(Path.Combine(dir, "audit.json"), json.ToJsonString(ReportJson.Indented));
             AtomicFile.WriteAllText(Path.Combine(dir, "audit.html"), AuditReport.ToHtml(audit, index.Notices, Path.GetFileName(index.Root)));
             if (parse.GetValue(calibrate))
                 NearDuplicateCalibration.Write(data, options.NearMethod, dir);
+            if (parse.GetValue(reviewSheet))
+                NearPairReview.WriteSheet(audit, dir);
             Summarise(audit);
             AnsiConsole.MarkupLine($"Wrote [bold]{Markup.Escape(Path.Combine(dir, "audit.json"))}[/] and audit.html.");
             return ExitCodes.Success;

@@ -42,7 +42,7 @@ internal static class ExperimentCommand
             if (!Directory.Exists(cleanRoot))
             {
                 AnsiConsole.MarkupLine($"Making the leakage-free split {Markup.Escape(cleanRoot)} (seed 42)...");
-                SplitCommand.WriteSplit(parse.GetValue(data)!, cleanRoot, new SplitOptions { Seed = 42 }, nearThreshold: 6);
+                SplitCommand.WriteSplit(parse.GetValue(data)!, cleanRoot, new SplitOptions { Seed = 42 }, new AuditOptions());
             }
             var wanted = parse.GetValue(only)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet();
             foreach (var run in ExperimentPlan.Journey.Where(r => wanted is null || wanted.Contains(r.Name)))

@@ -8,10 +8,10 @@ namespace FerMlNet.Cli;
 internal static class SplitCommand
 {
     /// <summary>Audits <paramref name="dataset"/>, plans the leakage-free split and writes it as a new tree at <paramref name="target"/>.</summary>
-    public static SplitPlan WriteSplit(string dataset, string target, SplitOptions options, int nearThreshold)
+    public static SplitPlan WriteSplit(string dataset, string target, SplitOptions options, AuditOptions near)
     {
         var (_, data) = CliData.LoadAsIs(dataset);
-        var audit = DatasetAudit.Run(data, new AuditOptions { NearThreshold = nearThreshold });
+        var audit = DatasetAudit.Run(data, near);
         var plan = LeakageFreeSplitter.Plan(audit, options);
         try
         {
@@ -28,15 +28,12 @@ internal static class SplitCommand
         var ratios = new Option<string>("--ratios") { Description = "Train,val,test shares per class.", DefaultValueFactory = _ => "80,10,10" };
         var seed = new Option<int>("--seed") { Description = "Shuffle seed; recorded in manifest.json.", DefaultValueFactory = _ => 42 };
         var keep = new Option<bool>("--keep-duplicates") { Description = "Keep every copy of a duplicate group (in one split) instead of one." };
-        var threshold = new Option<int>("--near-threshold")
-        {
-            Description = "Near-duplicate pHash distance that ties pictures together.",
-            DefaultValueFactory = _ => AuditOptions.DefaultNearThreshold,
-        };
+        var near = new NearDuplicateCliOptions();
         var cmd = new Command("split", "New dataset tree, stratified 80/10/10, no duplicate group across splits; manifest.json records everything.")
         {
-            dataset, outDir, ratios, seed, keep, threshold,
+            dataset, outDir, ratios, seed, keep,
         };
+        foreach (var option in near.All) cmd.Add(option);
         cmd.SetAction(parse => FerCommandLine.Guard(() =>
         {
             var options = new SplitOptions { Seed = parse.GetValue(seed), KeepDuplicates = parse.GetValue(keep) };
@@ -47,7 +44,7 @@ internal static class SplitCommand
             }
             catch (ArgumentException e) { throw new UsageException(e.Message); }
             var target = parse.GetValue(outDir)!;
-            var plan = WriteSplit(parse.GetValue(dataset)!, target, options, parse.GetValue(threshold));
+            var plan = WriteSplit(parse.GetValue(dataset)!, target, options, near.Read(parse));
             var table = new Table().Border(TableBorder.Rounded).AddColumn("split");
             foreach (var name in EmotionClasses.Names) table.AddColumn(new TableColumn(name).RightAligned());
             foreach (var split in new[] { Core.Data.DatasetSplit.Train, Core.Data.DatasetSplit.Val, Core.Data.DatasetSplit.Test })

@@ -121,7 +121,7 @@ public class CalibrationTests(TrainedModelFixture model) : IClassFixture<Trained
                 Sources = ["/repo/models/fer-default.onnx", "/work/runs/vgg-se-res-long-mixup"], ShiftAveraging = 0, KeepBias = false, BiasChoice = dropped,
             },
         };
-        Assert.Equal("./fer data split datasets/fer4-mit --out datasets/fer4-clean --seed 42 && ./fer train vgg-se-res-long-mixup " +
+        Assert.Equal("./fer data split datasets/fer4-mit --out datasets/fer4-clean --seed 42 --near-confirm none && ./fer train vgg-se-res-long-mixup " +
                      "--data datasets/fer4-clean && ./fer calibrate models/fer-default.onnx runs/vgg-se-res-long-mixup --data " +
                      "datasets/fer4-clean --tta --objective macro-f1 --out runs/a+b+vgg-se-res-long-mixup-calibrated",
             ModelPublisher.Rebuild(Json("""{"source": {"name": "fer4-mit"}, "seed": 42}"""), withShipped));

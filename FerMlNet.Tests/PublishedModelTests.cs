@@ -18,24 +18,31 @@ namespace FerMlNet.Tests;
 public class PublishedModelTests(PublishedModelTests.RebuiltSplits splits) : IClassFixture<PublishedModelTests.RebuiltSplits>
 {
     /// <summary>
-    /// The embedded dataset split once per seed for the whole class: the published models share seed 42, and a split
-    /// per model would redo the same work.
+    /// The embedded dataset split once per split command for the whole class: the published models share one split,
+    /// and a split per model would redo the same work.
     /// </summary>
     public sealed class RebuiltSplits : IDisposable
     {
         private readonly TempDir _dir = TestData.NewTempDir();
-        private readonly Dictionary<int, string> _bySeed = [];
+        private readonly Dictionary<string, string> _byCommand = [];
 
-        /// <summary>The folder of `fer data split datasets/fer4-mit --seed SEED`, made on first use.</summary>
-        public string ForSeed(int seed)
+        /// <summary>
+        /// The folder the card's own split command makes (the first command of its rebuild line, e.g. `./fer data split
+        /// datasets/fer4-mit --out datasets/fer4-clean --seed 42 --near-confirm none`), run with another --out.
+        /// </summary>
+        public string For(string rebuild)
         {
-            lock (_bySeed)
+            var words = rebuild.Split(" && ")[0].Split(' ');
+            Assert.Equal(["./fer", "data", "split", "datasets/fer4-mit", "--out"], words[..5]);
+            string[] options = words[6..];
+            lock (_byCommand)
             {
-                if (_bySeed.TryGetValue(seed, out var folder)) return folder;
-                folder = _dir.Combine($"seed-{seed}");
-                var split = CliProcess.Run("data", "split", TestData.Fer4Mit, "--out", folder, "--seed", seed.ToString());
+                var key = string.Join(' ', options);
+                if (_byCommand.TryGetValue(key, out var folder)) return folder;
+                folder = _dir.Combine($"split-{_byCommand.Count}");
+                var split = CliProcess.Run(["data", "split", TestData.Fer4Mit, "--out", folder, .. options]);
                 Assert.True(split.ExitCode == 0, split.Stderr);
-                return _bySeed[seed] = folder;
+                return _byCommand[key] = folder;
             }
         }
 
@@ -61,7 +68,7 @@ public class PublishedModelTests(PublishedModelTests.RebuiltSplits splits) : ICl
         using var card = JsonDocument.Parse(File.ReadAllText(Path.Combine(models, name + ".json")));
         var c = card.RootElement;
         using var dir = TestData.NewTempDir();
-        string data = splits.ForSeed(c.GetProperty("splitSeed").GetInt32());
+        string data = splits.For(c.GetProperty("rebuild").GetString()!);
         Assert.Equal(c.GetProperty("dataManifestSha256").GetString(), FileHash.Sha256(Path.Combine(data, "manifest.json")));
 
         string zip = Path.Combine(models, name + ".zip");

@@ -10,6 +10,16 @@ public enum NearDuplicateMethod
     DHash,
 }
 
+/// <summary>How a perceptual-hash candidate pair is confirmed as the same picture.</summary>
+public enum NearDuplicateConfirmation
+{
+    /// <summary>Not confirmed: every pair within the hash threshold is a near duplicate (the rule before 2026-12-05).</summary>
+    None,
+
+    /// <summary>The pair's best pixel correlation (<see cref="PixelCorrelation"/>) must reach <see cref="AuditOptions.NearMinCorrelation"/>; the default.</summary>
+    Correlation,
+}
+
 /// <summary>Options of <see cref="DatasetAudit"/>.</summary>
 public sealed class AuditOptions
 {
@@ -28,6 +38,23 @@ public sealed class AuditOptions
     /// </summary>
     public double BlankMaxStdDev { get; set; } = 3.0;
 
+    /// <summary>How hash candidates are confirmed. Default: <see cref="NearDuplicateConfirmation.Correlation"/>.</summary>
+    public NearDuplicateConfirmation NearConfirmation { get; set; } = NearDuplicateConfirmation.Correlation;
+
+    /// <summary>
+    /// Smallest best pixel correlation at which a candidate pair is the same picture. Default:
+    /// <see cref="DefaultNearMinCorrelation"/>, chosen on a reviewed sample of fer4-mit's candidate pairs
+    /// (datasets/reviews/fer4-mit-near-pairs.csv; docs/data-quality.md).
+    /// </summary>
+    public double NearMinCorrelation { get; set; } = DefaultNearMinCorrelation;
+
     /// <summary>The default of <see cref="NearThreshold"/>.</summary>
     public const int DefaultNearThreshold = 6;
+
+    /// <summary>The default of <see cref="NearMinCorrelation"/>.</summary>
+    public const double DefaultNearMinCorrelation = 0.83;
+
+    /// <summary>Whether a candidate pair counts as a near duplicate under these options.</summary>
+    public bool Confirms(NearPair pair) =>
+        NearConfirmation == NearDuplicateConfirmation.None || pair.Correlation >= NearMinCorrelation;
 }

@@ -15,7 +15,7 @@ public static class AuditReport
     public const int MaxGroupsPerSection = 300;
 
     /// <summary>The audit as JSON (camelCase, paths relative to the dataset root).</summary>
-    public static JsonObject ToJson(AuditResult audit, IReadOnlyList<DatasetNotice> notices)
+    public static JsonObject ToJson(AuditResult audit, IReadOnlyList<DatasetNotice> notices, NearRuleScore? review = null)
     {
         var data = audit.Data;
         var exact = audit.ExactCounts;
@@ -39,7 +39,11 @@ public static class AuditReport
             {
                 ["method"] = audit.Options.NearMethod == NearDuplicateMethod.PHash ? "phash" : "dhash",
                 ["threshold"] = audit.Options.NearThreshold,
+                ["confirmation"] = audit.Options.NearConfirmation == NearDuplicateConfirmation.None ? "none" : "correlation",
+                ["minCorrelation"] = audit.Options.NearConfirmation == NearDuplicateConfirmation.None ? null : audit.Options.NearMinCorrelation,
+                ["candidatePairs"] = audit.HashPairs.Count,
                 ["pairs"] = audit.NearPairs.Count,
+                ["review"] = review is null ? null : System.Text.Json.JsonSerializer.SerializeToNode(review, IO.ReportJson.IndentedCamelCase),
                 ["groups"] = near.Groups, ["files"] = near.Files,
                 ["crossSplitGroups"] = near.CrossSplitGroups, ["conflictingLabelGroups"] = near.ConflictingLabelGroups,
                 ["largestGroup"] = near.LargestGroup, ["list"] = GroupList(audit, audit.NearGroups),

@@ -7,13 +7,14 @@ namespace FerMlNet.Core.Quality;
 public sealed class AuditResult
 {
     internal AuditResult(DecodedDataset data, AuditOptions options, List<int[]> exactGroups, List<int[]> nearGroups,
-        List<NearPair> nearPairs, List<int[]> duplicateGroups, int[] blank, double[] stdDev)
+        List<NearPair> nearPairs, List<NearPair> hashPairs, List<int[]> duplicateGroups, int[] blank, double[] stdDev)
     {
         Data = data;
         Options = options;
         ExactGroups = exactGroups;
         NearGroups = nearGroups;
         NearPairs = nearPairs;
+        HashPairs = hashPairs;
         DuplicateGroups = duplicateGroups;
         Blank = blank;
         StdDev = stdDev;
@@ -31,8 +32,11 @@ public sealed class AuditResult
     /// <summary>Groups of distinct pictures linked by near pairs, with every exact copy of a member included.</summary>
     public IReadOnlyList<int[]> NearGroups { get; }
 
-    /// <summary>Near pairs between distinct pictures (exact-group representatives).</summary>
+    /// <summary>Near pairs between distinct pictures (exact-group representatives): the confirmed candidates.</summary>
     public IReadOnlyList<NearPair> NearPairs { get; }
+
+    /// <summary>Every candidate pair the hash found, confirmed or not, with its pixel correlation.</summary>
+    public IReadOnlyList<NearPair> HashPairs { get; }
 
     /// <summary>Exact and near groups merged: every set of images that must stay in one split.</summary>
     public IReadOnlyList<int[]> DuplicateGroups { get; }

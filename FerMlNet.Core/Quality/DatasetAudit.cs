@@ -6,7 +6,7 @@ namespace FerMlNet.Core.Quality;
 
 /// <summary>
 /// The data-quality audit: exact duplicates (identical decoded pixels), near duplicates (perceptual hash within a
-/// Hamming threshold), cross-split leakage, conflicting labels, blank images. Linear in the number of images apart from
+/// Hamming threshold, confirmed by pixel correlation), cross-split leakage, conflicting labels, blank images. Linear in the number of images apart from
 /// the near-pair search (see <see cref="HammingIndex"/>).
 /// </summary>
 public static class DatasetAudit
@@ -25,8 +25,13 @@ public static class DatasetAudit
 
         var hashes = new ulong[uniques.Length];
         Parallel.For(0, uniques.Length, k => hashes[k] = Hash(data.ImagePixels(uniques[k]), options.NearMethod));
-        var nearPairs = HammingIndex.NearPairs(hashes, options.NearThreshold)
-            .Select(p => new NearPair(uniques[p.I], uniques[p.J], p.Distance)).ToList();
+        var candidates = HammingIndex.NearPairs(hashes, options.NearThreshold).ToList();
+        var correlations = new double[candidates.Count];
+        Parallel.For(0, candidates.Count, k => correlations[k] =
+            PixelCorrelation.Best(data.ImagePixels(uniques[candidates[k].I]), data.ImagePixels(uniques[candidates[k].J])));
+        var hashPairs = candidates.Select((p, k) => new NearPair(uniques[p.I], uniques[p.J], p.Distance, correlations[k])).ToList();
+        // Only confirmed pairs make groups: the hash finds candidates, the pixels decide (see AuditOptions.NearConfirmation).
+        var nearPairs = hashPairs.Where(options.Confirms).ToList();
 
         // Near groups are made of distinct pictures; each member brings its exact copies along.
         var nearSets = new UnionFind(n);
@@ -43,7 +48,7 @@ public static class DatasetAudit
         Parallel.For(0, n, i => stdDev[i] = StdDev(data.ImagePixels(i)));
         var blank = Enumerable.Range(0, n).Where(i => stdDev[i] <= options.BlankMaxStdDev).ToArray();
 
-        return new AuditResult(data, options, exactGroups, nearGroups, nearPairs, all.Groups(), blank, stdDev);
+        return new AuditResult(data, options, exactGroups, nearGroups, nearPairs, hashPairs, all.Groups(), blank, stdDev);
     }
 
     /// <summary>The hash <paramref name="method"/> of one 48×48 image.</summary>
@@ -77,5 +82,8 @@ public static class DatasetAudit
     }
 }
 
-/// <summary>Two distinct pictures whose perceptual hashes differ in <paramref name="Distance"/> bits.</summary>
-public sealed record NearPair(int First, int Second, int Distance);
+/// <summary>
+/// Two distinct pictures whose perceptual hashes differ in <paramref name="Distance"/> bits, and the best pixel
+/// correlation of the two (<see cref="PixelCorrelation.Best"/>).
+/// </summary>
+public sealed record NearPair(int First, int Second, int Distance, double Correlation);

@@ -16,7 +16,7 @@ public static class NearDuplicateCalibration
     public static JsonObject Write(DecodedDataset data, NearDuplicateMethod method, string outDir,
         int maxDistance = 12, int pairsPerDistance = 10, int seed = 42)
     {
-        var audit = DatasetAudit.Run(data, new AuditOptions { NearMethod = method, NearThreshold = maxDistance });
+        var audit = DatasetAudit.Run(data, new AuditOptions { NearMethod = method, NearThreshold = maxDistance, NearConfirmation = NearDuplicateConfirmation.None });
         var random = new Random(seed);
         var rows = new List<IReadOnlyList<byte[]>>();
         var perDistance = new JsonArray();

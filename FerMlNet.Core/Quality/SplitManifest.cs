@@ -51,7 +51,7 @@ public static class SplitManifest
                 perSplit[split.ToName()] = total == 0 ? 0 : Math.Round((double)plan.Assignments.Count(a => a.Label == c && a.Split == split) / total, 4);
             shares[EmotionClasses.Names[c]] = perSplit;
         }
-        return new JsonObject
+        var manifest = new JsonObject
         {
             ["tool"] = "fer data split",
             ["source"] = new JsonObject
@@ -80,6 +80,14 @@ public static class SplitManifest
                 ["split"] = a.Split.ToName(), ["group"] = a.Group,
             }).ToArray()),
         };
+        // The pixel confirmation of near pairs (since 2026-12-05) is recorded; a manifest without these keys was made by
+        // the hash alone, so a split made with --near-confirm none stays byte-identical to those made before.
+        if (audit.Options.NearConfirmation == NearDuplicateConfirmation.Correlation)
+        {
+            manifest["nearConfirmation"] = "correlation";
+            manifest["nearMinCorrelation"] = audit.Options.NearMinCorrelation;
+        }
+        return manifest;
     }
 
     /// <summary>Indented UTF-8 JSON with a final newline: the exact bytes of manifest.json.</summary>

@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FerMlNet.Core.IO;
+using FerMlNet.Core.Quality;
 using FerMlNet.Training.Engine;
 using FerMlNet.Training.MlNet;
 using FerMlNet.Training.Runs;
@@ -82,7 +84,7 @@ public static class ModelPublisher
     /// </summary>
     public static string Rebuild(JsonObject split, RunRecord run)
     {
-        var splitCommand = $"./fer data split datasets/{split["source"]?["name"]} --out datasets/fer4-clean --seed {split["seed"]}";
+        var splitCommand = SplitCommand(split);
         // An int8 copy is rebuilt from its published float source, not retrained.
         if (run.Quantization is { } q)
             return $"{splitCommand} && ./fer quantize models/{Path.GetFileName(q.Source)} --data datasets/fer4-clean " +
@@ -100,6 +102,21 @@ public static class ModelPublisher
             commands += $" && ./fer calibrate {string.Join(" ", calibrateArgs)} --data datasets/fer4-clean" +
                         $"{calibration.RebuildOptions()} --out runs/{string.Join("+", pipelines)}-calibrated";
         return commands;
+    }
+
+    /// <summary>
+    /// The `fer data split` that rebuilds the split a manifest describes, with its near-duplicate rule spelled out: a
+    /// manifest without "nearConfirmation" was made by the hash alone (`--near-confirm none`, the rule before
+    /// 2026-12-05), and a confirmed one names its correlation threshold, so the line holds whatever the defaults become.
+    /// </summary>
+    public static string SplitCommand(JsonObject split)
+    {
+        var command = $"./fer data split datasets/{split["source"]?["name"]} --out datasets/fer4-clean --seed {split["seed"]}";
+        if ((int?)split["nearThreshold"] is { } threshold && threshold != AuditOptions.DefaultNearThreshold)
+            command += $" --near-threshold {threshold}";
+        return (double?)split["nearMinCorrelation"] is { } minCorrelation
+            ? command + string.Create(CultureInfo.InvariantCulture, $" --near-min-correlation {minCorrelation}")
+            : command + " --near-confirm none";
     }
 
     /// <summary>
