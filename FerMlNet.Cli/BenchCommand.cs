@@ -74,9 +74,10 @@ internal static class BenchCommand
     {
         var steps = new Option<int>("--steps") { Description = "Measured forward+backward steps per round.", DefaultValueFactory = _ => 10 };
         var rounds = new Option<int>("--rounds") { Description = "Alternating fp32/bf16 rounds per pipeline (the median is reported).", DefaultValueFactory = _ => 3 };
-        var command = new Command("precision", "Forward+backward img/s of each pipeline's network in fp32 and bf16 (alternating, one run) and the ratio.")
+        var trainBatches = new Option<int>("--train-batches") { Description = "Optimizer steps per round of whole training steps (fp32 against the bf16 training precision); 0 skips them.", DefaultValueFactory = _ => 20 };
+        var command = new Command("precision", "Forward+backward and whole training-step img/s of each pipeline in fp32 and bf16 (alternating, one run) and the ratios.")
         {
-            pipelines, steps, rounds, data, threads,
+            pipelines, steps, rounds, trainBatches, data, threads,
         };
         command.SetAction(parse => FerCommandLine.Guard(() =>
         {
@@ -86,8 +87,10 @@ internal static class BenchCommand
             if (parse.GetValue(threads) is > 0 and var t) TorchSharp.torch.set_num_threads(t);
             var decoded = DecodedDatasetCache.Load(DatasetReader.Read(parse.GetValue(data)!));
             var rows = TrainingThroughput.InterleavedTrainRows(decoded);
+            int trainSteps = parse.GetValue(trainBatches);
             var table = new Table().Border(TableBorder.Rounded).AddColumn(new TableColumn("pipeline").NoWrap())
-                .AddColumns("architecture", "batch", "fp32 img/s", "bf16 img/s", "bf16 / fp32");
+                .AddColumns("architecture", "batch", "fwd+bwd fp32 img/s", "fwd+bwd bf16 img/s", "ratio");
+            if (trainSteps > 0) table.AddColumns("training fp32 img/s", "training bf16 img/s", "ratio");
             foreach (var name in parse.GetValue(pipelines)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
                 var options = PipelineOptions.LoadByNameOrPath(name);
@@ -99,11 +102,29 @@ internal static class BenchCommand
                     bf16.Add(PrecisionThroughput.ForwardBackwardImagesPerSecond(options, decoded, rows, TorchSharp.torch.ScalarType.BFloat16, n));
                 }
                 double a = BenchMath.Median([.. fp32]), b = BenchMath.Median([.. bf16]);
-                table.AddRow(Markup.Escape(options.Name), options.Architecture, options.BatchSize.ToString(), $"{a:F1}", $"{b:F1}", $"{b / a:F2}×");
+                string[] cells = [Markup.Escape(options.Name), options.Architecture, options.BatchSize.ToString(), $"{a:F1}", $"{b:F1}", $"{b / a:F2}×"];
+                if (trainSteps > 0)
+                {
+                    // Whole steps through the trainer (batch assembly, augmentation, Adam on fp32 master weights), alternating.
+                    TrainingThroughput.Measure(name, decoded, rows, 2, parse.GetValue(threads), TrainingPrecision.Bf16); // warm-up
+                    var trainFp32 = new List<double>();
+                    var trainBf16 = new List<double>();
+                    for (int round = 0; round < r; round++)
+                    {
+                        trainFp32.Add(TrainingThroughput.Measure(name, decoded, rows, trainSteps, parse.GetValue(threads), TrainingPrecision.Fp32));
+                        trainBf16.Add(TrainingThroughput.Measure(name, decoded, rows, trainSteps, parse.GetValue(threads), TrainingPrecision.Bf16));
+                    }
+                    double c = BenchMath.Median([.. trainFp32]), d = BenchMath.Median([.. trainBf16]);
+                    cells = [.. cells, $"{c:F1}", $"{d:F1}", $"{d / c:F2}×"];
+                }
+                table.AddRow(cells);
             }
             AnsiConsole.Write(table);
-            AnsiConsole.MarkupLine($"{n} steps a round, median of {r} alternating rounds, {Environment.ProcessorCount} cores; forward + backward only " +
-                "(no optimizer, augmentation or batch assembly), the whole network in bf16 with the loss in fp32.");
+            AnsiConsole.MarkupLine($"fwd+bwd: {n} steps a round, forward + backward only (no optimizer, augmentation or batch assembly), the " +
+                $"whole network in bf16 with the loss in fp32. training: {trainSteps} optimizer steps a round through the trainer, bf16 = the " +
+                $"pipeline key precision bf16 (a bf16 copy of the network, fp32 master weights and Adam" +
+                $"{(Bf16Support.OnThisCpu ? "" : "; this CPU has no bf16 kernels, so the trainer falls back to fp32")}). Median of {r} " +
+                $"alternating rounds, {Environment.ProcessorCount} cores.");
             return ExitCodes.Success;
         }));
         return command;

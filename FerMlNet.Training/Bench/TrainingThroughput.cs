@@ -22,11 +22,14 @@ internal static class TrainingThroughput
     /// <summary>
     /// FerMlNet's training img/s over <paramref name="batches"/> optimizer steps on the first rows, one epoch of a
     /// fresh network, measured by the trainer's own epoch clock (batch assembly, augmentation, forward, loss, backward,
-    /// Adam; validation excluded). A caller runs a short warm-up first.
+    /// Adam; validation excluded), in the pipeline's precision or <paramref name="precision"/>. A caller runs a short
+    /// warm-up first.
     /// </summary>
-    public static double Measure(string pipeline, DecodedDataset decoded, int[] rows, int batches, int threads)
+    public static double Measure(string pipeline, DecodedDataset decoded, int[] rows, int batches, int threads,
+        TrainingPrecision? precision = null)
     {
         var options = PipelineOptions.LoadByNameOrPath(pipeline);
+        options.Precision = precision ?? options.Precision;
         options.Epochs = 1;
         options.EarlyStopping = null;
         int count = Math.Min(rows.Length, batches * options.BatchSize);

@@ -128,7 +128,7 @@ public static class CnnTrainer
         // The kept model is the best epoch's (Keras ModelCheckpoint save_best_only / restore_best_weights).
         if (state.History.Count > 0) CopyBest(network, best, intoBest: false);
         network.eval();
-        return new TrainingResult { Network = network, State = state, ClassWeights = loop.ClassWeights };
+        return new TrainingResult { Network = network, State = state, ClassWeights = loop.ClassWeights, Precision = loop.Precision };
     }
 
     /// <summary>Starts from another run's best weights (<see cref="PipelineOptions.InitialWeights"/>).</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using FerMlNet.Training.Models;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace FerMlNet.Training.Engine;
@@ -16,6 +17,7 @@ internal class CnnTrainingLoop : IDisposable
 {
     private readonly TeacherEnsemble _teachers;
     private readonly Tensor? _classWeights;
+    private readonly Bf16ComputeCopy? _bf16;
 
     /// <summary>
     /// Takes the network after its seeded initialisation and the teachers made after it (their creation draws from the
@@ -41,7 +43,20 @@ internal class CnnTrainingLoop : IDisposable
             : (long)(train.Count / options.BatchSize) * options.Epochs; // the notebook's (n // 64) · epochs
         Schedule = new LearningRateSchedule(options.Schedule, options.LearningRate, decaySteps);
         Clock = new TrainingBudget(run, 0);
+        // bf16 only where it is faster: on a CPU without bf16 kernels libtorch converts each product to fp32 and back.
+        Precision = options.Precision == TrainingPrecision.Bf16 && (device.type != DeviceType.CPU || Bf16Support.OnThisCpu)
+            ? TrainingPrecision.Bf16 : TrainingPrecision.Fp32;
+        if (Precision == TrainingPrecision.Bf16)
+            _bf16 = new Bf16ComputeCopy(network, () =>
+            {
+                var copy = ModelZoo.Create(options.Architecture, options.Dropout, options.L2, options.BatchNormMomentum);
+                copy.to(device);
+                return copy;
+            });
     }
+
+    /// <summary>The precision the passes run in: the pipeline's, or fp32 where bf16 would be slower.</summary>
+    public TrainingPrecision Precision { get; }
 
     /// <summary>The network being trained.</summary>
     public FerNet Network { get; }
@@ -117,10 +132,11 @@ internal class CnnTrainingLoop : IDisposable
             if (options.Augmentation is { } aug) x = Augmentation.Apply(x, aug, augmentGenerator);
             var mixed = mixer?.Mix(x);
             var input = mixed?.Images ?? x;
-            var logits = Network.forward(input);
+            var logits = _bf16?.Forward(input) ?? Network.forward(input);
             var loss = Loss(logits, input, idx, targets, mixed);
             Optimizer.ZeroGrad();
             loss.backward();
+            _bf16?.CollectGradients();
             if (options.Sharpness is { } sam)
                 SharpnessAwareStep.ReplaceGradients(Network, Optimizer.Parameters, sam.Rho, () => Loss(Network.forward(input), input, idx, targets, mixed));
             Optimizer.Update(Schedule.ForStep(Optimizer.Step));
@@ -167,5 +183,6 @@ internal class CnnTrainingLoop : IDisposable
         _teachers.Dispose();
         Average?.Dispose();
         _classWeights?.Dispose();
+        _bf16?.Dispose();
     }
 }

@@ -102,6 +102,12 @@ public sealed class PipelineOptions
     /// <summary>Seed of weights, shuffling, augmentation and dropout. Default 42.</summary>
     public int Seed { get; set; } = 42;
 
+    /// <summary>
+    /// The precision of the forward and backward passes. Default fp32; bf16 only where the CPU has bf16 kernels (the
+    /// run falls back to fp32 elsewhere and records what it used in run.json).
+    /// </summary>
+    public TrainingPrecision Precision { get; set; } = TrainingPrecision.Fp32;
+
     /// <summary>The architecture key of transfer-learning pipelines.</summary>
     public const string TransferArchitecture = "resnet18-transfer";
 
@@ -209,6 +215,9 @@ public sealed class PipelineOptions
         Distillation?.Validate(Fail);
         WeightAverage?.Validate(Fail);
         Sharpness?.Validate(Fail);
+        if (!Enum.IsDefined(Precision)) Fail("precision", "must be 'fp32' or 'bf16'");
+        if (Precision == TrainingPrecision.Bf16 && Sharpness is not null) Fail("precision", "'bf16' does not combine with 'sharpness' (its second pass runs the fp32 network)");
+        if (Precision == TrainingPrecision.Bf16 && Architecture == TransferArchitecture) Fail("precision", $"must be 'fp32' with '{TransferArchitecture}'");
         if (InitialWeights is { Length: 0 }) Fail("initialWeights", "must be a run folder or checkpoint file");
         if (InitialWeights is not null && Architecture == TransferArchitecture)
             Fail("initialWeights", $"does not apply to '{TransferArchitecture}'");

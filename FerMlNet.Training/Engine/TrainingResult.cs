@@ -13,4 +13,7 @@ public sealed class TrainingResult
 
     /// <summary>Class weights used (null when none).</summary>
     public float[]? ClassWeights { get; init; }
+
+    /// <summary>The precision the passes ran in (fp32 where the pipeline's bf16 would have been slower).</summary>
+    public TrainingPrecision Precision { get; init; }
 }

@@ -64,6 +64,24 @@ public sealed class FerNet : nn.Module<Tensor, Tensor>
     /// <summary>Layers with their TorchSharp modules, in order.</summary>
     public IReadOnlyList<(LayerSpec Spec, nn.Module<Tensor, Tensor> Module)> Layers => _layers;
 
+    /// <summary>
+    /// Whether the convolutions and dense layers hold bf16 weights and run on bf16 activations, everything between them
+    /// (BatchNorm, activations, pooling) staying fp32 — the split autocast makes; see <see cref="UseBf16Gemms"/>.
+    /// </summary>
+    public bool Bf16Gemms { get; private set; }
+
+    /// <summary>
+    /// Turns the convolutions and dense layers to bf16 (their inputs are cast on the way in and their outputs back to
+    /// fp32), for the compute copy of bf16 training (Engine.Bf16ComputeCopy). BatchNorm stays fp32: its batch mean and
+    /// variance in bf16 would cost the gradients most of their precision.
+    /// </summary>
+    public void UseBf16Gemms()
+    {
+        foreach (var (spec, module) in _layers)
+            if (spec.Kind is LayerKind.Conv or LayerKind.Dense) module.to(ScalarType.BFloat16);
+        Bf16Gemms = true;
+    }
+
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
@@ -75,6 +93,7 @@ public sealed class FerNet : nn.Module<Tensor, Tensor>
             {
                 LayerKind.ResidualStart => skip = x,
                 LayerKind.ResidualAdd => x.add(skip ?? throw new InvalidOperationException($"'{spec.Name}' has no residual start")),
+                LayerKind.Conv or LayerKind.Dense when Bf16Gemms => module.forward(x.to(ScalarType.BFloat16)).to(ScalarType.Float32),
                 _ => module.forward(x),
             };
             if (spec.Kind == LayerKind.GlobalAveragePool) next = next.flatten(1);

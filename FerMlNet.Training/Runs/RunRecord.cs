@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using FerMlNet.Core.IO;
 using FerMlNet.Training.Calibration;
+using FerMlNet.Training.Engine;
 using FerMlNet.Training.Onnx;
 using FerMlNet.Training.Publishing;
 using FerMlNet.Training.Reports;
@@ -88,6 +89,10 @@ public sealed record RunRecord
     /// <summary>The loss's class weights (happy, neutral, sad, surprise); null when the loss weighs classes alike.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public float[]? ClassWeights { get; init; }
+
+    /// <summary>The precision the passes ran in (the pipeline's, or fp32 where its bf16 would have been slower); absent before 2026-12-05 (fp32).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public TrainingPrecision? Precision { get; init; }
 
     /// <summary>When training started.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]

@@ -30,6 +30,9 @@ public static class TrainingJob
         using var val = TrainingSplit(options, decoded, DatasetSplit.Val, votes, progress);
         progress.Note($"{options.Name}: {options.Architecture}, train {train.Count:N0} / val {val.Count:N0} images, " +
             $"up to {options.Epochs} epochs of batch {options.BatchSize}");
+        if (options.Precision == TrainingPrecision.Bf16 && run.Device == TrainingDevice.Cpu && !Bf16Support.OnThisCpu)
+            progress.Note($"precision bf16: this CPU has neither {string.Join(" nor ", Bf16Support.Flags)}, so libtorch has no bf16 " +
+                "kernels here and would convert every product to fp32 and back; training in fp32.");
         if (options.Distillation?.TeacherModel is { } teacher)
             progress.Note($"distillation: {teacher} answers the {train.Count:N0} training faces once before the first epoch");
 
@@ -90,6 +93,7 @@ public static class TrainingJob
             BestValAccuracy = result.State.BestValAccuracy,
             StopReason = result.State.StopReason,
             ClassWeights = result.ClassWeights,
+            Precision = result.Precision,
             StartedUtc = started,
             TrainSeconds = result.State.History.Sum(h => h.Seconds),
             ImagesPerSecond = result.State.History.Count == 0 ? 0 : result.State.History.Average(h => h.ImagesPerSecond),
