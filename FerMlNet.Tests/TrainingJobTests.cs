@@ -11,10 +11,9 @@ public class TrainingJobTests
     [Fact]
     public void AJobWritesTheRunFilesAndReportsItsStepsEpochsAndSkippedNothing()
     {
-        using var data = TestData.NewTempDir();
+        using var data = TinyDataset();
         using var work = TestData.NewTempDir();
-        TestData.CopySubset(data.Path, 12, ("train", "train"), ("validation", "validation"));
-        var options = new PipelineOptions { Name = "tiny-job", Architecture = "model-0", Epochs = 2, BatchSize = 16, Dataset = data.Path };
+        var options = TinyPipeline(data, epochs: 2);
         var progress = new RecordingProgress();
         var runDir = work.Combine("run");
 
@@ -35,16 +34,26 @@ public class TrainingJobTests
     [Fact]
     public void ALimitTooSmallForTheFirstEpochWritesNoModel()
     {
-        using var data = TestData.NewTempDir();
+        using var data = TinyDataset();
         using var work = TestData.NewTempDir();
-        TestData.CopySubset(data.Path, 12, ("train", "train"), ("validation", "validation"));
-        var options = new PipelineOptions { Name = "tiny-job", Architecture = "model-0", Epochs = 1, BatchSize = 16, Dataset = data.Path };
+        var options = TinyPipeline(data, epochs: 1);
         var runDir = work.Combine("run");
         var e = Assert.Throws<NoEpochFinishedException>(() => TrainingJob.Run(options, runDir, new TrainerRunOptions { MaxMinutes = 1e-9 }));
         Assert.Contains("before the first epoch finished", e.Message);
         Assert.False(File.Exists(Path.Combine(runDir, "model.zip")));
         Assert.False(File.Exists(Path.Combine(runDir, RunRecord.FileName)));
     }
+
+    /// <summary>12 faces per class in train and in validation.</summary>
+    private static TempDir TinyDataset()
+    {
+        var data = TestData.NewTempDir();
+        TestData.CopySubset(data.Path, 12, ("train", "train"), ("validation", "validation"));
+        return data;
+    }
+
+    private static PipelineOptions TinyPipeline(TempDir data, int epochs) =>
+        new() { Name = "tiny-job", Architecture = "model-0", Epochs = epochs, BatchSize = 16, Dataset = data.Path };
 
     /// <summary>Records compared by their JSON (arrays and nested records by value).</summary>
     private sealed class ByJson : IEqualityComparer<RunRecord>
