@@ -10,6 +10,36 @@ namespace FerMlNet.Tests;
 public class ShardedScoringTests
 {
     [Fact]
+    [Trait(TestSpeed.Trait, TestSpeed.Slow)]
+    public void AListInputMergesInItsOwnOrderWithAwkwardNamesAndAReorderedShardIsRefused()
+    {
+        using var dir = TestData.NewTempDir();
+        var faces = TestData.Fer4MitImages("test", "happy", 6);
+        string[] names = ["z-last.jpg", "comma, in name.jpg", "quote \"q\".jpg", "=formula.jpg", "a-first.jpg", "'apostrophe.jpg"];
+        for (int i = 0; i < names.Length; i++) File.Copy(faces[i], dir.Combine(names[i]));
+        File.WriteAllText(dir.Combine("list.csv"), "path\n" + string.Concat(names.Select(n => Csv.Line([n]) + "\n")));
+        string Shard(int i) => dir.Combine($"part-{i}.csv");
+        for (int i = 0; i < 2; i++)
+            Assert.Equal(0, CliProcess.Run("score", dir.Combine("list.csv"), "--out", Shard(i), "--shard", $"{i}/2").ExitCode);
+        Assert.Equal(0, CliProcess.Run("score", dir.Combine("list.csv"), "--out", dir.Combine("whole.csv")).ExitCode);
+
+        var merged = CliProcess.Run("score", "--merge", Shard(1), Shard(0), "--out", dir.Combine("m.csv"));
+        Assert.True(merged.ExitCode == 0, merged.Stderr);
+        Assert.Equal(File.ReadAllLines(dir.Combine("whole.csv")), File.ReadAllLines(dir.Combine("m.csv"))); // the list's order
+        Assert.Equal(names, Csv.ParseWritten(File.ReadAllText(dir.Combine("m.csv"))).Skip(1).Select(r => r[0]));
+
+        // A shard whose rows are not in the input's order (edited, or from a reordered list) is refused before writing.
+        var shard = File.ReadAllLines(Shard(0)).ToList();
+        var body = shard.Skip(1).ToList();
+        Assert.True(body.Count >= 2);
+        File.WriteAllLines(Shard(0), [shard[0], .. body.AsEnumerable().Reverse()]);
+        var reordered = CliProcess.Run("score", "--merge", Shard(0), Shard(1), "--out", dir.Combine("m2.csv"));
+        Assert.Equal(2, reordered.ExitCode);
+        Assert.Contains("is not in the order of its input", reordered.Stderr);
+        Assert.False(File.Exists(dir.Combine("m2.csv")));
+    }
+
+    [Fact]
     public void ShardsOfTheEmbeddedDatasetAreDisjointCompleteAndEven()
     {
         var paths = FileTree.Files(TestData.Fer4Mit).Select(f => FileTree.RelativePath(TestData.Fer4Mit, f)).ToList();
@@ -63,9 +93,8 @@ public class ShardedScoringTests
         var merged = CliProcess.Run("score", "--merge", Shard(2), Shard(0), Shard(1), "--out", dir.Combine("m.csv"));
         Assert.True(merged.ExitCode == 0, merged.Stderr);
         Assert.Contains("3 shards merged: 128 images, each once", merged.Stdout);
-        // The same rows as one unsharded run, in path order.
-        var expected = File.ReadAllLines(dir.Combine("whole.csv"));
-        Assert.Equal([expected[0], .. expected[1..].OrderBy(l => l.Split(',')[0], StringComparer.Ordinal)], File.ReadAllLines(dir.Combine("m.csv")));
+        // The same rows as one unsharded run, in its order (a folder's: ordinal path order).
+        Assert.Equal(File.ReadAllLines(dir.Combine("whole.csv")), File.ReadAllLines(dir.Combine("m.csv")));
         Assert.Equal(1, CliProcess.Run("score", "--merge", Shard(0), Shard(1), Shard(2), "--out", dir.Combine("m.csv")).ExitCode); // never overwrites
         var unsharded = CliProcess.Run("score", "--merge", dir.Combine("whole.csv"), "--out", dir.Combine("m2.csv"));
         Assert.Equal(2, unsharded.ExitCode);

@@ -37,18 +37,28 @@ public static class Csv
 
     /// <summary>Reads all records of a CSV text (quoted fields may hold commas, quotes and line breaks).</summary>
     /// <exception cref="FormatException">A quoted field is not closed.</exception>
-    public static List<string[]> Parse(string text)
+    public static List<string[]> Parse(string text) => ReadRecords(new StringReader(text)).ToList();
+
+    /// <summary>
+    /// Reads a CSV the product wrote, one record at a time, fields restored (<see cref="ParseWritten"/> for a file too
+    /// large to hold whole).
+    /// </summary>
+    public static IEnumerable<string[]> ReadWritten(TextReader reader) =>
+        ReadRecords(reader).Select(r => r.Select(Restore).ToArray());
+
+    /// <summary>Reads the records of a CSV one at a time (quoted fields may hold commas, quotes and line breaks).</summary>
+    /// <exception cref="FormatException">A quoted field is not closed.</exception>
+    public static IEnumerable<string[]> ReadRecords(TextReader reader)
     {
-        var records = new List<string[]>();
         var fields = new List<string>();
         var field = new StringBuilder();
         bool quoted = false, any = false;
-        for (int i = 0; i < text.Length; i++)
+        for (int next = reader.Read(); next >= 0; next = reader.Read())
         {
-            char ch = text[i];
+            char ch = (char)next;
             if (quoted)
             {
-                if (ch == '"' && i + 1 < text.Length && text[i + 1] == '"') { field.Append('"'); i++; }
+                if (ch == '"' && reader.Peek() == '"') { field.Append('"'); reader.Read(); }
                 else if (ch == '"') quoted = false;
                 else field.Append(ch);
                 continue;
@@ -59,14 +69,21 @@ public static class Csv
                 case ',': fields.Add(field.ToString()); field.Clear(); any = true; break;
                 case '\r': break;
                 case '\n':
-                    if (any || field.Length > 0) { fields.Add(field.ToString()); records.Add(fields.ToArray()); }
+                    if (any || field.Length > 0)
+                    {
+                        fields.Add(field.ToString());
+                        yield return fields.ToArray();
+                    }
                     fields.Clear(); field.Clear(); any = false;
                     break;
                 default: field.Append(ch); any = true; break;
             }
         }
         if (quoted) throw new FormatException("a quoted field is not closed before the end of the file");
-        if (any || field.Length > 0) { fields.Add(field.ToString()); records.Add(fields.ToArray()); }
-        return records;
+        if (any || field.Length > 0)
+        {
+            fields.Add(field.ToString());
+            yield return fields.ToArray();
+        }
     }
 }

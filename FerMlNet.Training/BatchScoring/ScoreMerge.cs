@@ -21,7 +21,10 @@ public static class ScoreMerge
     /// <summary>How many missing or misplaced paths an error message names before it counts the rest.</summary>
     private const int NamedInErrors = 5;
 
-    /// <summary>Checks the shards and writes the merged CSV (rows ordered by path) and its run record, atomically.</summary>
+    /// <summary>
+    /// Checks the shards and writes the merged CSV (rows in the input's order, as the unsharded job writes them) and its
+    /// run record, atomically. Rows are streamed: memory holds the paths, never the rows.
+    /// </summary>
     /// <exception cref="InvalidDataException">The shards are not one complete job; the message says why.</exception>
     /// <exception cref="IOException"><paramref name="outCsv"/> exists.</exception>
     public static ScoreMergeSummary Run(IReadOnlyList<string> shardCsvs, string outCsv)
@@ -58,50 +61,102 @@ public static class ScoreMerge
                 if (!seen.TryAdd(path, s.Csv))
                     throw new InvalidDataException($"'{path}' is in both '{seen[path]}' and '{s.Csv}'.");
         }
-        var missing = expected.Where(p => !seen.ContainsKey(p)).Order(StringComparer.Ordinal).ToList();
+        var missing = expected.Keys.Where(p => !seen.ContainsKey(p)).Order(StringComparer.Ordinal).ToList();
         if (missing.Count > 0)
             throw new InvalidDataException($"{missing.Count} file(s) of '{first.Input}' are in no shard CSV (an unfinished shard? " +
                 $"--resume it): {Named(missing)}.");
-        var extra = seen.Keys.Where(p => !expected.Contains(p)).Order(StringComparer.Ordinal).ToList();
+        var extra = seen.Keys.Where(p => !expected.ContainsKey(p)).Order(StringComparer.Ordinal).ToList();
         if (extra.Count > 0)
             throw new InvalidDataException($"{extra.Count} row path(s) are not files of '{first.Input}' any more: {Named(extra)}.");
+        // The rows are merged in the input's order, so each shard must already be in it (a job writes its files in order).
+        foreach (var s in shards)
+            for (int k = 1; k < s.Paths.Count; k++)
+                if (expected[s.Paths[k]] < expected[s.Paths[k - 1]])
+                    throw new InvalidDataException($"'{s.Csv}' is not in the order of its input '{first.Input}' ('{s.Paths[k]}' " +
+                        $"comes after '{s.Paths[k - 1]}'; was the list reordered since?).");
 
-        // Rows grouped by path in ordinal order (a stable sort keeps each image's faces in their order), so the merged
-        // CSV is the same whatever N was.
-        var rows = shards.SelectMany(s => s.Rows).OrderBy(r => r[0], StringComparer.Ordinal).ToList();
-        var text = new StringBuilder(Csv.Line(BatchScorer.Header)).Append('\n');
-        foreach (var r in rows) text.Append(Csv.Line(r)).Append('\n');
         if (Path.GetDirectoryName(Path.GetFullPath(outCsv)) is { } dir) Directory.CreateDirectory(dir);
-        AtomicFile.WriteAllText(outCsv, text.ToString());
+        int rows = 0;
+        AtomicFile.Write(outCsv, stream => rows = WriteInInputOrder(shards, expected, stream));
         new ScoreRunRecord
         {
             Input = first.Input, DetectFaces = first.DetectFaces, ModelSha256 = first.ModelSha256,
             Threshold = first.Threshold, ClassLogOffsets = first.ClassLogOffsets,
         }.Write(outCsv);
-        return new ScoreMergeSummary(shards.Count, seen.Count, rows.Count);
+        return new ScoreMergeSummary(shards.Count, seen.Count, rows);
     }
 
-    private sealed record Shard(string Csv, ScoreRunRecord Record, List<string[]> Rows, List<string> Paths);
+    /// <summary>
+    /// Streams the shards' rows into one CSV in the input's order — the order the unsharded job writes them (for a
+    /// folder: ordinal path order), each image's faces in their order — holding one row per shard at a time, so the
+    /// memory does not grow with the job. Returns the rows written.
+    /// </summary>
+    private static int WriteInInputOrder(IReadOnlyList<Shard> shards, Dictionary<string, int> position, Stream output)
+    {
+        using var writer = new StreamWriter(output, new UTF8Encoding(false), leaveOpen: true);
+        writer.Write(Csv.Line(BatchScorer.Header) + "\n");
+        var readers = shards.Select(s => new StreamReader(s.Csv, Encoding.UTF8)).ToList();
+        try
+        {
+            var rows = readers.Select(r => Csv.ReadWritten(r).Skip(1).GetEnumerator()).ToList();
+            var next = new PriorityQueue<int, int>(); // shard, by its next row's place in the input
+            for (int k = 0; k < rows.Count; k++)
+                if (rows[k].MoveNext()) next.Enqueue(k, position[rows[k].Current[0]]);
+            int written = 0;
+            while (next.TryDequeue(out int k, out _))
+            {
+                // One image's rows are consecutive in its shard: write them all before another shard's image.
+                string path = rows[k].Current[0];
+                bool more;
+                do
+                {
+                    writer.Write(Csv.Line(rows[k].Current) + "\n");
+                    written++;
+                    more = rows[k].MoveNext();
+                }
+                while (more && rows[k].Current[0] == path);
+                if (more) next.Enqueue(k, position[rows[k].Current[0]]);
+            }
+            return written;
+        }
+        finally
+        {
+            foreach (var r in readers) r.Dispose();
+        }
+    }
 
-    /// <summary>A shard CSV with its record and rows; its paths in the order they first appear.</summary>
+    private sealed record Shard(string Csv, ScoreRunRecord Record, List<string> Paths);
+
+    /// <summary>A shard CSV's record and the paths of its rows in order, read row by row (the rows are not kept).</summary>
     private static Shard ReadShard(string csv)
     {
         if (!File.Exists(csv)) throw new FileNotFoundException($"Shard CSV '{csv}' does not exist.", csv);
         var record = ScoreRunRecord.Read(csv)
             ?? throw new InvalidDataException($"'{csv}' has no run record ('{Path.GetFileName(ScoreRunRecord.PathFor(csv))}'), so nothing says which shard it is.");
         if (record.Shard is null) throw new InvalidDataException($"'{csv}' is not a shard (its run record names no --shard).");
-        var rows = Csv.ParseWritten(File.ReadAllText(csv));
-        if (rows.Count == 0 || !rows[0].SequenceEqual(BatchScorer.Header))
-            throw new InvalidDataException($"'{csv}' is not a score CSV of this version (header differs).");
-        var data = rows.Skip(1).ToList();
-        return new Shard(csv, record, data, data.Select(r => r[0]).Distinct().ToList());
+        using var reader = new StreamReader(csv, Encoding.UTF8);
+        var paths = new List<string>();
+        bool header = true;
+        foreach (var row in Csv.ReadWritten(reader))
+        {
+            if (header && !row.SequenceEqual(BatchScorer.Header))
+                throw new InvalidDataException($"'{csv}' is not a score CSV of this version (header differs).");
+            if (!header && (paths.Count == 0 || paths[^1] != row[0])) paths.Add(row[0]);
+            header = false;
+        }
+        if (header) throw new InvalidDataException($"'{csv}' is not a score CSV of this version (header differs).");
+        if (paths.Distinct(StringComparer.Ordinal).Count() != paths.Count)
+            throw new InvalidDataException($"'{csv}' holds the rows of one image in two places (written by two jobs at once?).");
+        return new Shard(csv, record, paths);
     }
 
-    /// <summary>The relative paths the input lists now, as the shards' rows name them.</summary>
-    private static HashSet<string> ExpectedPaths(string input)
+    /// <summary>The relative paths the input lists now, as the shards' rows name them, each with its place in the input's order.</summary>
+    private static Dictionary<string, int> ExpectedPaths(string input)
     {
         var (root, files) = BatchScorer.ListInputs(input, []);
-        return files.Select(f => FileTree.RelativePath(root, f)).ToHashSet(StringComparer.Ordinal);
+        var position = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var f in files) position.TryAdd(FileTree.RelativePath(root, f), position.Count);
+        return position;
     }
 
     private static string Named(List<string> paths) =>
