@@ -3,7 +3,7 @@ using BenchmarkDotNet.Configs;
 
 namespace FerMlNet.Benchmarks;
 
-/// <summary>Adds the median and 95th percentile: the latency goals are stated as p50/p95.</summary>
+/// <summary>Adds the median and 95th percentile: the product's latency goals are stated as p50/p95.</summary>
 public sealed class LatencyConfig : ManualConfig
 {
     /// <summary>Median and P95 columns on top of the defaults.</summary>
