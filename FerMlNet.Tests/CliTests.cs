@@ -110,9 +110,11 @@ public class CliTests
     [Trait(TestSpeed.Trait, TestSpeed.Slow)]
     public void BenchPrecisionRunsEachNetworkInFp32AndBf16()
     {
-        var r = CliProcess.Run("bench", "precision", "--pipelines", "model-0", "--steps", "1", "--rounds", "1");
+        var r = CliProcess.Run("bench", "precision", "--pipelines", "model-0", "--steps", "1", "--rounds", "1", "--train-batches", "2");
         Assert.True(r.ExitCode == 0, r.Stderr);
         Assert.Matches(@"model-0\s*│\s*model-0\s*│\s*64\s*│\s*[0-9.]+\s*│\s*[0-9.]+\s*│\s*[0-9.]+×", r.Stdout);
+        // Whole training steps through the trainer, fp32 against the bf16 training precision.
+        Assert.Matches(@"whole training steps:\s*\S+\s*│ pipeline\s*│ batch[^\n]*\n[\s\S]*model-0\s*│\s*64\s*│\s*[0-9.]+\s*│\s*[0-9.]+\s*│\s*[0-9.]+×", r.Stdout);
         Assert.Equal(1, CliProcess.Run("bench", "precision", "--rounds", "0").ExitCode);
     }
 }

@@ -58,6 +58,7 @@ public class MixedPrecisionTests
     }
 
     [Fact]
+    [Trait(TestSpeed.Trait, TestSpeed.Slow)]
     public void Bf16IsUsedOnlyWhereTheCpuHasBf16KernelsAndRunJsonSaysWhichRan()
     {
         Assert.True(Bf16Support.HasBf16Kernels("model name\t: x\nflags\t\t: fpu avx2 avx512f avx512_bf16 avx512_vnni\n"));
