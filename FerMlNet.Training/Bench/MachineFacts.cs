@@ -29,7 +29,8 @@ public sealed record MachineFacts(
         ("avx512_vnni", "AVX512_VNNI"), ("avx_vnni", "AVX-VNNI"), ("amx_tile", "AMX"), ("amx_bf16", "AMX_BF16"),
     ];
 
-    private const string CpuInfoPath = "/proc/cpuinfo";
+    /// <summary>Where Linux lists the CPU's model and flags.</summary>
+    internal const string CpuInfoPath = "/proc/cpuinfo";
 
     /// <summary>Reads the CPU facts and measures the GEMM rate on one thread and on every core (a few seconds).</summary>
     public static MachineFacts Measure()
