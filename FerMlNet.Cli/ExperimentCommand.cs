@@ -28,15 +28,28 @@ internal static class ExperimentCommand
         var epochs = new Option<int>("--epochs") { Description = "Cap on each run's epochs.", DefaultValueFactory = _ => 3 };
         var minutes = new Option<double>("--budget-minutes") { Description = "Cap on each run's training CPU minutes (process CPU time ÷ cores, so other work on the machine does not eat the budget; stops with the best weights).", DefaultValueFactory = _ => 10 };
         var only = new Option<string?>("--only") { Description = "Comma-separated run names to do now (default: all)." };
+        var precision = new Option<string>("--precision")
+        {
+            Description = "Precision of the CNN runs: fp32, or bf16 where the CPU has bf16 kernels (fp32 elsewhere, with a note).",
+            DefaultValueFactory = _ => WireName.Of(TrainingPrecision.Fp32),
+        };
+        var patience = new Option<int?>("--patience")
+        {
+            Description = "Stop each CNN run after this many epochs without a better validation accuracy, keeping the best " +
+                          "epoch's weights (default: each pipeline's own early stopping, if any).",
+        };
         var command = new Command("experiment", "The notebook's model journey within a CPU budget, then leaderboard and answers.md.")
         {
-            outDir, data, clean, epochs, minutes, only,
+            outDir, data, clean, epochs, minutes, only, precision, patience,
         };
         command.SetAction(parse => FerCommandLine.Guard(() =>
         {
             int epochCap = parse.GetValue(epochs);
             double minuteCap = parse.GetValue(minutes);
             if (epochCap < 1 || minuteCap <= 0) throw new UsageException("--epochs and --budget-minutes must be positive.");
+            var cnnPrecision = FerCommandLine.ParseWireName<TrainingPrecision>("--precision", parse.GetValue(precision)!);
+            int? stopAfter = parse.GetValue(patience);
+            if (stopAfter is < 1) throw new UsageException("--patience must be at least 1.");
             var dir = Path.GetFullPath(parse.GetValue(outDir)!);
             var cleanRoot = parse.GetValue(clean)!;
             if (!Directory.Exists(cleanRoot))
@@ -57,7 +70,12 @@ internal static class ExperimentCommand
                 options.Name = run.Name;
                 options.Dataset = run.OriginalSplits ? parse.GetValue(data)! : cleanRoot;
                 // The cap is for CNNs; a transfer head trains on cached features in seconds per epoch.
-                if (options.Architecture != PipelineOptions.TransferArchitecture) options.Epochs = Math.Min(options.Epochs, epochCap);
+                if (options.Architecture != PipelineOptions.TransferArchitecture)
+                {
+                    options.Epochs = Math.Min(options.Epochs, epochCap);
+                    options.Precision = cnnPrecision;
+                    if (stopAfter is { } n) options.EarlyStopping = new EarlyStoppingOptions { Patience = n, RestoreBest = true };
+                }
                 bool resume = File.Exists(Path.Combine(runDir, "checkpoint.bin"));
                 AnsiConsole.MarkupLine($"[bold]{run.Name}[/]: {run.Pipeline} on {Markup.Escape(options.Dataset)}, ≤ {options.Epochs} epochs, " +
                                        $"≤ {minuteCap} CPU min{(resume ? ", resuming" : "")}");
@@ -77,7 +95,9 @@ internal static class ExperimentCommand
             if (runDirs.Count == 0) return ExitCodes.Success;
             var board = Leaderboard.Collect(runDirs);
             Leaderboard.WriteFiles(dir, board);
-            string budget = $"each run at most {epochCap} epochs and {minuteCap} training CPU minutes (CPU time ÷ cores) on {Environment.ProcessorCount} CPU cores";
+            string budget = $"each run at most {epochCap} epochs and {minuteCap} training CPU minutes (CPU time ÷ cores) on {Environment.ProcessorCount} CPU cores" +
+                (stopAfter is { } p ? $", stopped after {p} epochs without a better validation accuracy" : "") +
+                (cnnPrecision == TrainingPrecision.Bf16 ? ", CNNs trained in bf16 where the CPU has bf16 kernels" : "");
             // Q1's explanation is the audit's count of validation images with a copy in train, on the original splits.
             var audit = DatasetAudit.Run(CliData.LoadAsIs(parse.GetValue(data)!).Data);
             int leakedIntoVal = AuditReport.LeakedEvaluationImages(audit)[DatasetSplit.Val.ToName()]!.GetValue<int>();

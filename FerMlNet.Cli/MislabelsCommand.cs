@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Security.Cryptography;
 using System.Text;
+using FerMlNet.Core.Labels;
 using FerMlNet.Core.Quality;
 using FerMlNet.Training.Engine;
 using FerMlNet.Training.Quality;
@@ -16,7 +17,7 @@ internal static class MislabelsCommand
         var dataset = new Argument<string>("dataset") { Description = "Dataset root." };
         var outDir = new Option<string>("--out") { Description = "Folder for mislabels.json, mislabels.html, decisions.csv.", Required = true };
         var folds = new Option<int>("--folds") { Description = "Number of folds.", DefaultValueFactory = _ => 5 };
-        var pipeline = new Option<string>("--pipeline") { Description = "Pipeline trained per fold.", DefaultValueFactory = _ => "mislabel-fast" };
+        var pipeline = new Option<string>("--pipeline") { Description = "Pipeline trained per fold.", DefaultValueFactory = _ => "mislabel-folds" };
         var epochs = new Option<int?>("--epochs") { Description = "Override the pipeline's epochs." };
         var budget = new Option<double>("--budget-minutes") { Description = "CPU budget for all folds (0 = none); each fold stops cleanly at its share." };
         var seed = new Option<int>("--seed") { Description = "Fold assignment seed.", DefaultValueFactory = _ => 42 };
@@ -48,9 +49,10 @@ internal static class MislabelsCommand
             var pipe = PipelineOptions.LoadByNameOrPath(parse.GetValue(pipeline)!);
             if (parse.GetValue(epochs) is { } e) pipe.Epochs = e > 0 ? e : throw new UsageException("--epochs must be positive.");
             var dir = CliData.PrepareReportFolder(parse.GetValue(outDir)!, parse.GetValue(force), "mislabels.json", "decisions.csv");
-            var (_, data) = CliData.LoadAsIs(parse.GetValue(dataset)!, CliData.ParseSplit(parse.GetValue(split)!));
+            var (index, data) = CliData.LoadAsIs(parse.GetValue(dataset)!, CliData.ParseSplit(parse.GetValue(split)!));
             var audit = DatasetAudit.Run(data);
             options.WorkDirectory = WorkFolder(dir, data.ContentKey, pipe, options);
+            if (Bf16Support.FallbackNote(pipe, TrainingDevice.Cpu) is { } fallback) AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(fallback)}[/]");
             var result = FerCommandLine.WithProgress($"Training {options.Folds} folds", report =>
             {
                 options.Progress = (k, p) => report(k * p.Epochs * p.Batches + (p.Epoch - 1) * p.Batches + p.Batch,
@@ -65,9 +67,13 @@ internal static class MislabelsCommand
                     "learnt too little for their flags to mean anything, so none are written. Give them more epochs or minutes " +
                     "(--epochs, --budget-minutes) or a stronger --pipeline; --min-accuracy-lift 0 writes the flags anyway. " +
                     "The folds are kept: a rerun with the same data, pipeline and budget reuses them.");
-            var json = MislabelReport.Write(dir, data, result, pipe.Name, options);
+            var crowd = CrowdCheck(index, data, result);
+            var json = MislabelReport.Write(dir, data, result, pipe.Name, options, crowd?.Check.ToJson(crowd.Value.VoteFile));
             AnsiConsole.MarkupLine($"out-of-fold accuracy {result.OutOfFoldAccuracy:P1}; {result.Flagged.Count:N0} of {data.Count:N0} images flagged " +
                                    $"({Markup.Escape(string.Join(", ", json["byPair"]!.AsObject().Select(kv => $"{kv.Key} {kv.Value}")))}).");
+            if (crowd?.Check is { WithVotes: > 0 } c)
+                AnsiConsole.MarkupLine($"The FER+ crowd does not back the given label of {c.Precision:P1} of the top {c.WithVotes} flags " +
+                                       $"(of {c.BaseRejectRate:P1} of all {c.BaseImages:N0} faces) and votes for the suggested class on {c.SuggestionPrecision:P1}.");
             AnsiConsole.MarkupLine($"Review [bold]{Markup.Escape(Path.Combine(dir, "mislabels.html"))}[/], fill decisions.csv, then `fer data relabel`.");
             return ExitCodes.Success;
         }));
@@ -75,12 +81,27 @@ internal static class MislabelsCommand
     }
 
     /// <summary>
-    /// The folder of fold checkpoints, named by everything that shapes the folds (data, pipeline, epochs, k, seed):
+    /// The top flags judged by the FER+ crowd when the vote file is here and belongs to these images (FER-2013 faces
+    /// named by their row); null otherwise — a user's own faces have no crowd to ask.
+    /// </summary>
+    private static (CrowdFlagCheck Check, string VoteFile)? CrowdCheck(Core.Data.DatasetIndex index, Core.Data.DecodedDataset data,
+        MislabelResult result)
+    {
+        var (agreement, voteFile) = CliData.CrowdAgreementOf(index);
+        if (agreement is not { Applies: true }) return null;
+        var flags = result.Flagged.Select(f => (f.Path, f.Given, f.Suggested));
+        var all = Enumerable.Range(0, data.Count).Select(i => (data.RelativePaths[i], data.Labels[i]));
+        return (CrowdFlagCheck.Of(flags, all, CrowdVoteTable.Load(voteFile!)), voteFile!);
+    }
+
+    /// <summary>
+    /// The folder of fold checkpoints, named by everything that shapes the folds (data, pipeline, epochs, k, seed, flips):
     /// a rerun with the same inputs resumes, other inputs start fresh instead of mixing stale folds in.
     /// </summary>
     private static string WorkFolder(string dir, string contentKey, PipelineOptions pipe, MislabelOptions options)
     {
-        var key = $"{contentKey};{System.Text.Json.JsonSerializer.Serialize(pipe)};{options.Folds};{options.Seed};{options.BudgetMinutes}";
+        var key = $"{contentKey};{System.Text.Json.JsonSerializer.Serialize(pipe)};{options.Folds};{options.Seed};{options.BudgetMinutes}" +
+                  (options.AverageFlips ? ";flips" : "");
         var tag = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..16];
         return Directory.CreateDirectory(Path.Combine(dir, "work", tag)).FullName;
     }

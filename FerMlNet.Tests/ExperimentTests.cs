@@ -20,8 +20,11 @@ public class ExperimentTests
         TestData.CopySubset(data.Path, 24, ("train", "train"), ("validation", "validation"), ("test", "test"));
         string outDir = work.Combine("experiment");
         var run = CliProcess.Run("experiment", "--out", outDir, "--data", data.Path, "--clean", work.Combine("clean"),
-            "--only", "model-0-original,model-a", "--epochs", "1", "--budget-minutes", "5");
+            "--only", "model-0-original,model-a", "--epochs", "1", "--budget-minutes", "5", "--patience", "3");
         Assert.True(run.ExitCode == 0, run.Stderr);
+        // --patience gives every CNN run early stopping on validation accuracy, and the budget line says so.
+        using (var record = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "model-a", "run.json"))))
+            Assert.Equal(3, record.RootElement.GetProperty("pipeline").GetProperty("earlyStopping").GetProperty("patience").GetInt32());
 
         var board = LeaderboardFile.Load(Path.Combine(outDir, LeaderboardFile.FileName)).Rows;
         Assert.Equal(["model-0-original", "model-a"], board.Select(r => r.Run).Order());
@@ -34,6 +37,7 @@ public class ExperimentTests
             Assert.Contains($"{row.Run} {ci}", answers); // Q1's "Here:" line
         }
         Assert.Contains("Not run yet: model-b, model-c, model-bplus.", answers);
+        Assert.Contains("stopped after 3 epochs without a better validation accuracy", answers);
         // model-a is the only run on the leakage-free split, so it is the named best whatever model-0-original scored.
         var modelA = board.Single(r => r.Run == "model-a");
         Assert.Contains(string.Create(CultureInfo.InvariantCulture,

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using FerMlNet.Preprocessing;
 using FerMlNet.Core.IO;
+using FerMlNet.Core.Labels;
 using FerMlNet.Core.Quality;
 using FerMlNet.Training.Quality;
 
@@ -101,6 +102,11 @@ public class MislabelTests(DataQualityFixture fixture) : IClassFixture<DataQuali
             Assert.Equal(0.25, doc.RootElement.GetProperty("constantAnswerAccuracy").GetDouble()); // 12 faces of each class
             var margins = doc.RootElement.GetProperty("flagged").EnumerateArray().Select(f => f.GetProperty("margin").GetDouble()).ToList();
             Assert.Equal(margins.OrderByDescending(m => m), margins);
+            // FER-2013 faces: the crowd's votes judge the top flags, against the rate it rejects any of the 48 labels.
+            var crowd = doc.RootElement.GetProperty("crowdCheck");
+            Assert.Equal(48, crowd.GetProperty("baseImages").GetInt32());
+            Assert.Equal(Math.Min(CrowdFlagCheck.DefaultTop, margins.Count), crowd.GetProperty("top").GetInt32());
+            Assert.True(doc.RootElement.GetProperty("averageFlips").GetBoolean());
         }
         Assert.StartsWith("path,given,suggested,confidence,decision", File.ReadAllText(work.Combine("report", "decisions.csv")));
         Assert.Contains("data:image/png", File.ReadAllText(work.Combine("report", "mislabels.html")));

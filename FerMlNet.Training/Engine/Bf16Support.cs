@@ -14,4 +14,14 @@ internal static class Bf16Support
 
     /// <summary>Whether a /proc/cpuinfo text names one of <see cref="Flags"/>.</summary>
     public static bool HasBf16Kernels(string cpuInfo) => MachineFacts.ParseCpuInfo(cpuInfo).Flags.Overlaps(Flags);
+
+    /// <summary>
+    /// The one line that says a bf16 pipeline trains in fp32 here, or null when it trains as asked (fp32 pipelines,
+    /// GPUs, CPUs with bf16 kernels).
+    /// </summary>
+    public static string? FallbackNote(PipelineOptions options, TrainingDevice device) =>
+        options.Precision == TrainingPrecision.Bf16 && device == TrainingDevice.Cpu && !OnThisCpu
+            ? $"precision bf16: this CPU has neither {string.Join(" nor ", Flags)}, so libtorch has no bf16 " +
+              "kernels here and would convert every product to fp32 and back; training in fp32."
+            : null;
 }

@@ -154,8 +154,12 @@ public static class CnnTrainer
         }).ToList()),
     };
 
-    /// <summary>Softmax probabilities of every image (evaluation mode, no augmentation), row per image.</summary>
-    public static float[][] PredictProbabilities(FerNet network, TrainingData data)
+    /// <summary>
+    /// Softmax probabilities of every image (evaluation mode, no augmentation), row per image; with
+    /// <paramref name="averageFlips"/> the mean of the face's and its mirror's probabilities (the flip the networks
+    /// train with, so both views are in distribution).
+    /// </summary>
+    public static float[][] PredictProbabilities(FerNet network, TrainingData data, bool averageFlips = false)
     {
         var device = network.parameters().First().device;
         var result = new float[data.Count][];
@@ -163,7 +167,14 @@ public static class CnnTrainer
         using (no_grad())
             ForEachBatch(network, data, device, (start, logits, _) =>
             {
-                var probabilities = logits.softmax(1).cpu().data<float>().ToArray();
+                var softmax = logits.softmax(1);
+                if (averageFlips)
+                {
+                    using var idx = arange(start, start + logits.shape[0], dtype: ScalarType.Int64);
+                    using var mirrored = Batch(data, idx, network.InputChannels, device).flip(3);
+                    softmax = softmax.add(network.forward(mirrored).softmax(1)).div_(2f);
+                }
+                var probabilities = softmax.cpu().data<float>().ToArray();
                 for (int i = 0; i < probabilities.Length / EmotionClasses.Count; i++)
                     result[start + i] = probabilities.AsSpan(i * EmotionClasses.Count, EmotionClasses.Count).ToArray();
             });

@@ -23,10 +23,15 @@ public static class MislabelReport
     /// </summary>
     public const int MaxPerPair = 25;
 
-    /// <summary>Writes the four files into <paramref name="dir"/> (atomically, one by one).</summary>
-    public static JsonObject Write(string dir, DecodedDataset data, MislabelResult result, string pipelineName, MislabelOptions options)
+    /// <summary>
+    /// Writes the four files into <paramref name="dir"/> (atomically, one by one); <paramref name="crowdCheck"/>, when
+    /// the images have crowd votes, goes into mislabels.json as "crowdCheck".
+    /// </summary>
+    public static JsonObject Write(string dir, DecodedDataset data, MislabelResult result, string pipelineName, MislabelOptions options,
+        JsonObject? crowdCheck = null)
     {
         var json = ToJson(data, result, pipelineName, options);
+        if (crowdCheck is not null) json.Insert(json.IndexOf("flaggedCount"), "crowdCheck", crowdCheck);
         AtomicFile.WriteAllText(Path.Combine(dir, "mislabels.json"), json.ToJsonString(ReportJson.Indented));
         AtomicFile.WriteAllText(Path.Combine(dir, "decisions.csv"), DecisionsCsv(result));
         AtomicFile.WriteAllText(Path.Combine(dir, "mislabels.html"), Html(data, result, pipelineName, options));
@@ -46,6 +51,7 @@ public static class MislabelReport
             ["folds"] = options.Folds,
             ["seed"] = options.Seed,
             ["budgetMinutes"] = options.BudgetMinutes,
+            ["averageFlips"] = options.AverageFlips,
             ["splits"] = SplitsRead(data),
             ["images"] = data.Count,
             ["outOfFoldAccuracy"] = Math.Round(result.OutOfFoldAccuracy, 4),

@@ -30,9 +30,7 @@ public static class TrainingJob
         using var val = TrainingSplit(options, decoded, DatasetSplit.Val, votes, progress);
         progress.Note($"{options.Name}: {options.Architecture}, train {train.Count:N0} / val {val.Count:N0} images, " +
             $"up to {options.Epochs} epochs of batch {options.BatchSize}");
-        if (options.Precision == TrainingPrecision.Bf16 && run.Device == TrainingDevice.Cpu && !Bf16Support.OnThisCpu)
-            progress.Note($"precision bf16: this CPU has neither {string.Join(" nor ", Bf16Support.Flags)}, so libtorch has no bf16 " +
-                "kernels here and would convert every product to fp32 and back; training in fp32.");
+        if (Bf16Support.FallbackNote(options, run.Device) is { } fallback) progress.Note(fallback);
         if (options.Distillation?.TeacherModel is { } teacher)
             progress.Note($"distillation: {teacher} answers the {train.Count:N0} training faces once before the first epoch");
 
