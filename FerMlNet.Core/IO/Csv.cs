@@ -43,12 +43,19 @@ public static class Csv
     /// Reads a CSV the product wrote, one record at a time, fields restored (<see cref="ParseWritten"/> for a file too
     /// large to hold whole).
     /// </summary>
-    public static IEnumerable<string[]> ReadWritten(TextReader reader) =>
-        ReadRecords(reader).Select(r => r.Select(Restore).ToArray());
+    /// <param name="reader">The CSV text.</param>
+    /// <param name="completeOnly">
+    /// Leave out a last record that no line break ends (a file cut by a kill mid-write), even one cut inside quotes,
+    /// instead of returning it or failing.
+    /// </param>
+    public static IEnumerable<string[]> ReadWritten(TextReader reader, bool completeOnly = false) =>
+        ReadRecords(reader, completeOnly).Select(r => r.Select(Restore).ToArray());
 
     /// <summary>Reads the records of a CSV one at a time (quoted fields may hold commas, quotes and line breaks).</summary>
-    /// <exception cref="FormatException">A quoted field is not closed.</exception>
-    public static IEnumerable<string[]> ReadRecords(TextReader reader)
+    /// <param name="reader">The CSV text.</param>
+    /// <param name="completeOnly">Leave out a last record that no line break ends (see <see cref="ReadWritten"/>).</param>
+    /// <exception cref="FormatException">A quoted field is not closed (and <paramref name="completeOnly"/> is off).</exception>
+    public static IEnumerable<string[]> ReadRecords(TextReader reader, bool completeOnly = false)
     {
         var fields = new List<string>();
         var field = new StringBuilder();
@@ -79,6 +86,7 @@ public static class Csv
                 default: field.Append(ch); any = true; break;
             }
         }
+        if (completeOnly) yield break;
         if (quoted) throw new FormatException("a quoted field is not closed before the end of the file");
         if (any || field.Length > 0)
         {

@@ -203,25 +203,35 @@ public static class BatchScorer
     }
 
 
-    /// <summary>Paths already complete in an interrupted CSV; the last image's rows are removed (it is scored again).</summary>
+    /// <summary>
+    /// Paths already complete in an interrupted CSV. The file is rewritten (atomically) without a last line cut by the
+    /// kill and without the last image's rows, which may be incomplete, so that image is scored again. Streams: an
+    /// image's rows are written together, so only one image's rows are held at a time.
+    /// </summary>
     private static HashSet<string> PrepareResume(string csvPath)
     {
         if (!File.Exists(csvPath)) return [];
-        var text = File.ReadAllText(csvPath);
-        int lastNewline = text.LastIndexOf('\n');
-        var complete = lastNewline < 0 ? "" : text[..(lastNewline + 1)];
-        var rows = Csv.ParseWritten(complete);
-        if (rows.Count == 0 || !rows[0].SequenceEqual(Header))
-            throw new InvalidDataException($"'{csvPath}' is not a score CSV of this version (header differs); cannot --resume it.");
-        var data = rows.Skip(1).ToList();
-        if (data.Count > 0)
+        var done = new HashSet<string>(StringComparer.Ordinal);
+        AtomicFile.Write(csvPath, output =>
         {
-            var last = data[^1][0];
-            data = data.Where(r => r[0] != last).ToList();
-        }
-        var sb = new StringBuilder(Csv.Line(Header)).Append('\n');
-        foreach (var r in data) sb.Append(Csv.Line(r)).Append('\n');
-        AtomicFile.WriteAllText(csvPath, sb.ToString());
-        return data.Select(r => r[0]).ToHashSet(StringComparer.Ordinal);
+            using var reader = new StreamReader(csvPath, new UTF8Encoding(false));
+            using var writer = new StreamWriter(output, new UTF8Encoding(false), leaveOpen: true);
+            using var rows = Csv.ReadWritten(reader, completeOnly: true).GetEnumerator();
+            if (!rows.MoveNext() || !rows.Current.SequenceEqual(Header))
+                throw new InvalidDataException($"'{csvPath}' is not a score CSV of this version (header differs); cannot --resume it.");
+            writer.Write(Csv.Line(Header) + "\n");
+            var image = new List<string[]>();
+            while (rows.MoveNext())
+            {
+                if (image.Count > 0 && image[0][0] != rows.Current[0])
+                {
+                    foreach (var row in image) writer.Write(Csv.Line(row) + "\n");
+                    done.Add(image[0][0]);
+                    image.Clear();
+                }
+                image.Add(rows.Current);
+            }
+        });
+        return done;
     }
 }
