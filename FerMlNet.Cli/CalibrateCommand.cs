@@ -1,5 +1,5 @@
 using System.CommandLine;
-using FerMlNet.Training.Calibration;
+using FerMlNet.Lifecycle.Calibration;
 using Spectre.Console;
 
 namespace FerMlNet.Cli;

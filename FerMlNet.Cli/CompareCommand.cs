@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using FerMlNet.Preprocessing;
 using FerMlNet.Core.IO;
-using FerMlNet.Training.Reports;
+using FerMlNet.Lifecycle.Reports;
 using Spectre.Console;
 
 namespace FerMlNet.Cli;

@@ -3,8 +3,9 @@ using System.Text.Json;
 using FerMlNet.Core.Data;
 using FerMlNet.Core.IO;
 using FerMlNet.Scoring;
-using FerMlNet.Training.Calibration;
+using FerMlNet.Lifecycle.Calibration;
 using FerMlNet.Training.MlNet;
+using FerMlNet.Lifecycle.Evaluation;
 using Spectre.Console;
 
 namespace FerMlNet.Cli;

@@ -4,8 +4,9 @@ using System.Text.Json.Nodes;
 using FerMlNet.Preprocessing;
 using FerMlNet.Core.Data;
 using FerMlNet.Core.IO;
-using FerMlNet.Training.Calibration;
+using FerMlNet.Lifecycle.Calibration;
 using FerMlNet.Training.MlNet;
+using FerMlNet.Lifecycle.Evaluation;
 using Microsoft.ML;
 using Spectre.Console;
 
@@ -81,7 +82,7 @@ internal static class EvaluateCommand
                 : MlNetEvaluation.Evaluate(LoadModel(modelPath), index, wanted, parse.GetValue(threshold)));
             metrics = metrics with { Model = Path.GetFileName(modelPath), FittedCalibration = FittedCalibration(modelPath) };
             metrics.Write(Path.Combine(dir, "metrics.json"));
-            FerMlNet.Training.Reports.RunReport.Write(dir, $"{Path.GetFileName(modelPath)} on {Path.GetFileName(Path.GetFullPath(parse.GetValue(data)!))} ({wanted.ToName()})");
+            FerMlNet.Lifecycle.Reports.RunReport.Write(dir, $"{Path.GetFileName(modelPath)} on {Path.GetFileName(Path.GetFullPath(parse.GetValue(data)!))} ({wanted.ToName()})");
             var ci = metrics.AccuracyCi95;
             AnsiConsole.MarkupLine($"{wanted.ToName()} ({metrics.Images:N0} images): accuracy {metrics.Accuracy:P2} " +
                                    $"(95% CI {ci[0]:P1}–{ci[1]:P1}), macro-F1 {metrics.MacroF1:F3} (folder labels) → {Markup.Escape(dir)}");

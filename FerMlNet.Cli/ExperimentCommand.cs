@@ -3,10 +3,10 @@ using FerMlNet.Preprocessing;
 using FerMlNet.Core.Data;
 using FerMlNet.Core.IO;
 using FerMlNet.Core.Quality;
-using FerMlNet.Training.Runs;
+using FerMlNet.Lifecycle.Runs;
 using FerMlNet.Training.Engine;
-using FerMlNet.Training.Experiments;
-using FerMlNet.Training.Reports;
+using FerMlNet.Lifecycle.Experiments;
+using FerMlNet.Lifecycle.Reports;
 using Spectre.Console;
 
 namespace FerMlNet.Cli;

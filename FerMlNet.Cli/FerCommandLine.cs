@@ -2,7 +2,7 @@ using System.CommandLine;
 using FerMlNet.Core.Data;
 using FerMlNet.Preprocessing;
 using FerMlNet.Training.Engine;
-using FerMlNet.Training.Runs;
+using FerMlNet.Lifecycle.Runs;
 using Spectre.Console;
 
 namespace FerMlNet.Cli;

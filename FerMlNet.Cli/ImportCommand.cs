@@ -3,7 +3,7 @@ using FerMlNet.Preprocessing;
 using FerMlNet.Core;
 using FerMlNet.Core.Data;
 using FerMlNet.Scoring.FaceDetection;
-using FerMlNet.Training.Quality;
+using FerMlNet.Lifecycle.Quality;
 using Spectre.Console;
 
 namespace FerMlNet.Cli;

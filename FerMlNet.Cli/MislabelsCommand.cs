@@ -4,7 +4,7 @@ using System.Text;
 using FerMlNet.Core.Labels;
 using FerMlNet.Core.Quality;
 using FerMlNet.Training.Engine;
-using FerMlNet.Training.Quality;
+using FerMlNet.Lifecycle.Quality;
 using Spectre.Console;
 
 namespace FerMlNet.Cli;

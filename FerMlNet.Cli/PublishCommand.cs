@@ -1,5 +1,5 @@
 using System.CommandLine;
-using FerMlNet.Training.Publishing;
+using FerMlNet.Lifecycle.Publishing;
 using Spectre.Console;
 
 namespace FerMlNet.Cli;

@@ -15,7 +15,7 @@ internal static class ReportCommand
             var folder = Path.GetFullPath(parse.GetValue(dir)!);
             if (!File.Exists(Path.Combine(folder, "metrics.json")))
                 throw new FileNotFoundException($"'{Path.Combine(folder, "metrics.json")}' does not exist; give a run or evaluation folder.");
-            var path = FerMlNet.Training.Reports.RunReport.Write(folder, Path.GetFileName(folder));
+            var path = FerMlNet.Lifecycle.Reports.RunReport.Write(folder, Path.GetFileName(folder));
             AnsiConsole.MarkupLine($"→ {Markup.Escape(path)}");
             return ExitCodes.Success;
         }));

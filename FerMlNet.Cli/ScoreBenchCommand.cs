@@ -4,7 +4,7 @@ using FerMlNet.Core.Data;
 using FerMlNet.Core.IO;
 using FerMlNet.Preprocessing;
 using FerMlNet.Scoring;
-using FerMlNet.Training.BatchScoring;
+using FerMlNet.Lifecycle.BatchScoring;
 using FerMlNet.Training.Bench;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using FerMlNet.Scoring;
-using FerMlNet.Training.BatchScoring;
+using FerMlNet.Lifecycle.BatchScoring;
 using Spectre.Console;
 
 namespace FerMlNet.Cli;

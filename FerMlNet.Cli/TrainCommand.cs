@@ -1,6 +1,6 @@
 using System.CommandLine;
 using FerMlNet.Training.Engine;
-using FerMlNet.Training.Runs;
+using FerMlNet.Lifecycle.Runs;
 using Spectre.Console;
 
 namespace FerMlNet.Cli;

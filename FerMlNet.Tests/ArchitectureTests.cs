@@ -18,18 +18,21 @@ public class ArchitectureTests
         ["FerMlNet.Core"] = ["FerMlNet.Preprocessing"],
         ["FerMlNet.Web"] = ["FerMlNet.Core", "FerMlNet.Scoring"],
         ["FerMlNet.Training"] = ["FerMlNet.Core", "FerMlNet.Scoring"],
-        ["FerMlNet.Cli"] = ["FerMlNet.Core", "FerMlNet.Scoring", "FerMlNet.Training", "FerMlNet.Web"],
+        ["FerMlNet.Lifecycle"] = ["FerMlNet.Core", "FerMlNet.Scoring", "FerMlNet.Training"],
+        ["FerMlNet.Cli"] = ["FerMlNet.Core", "FerMlNet.Scoring", "FerMlNet.Training", "FerMlNet.Lifecycle", "FerMlNet.Web"],
         ["FerMlNet.Benchmarks"] = ["FerMlNet.Scoring", "FerMlNet.Training"],
     };
 
     /// <summary>Assemblies a library must never load: the training engine, the CLI and the hosts' frameworks.</summary>
     private static readonly Dictionary<string, string[]> ForbiddenAssemblies = new()
     {
-        ["FerMlNet.Preprocessing"] = ["FerMlNet.Scoring", "FerMlNet.Core", "FerMlNet.Training", "fer", "FerMlNet.Web", "TorchSharp", "Microsoft.ML.OnnxRuntime"],
-        ["FerMlNet.Scoring"] = ["FerMlNet.Core", "FerMlNet.Training", "fer", "FerMlNet.Web", "TorchSharp", "Microsoft.AspNetCore", "Spectre.Console", "System.CommandLine"],
-        ["FerMlNet.Core"] = ["FerMlNet.Scoring", "FerMlNet.Training", "fer", "FerMlNet.Web", "TorchSharp", "Microsoft.ML.OnnxRuntime"],
-        ["FerMlNet.Web"] = ["FerMlNet.Training", "fer", "TorchSharp"],
-        ["FerMlNet.Training"] = ["fer", "FerMlNet.Web", "Microsoft.AspNetCore", "Spectre.Console", "System.CommandLine"],
+        ["FerMlNet.Preprocessing"] = ["FerMlNet.Scoring", "FerMlNet.Core", "FerMlNet.Training", "FerMlNet.Lifecycle", "fer", "FerMlNet.Web", "TorchSharp", "Microsoft.ML.OnnxRuntime"],
+        ["FerMlNet.Scoring"] = ["FerMlNet.Core", "FerMlNet.Training", "FerMlNet.Lifecycle", "fer", "FerMlNet.Web", "TorchSharp", "Microsoft.AspNetCore", "Spectre.Console", "System.CommandLine"],
+        ["FerMlNet.Core"] = ["FerMlNet.Scoring", "FerMlNet.Training", "FerMlNet.Lifecycle", "fer", "FerMlNet.Web", "TorchSharp", "Microsoft.ML.OnnxRuntime"],
+        ["FerMlNet.Web"] = ["FerMlNet.Training", "FerMlNet.Lifecycle", "fer", "TorchSharp"],
+        // The engine never reaches up for the lifecycle that drives it.
+        ["FerMlNet.Training"] = ["FerMlNet.Lifecycle", "fer", "FerMlNet.Web", "Microsoft.AspNetCore", "Spectre.Console", "System.CommandLine"],
+        ["FerMlNet.Lifecycle"] = ["fer", "FerMlNet.Web", "Microsoft.AspNetCore", "Spectre.Console", "System.CommandLine"],
     };
 
     public static TheoryData<string> ProductProjects() => new(AllowedProjectReferences.Keys);

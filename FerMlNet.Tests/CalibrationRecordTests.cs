@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using FerMlNet.Training.Calibration;
+using FerMlNet.Lifecycle.Calibration;
 
 namespace FerMlNet.Tests;
 

@@ -3,10 +3,10 @@ using System.Text.Json.Nodes;
 using FerMlNet.Core;
 using FerMlNet.Preprocessing;
 using FerMlNet.Scoring;
-using FerMlNet.Training.Calibration;
+using FerMlNet.Lifecycle.Calibration;
 using FerMlNet.Training.Onnx;
-using FerMlNet.Training.Publishing;
-using FerMlNet.Training.Runs;
+using FerMlNet.Lifecycle.Publishing;
+using FerMlNet.Lifecycle.Runs;
 using Google.Protobuf;
 using Microsoft.ML;
 using Microsoft.ML.OnnxRuntime;
@@ -96,7 +96,7 @@ public class CalibrationTests(TrainedModelFixture model) : IClassFixture<Trained
     [Fact]
     public void ModelCardRebuildRepeatsTheCalibrationOptionsIncludingTheBiasChoice()
     {
-        var recorded = Training.Calibration.CalibrationRecord.Load(Path.Combine(TestData.RepoRoot, "docs", "results", "crowd-labels", "vgg-gap-votes-calibrated-calibration.json"));
+        var recorded = Lifecycle.Calibration.CalibrationRecord.Load(Path.Combine(TestData.RepoRoot, "docs", "results", "crowd-labels", "vgg-gap-votes-calibrated-calibration.json"));
         Assert.Equal(" --tta --objective macro-f1 --labels crowd", recorded.RebuildOptions());
         var dropped = recorded.BiasChoice! with { Kept = false };
         var folder = recorded with { FittedOn = recorded.FittedOn with { Labels = "folder" } };
@@ -278,7 +278,7 @@ public class CalibrationTests(TrainedModelFixture model) : IClassFixture<Trained
         var published = CliProcess.Run("publish", run, "--split-manifest", work.Combine("split", "manifest.json"),
             "--test-metrics", work.Combine("test", "metrics.json"), "--name", "tiny", "--models", work.Combine("models"));
         Assert.True(published.ExitCode == 0, published.Stderr);
-        var card = Training.Publishing.ModelCard.Load(work.Combine("models", "tiny.json"));
+        var card = Lifecycle.Publishing.ModelCard.Load(work.Combine("models", "tiny.json"));
         Assert.Equal(("tiny", 42, 3, 2, 319300L), (card.Name, card.SplitSeed, card.EpochsRun, card.BestEpoch, card.Params));
         Assert.Equal(Core.IO.FileHash.Sha256(work.Combine("split", "manifest.json")), card.DataManifestSha256);
         Assert.Equal(("val", "test"), (card.Validation.Split, card.Test.Split));

@@ -5,6 +5,7 @@ using FerMlNet.Core.Labels;
 using FerMlNet.Preprocessing;
 using FerMlNet.Training.Engine;
 using FerMlNet.Training.MlNet;
+using FerMlNet.Lifecycle.Evaluation;
 using static TorchSharp.torch;
 
 namespace FerMlNet.Tests;

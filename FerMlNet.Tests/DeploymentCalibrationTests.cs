@@ -1,6 +1,6 @@
 using System.Text.Json;
 using FerMlNet.Scoring;
-using FerMlNet.Training.Calibration;
+using FerMlNet.Lifecycle.Calibration;
 
 namespace FerMlNet.Tests;
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using FerMlNet.Training.MlNet;
+using FerMlNet.Lifecycle.Evaluation;
 
 namespace FerMlNet.Tests;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using FerMlNet.Core.Data;
 using FerMlNet.Core.Quality;
-using FerMlNet.Training.Reports;
+using FerMlNet.Lifecycle.Reports;
 
 namespace FerMlNet.Tests;
 

@@ -1,4 +1,5 @@
 using FerMlNet.Training.MlNet;
+using FerMlNet.Lifecycle.Evaluation;
 using Microsoft.ML;
 
 namespace FerMlNet.Tests;

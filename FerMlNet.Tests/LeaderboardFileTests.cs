@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using FerMlNet.Training.Reports;
+using FerMlNet.Lifecycle.Reports;
 
 namespace FerMlNet.Tests;
 

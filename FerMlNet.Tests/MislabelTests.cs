@@ -3,7 +3,7 @@ using FerMlNet.Preprocessing;
 using FerMlNet.Core.IO;
 using FerMlNet.Core.Labels;
 using FerMlNet.Core.Quality;
-using FerMlNet.Training.Quality;
+using FerMlNet.Lifecycle.Quality;
 
 namespace FerMlNet.Tests;
 

@@ -1,6 +1,6 @@
 using FerMlNet.Training.Engine;
 using FerMlNet.Training.Models;
-using FerMlNet.Training.Runs;
+using FerMlNet.Lifecycle.Runs;
 using static TorchSharp.torch;
 
 namespace FerMlNet.Tests;

@@ -4,6 +4,7 @@ using FerMlNet.Preprocessing;
 using FerMlNet.Scoring;
 using FerMlNet.Training.Engine;
 using FerMlNet.Training.MlNet;
+using FerMlNet.Lifecycle.Evaluation;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using FerMlNet.Training.Publishing;
+using FerMlNet.Lifecycle.Publishing;
 
 namespace FerMlNet.Tests;
 

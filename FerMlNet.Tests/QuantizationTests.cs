@@ -84,8 +84,8 @@ public class QuantizationTests
             "--test-metrics", work.Combine("test", "metrics.json"), "--name", "fast-int8", "--models", work.Combine("models"));
         Assert.True(publish.ExitCode == 0, publish.Stderr);
 
-        var card = Training.Publishing.ModelCard.Load(work.Combine("models", "fast-int8.json"));
-        var fast = Training.Publishing.ModelCard.Load(Path.ChangeExtension(FastModel, ".json"));
+        var card = Lifecycle.Publishing.ModelCard.Load(work.Combine("models", "fast-int8.json"));
+        var fast = Lifecycle.Publishing.ModelCard.Load(Path.ChangeExtension(FastModel, ".json"));
         Assert.Equal((16, 3, "train"), (card.Quantization!.CalibrationFaces, card.Quantization.Seed, card.Quantization.CalibrationSplit));
         Assert.Equal(Core.IO.FileHash.Sha256(FastModel), card.Quantization.SourceSha256);
         Assert.Equal((fast.Params, fast.Calibration!.Temperature), (card.Params, card.Calibration!.Temperature)); // trained as its source

@@ -4,7 +4,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using FerMlNet.Core.Data;
 using FerMlNet.Training.MlNet;
-using FerMlNet.Training.Reports;
+using FerMlNet.Lifecycle.Evaluation;
+using FerMlNet.Lifecycle.Reports;
 using Microsoft.Playwright;
 
 namespace FerMlNet.Tests;

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using FerMlNet.Training.Onnx;
-using FerMlNet.Training.Publishing;
-using FerMlNet.Training.Runs;
+using FerMlNet.Lifecycle.Publishing;
+using FerMlNet.Lifecycle.Runs;
 
 namespace FerMlNet.Tests;
 

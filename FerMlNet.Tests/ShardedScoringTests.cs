@@ -1,5 +1,5 @@
 using FerMlNet.Core.IO;
-using FerMlNet.Training.BatchScoring;
+using FerMlNet.Lifecycle.BatchScoring;
 
 namespace FerMlNet.Tests;
 

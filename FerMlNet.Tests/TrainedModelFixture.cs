@@ -1,5 +1,6 @@
 using FerMlNet.Training.Engine;
 using FerMlNet.Training.MlNet;
+using FerMlNet.Lifecycle.Evaluation;
 
 namespace FerMlNet.Tests;
 

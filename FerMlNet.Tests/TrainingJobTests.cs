@@ -1,5 +1,5 @@
 using FerMlNet.Training.Engine;
-using FerMlNet.Training.Runs;
+using FerMlNet.Lifecycle.Runs;
 
 namespace FerMlNet.Tests;
 
