@@ -2,6 +2,7 @@ using System.CommandLine;
 using FerMlNet.Core.Data;
 using FerMlNet.Preprocessing;
 using FerMlNet.Training.Bench;
+using FerMlNet.Cli.Bench;
 using FerMlNet.Training.Engine;
 using Spectre.Console;
 

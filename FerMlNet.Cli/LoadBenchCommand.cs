@@ -1,10 +1,9 @@
 using System.CommandLine;
 using FerMlNet.Web;
-using FerMlNet.Training.Bench;
+using FerMlNet.Cli.Bench;
 using Microsoft.AspNetCore.Builder;
 using SkiaSharp;
 using Spectre.Console;
-using FerMlNet.Cli.Bench;
 
 namespace FerMlNet.Cli;
 

@@ -4,6 +4,7 @@ using FerMlNet.Core.Data;
 using FerMlNet.Core.IO;
 using FerMlNet.Preprocessing;
 using FerMlNet.Training.Bench;
+using FerMlNet.Cli.Bench;
 using FerMlNet.Training.Engine;
 using FerMlNet.Training.Models;
 using Spectre.Console;

@@ -3,7 +3,7 @@ using System.Text.Json;
 using FerMlNet.Preprocessing;
 using FerMlNet.Core.Data;
 using FerMlNet.Core.IO;
-using FerMlNet.Training.Bench;
+using FerMlNet.Cli.Bench;
 using Spectre.Console;
 
 namespace FerMlNet.Cli;

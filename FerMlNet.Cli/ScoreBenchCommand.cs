@@ -5,7 +5,7 @@ using FerMlNet.Core.IO;
 using FerMlNet.Preprocessing;
 using FerMlNet.Scoring;
 using FerMlNet.Lifecycle.BatchScoring;
-using FerMlNet.Training.Bench;
+using FerMlNet.Cli.Bench;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Spectre.Console;

@@ -2,12 +2,11 @@ using System.CommandLine;
 using FerMlNet.Preprocessing;
 using FerMlNet.Core;
 using FerMlNet.Web;
-using FerMlNet.Training.Bench;
+using FerMlNet.Cli.Bench;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Hosting;
 using SkiaSharp;
 using Spectre.Console;
-using FerMlNet.Cli.Bench;
 
 namespace FerMlNet.Cli;
 

@@ -1,6 +1,7 @@
 using FerMlNet.Core.Data;
 using FerMlNet.Preprocessing;
 using FerMlNet.Training.Bench;
+using FerMlNet.Cli.Bench;
 using FerMlNet.Training.Models;
 
 namespace FerMlNet.Tests;

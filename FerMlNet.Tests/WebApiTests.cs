@@ -68,7 +68,7 @@ public class WebApiTests : IClassFixture<DefaultWebFactory>
     {
         using var client = _factory.CreateClient();
         using var frame = WebTestData.HappyFrame();
-        var response = await client.PostAsync("/api/v1/predict" + query, Image(Training.Bench.FaceFrames.Jpeg(frame)));
+        var response = await client.PostAsync("/api/v1/predict" + query, Image(Cli.Bench.FaceFrames.Jpeg(frame)));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var answer = await response.JsonAsync();
         var face = Assert.Single(answer.GetProperty("faces").EnumerateArray());

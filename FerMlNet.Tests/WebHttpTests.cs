@@ -33,7 +33,7 @@ public class WebHttpTests
     {
         await using var host = await KestrelHost.StartAsync(rateLimit: 1_000_000);
         using var frame = WebTestData.HappyFrame();
-        var result = await Cli.Bench.LoadTest.RunAsync(host.Address, Training.Bench.FaceFrames.Jpeg(frame),
+        var result = await Cli.Bench.LoadTest.RunAsync(host.Address, Cli.Bench.FaceFrames.Jpeg(frame),
             File.ReadAllBytes(WebTestData.ClearlyHappyFace), requests: 400, clients: 16, TimeSpan.FromMinutes(2), slowClients: 2);
         Assert.Equal(400, result.Requests);
         Assert.DoesNotContain(result.ByStatus.Keys, status => status >= 500);

@@ -1,4 +1,4 @@
-using FerMlNet.Training.Bench;
+using FerMlNet.Cli.Bench;
 using SkiaSharp;
 
 namespace FerMlNet.Tests;

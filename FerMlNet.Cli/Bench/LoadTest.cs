@@ -3,7 +3,6 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
 using FerMlNet.Web;
-using FerMlNet.Training.Bench;
 
 namespace FerMlNet.Cli.Bench;
 

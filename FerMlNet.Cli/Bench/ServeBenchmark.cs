@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using FerMlNet.Web;
-using FerMlNet.Training.Bench;
 
 namespace FerMlNet.Cli.Bench;
 

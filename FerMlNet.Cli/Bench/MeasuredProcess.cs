@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace FerMlNet.Training.Bench;
+namespace FerMlNet.Cli.Bench;
 
 /// <summary>
 /// Runs a command as a child process and measures its wall time and peak resident memory (VmHWM from

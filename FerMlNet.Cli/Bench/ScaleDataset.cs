@@ -2,7 +2,7 @@ using FerMlNet.Core.Data;
 using FerMlNet.Preprocessing;
 using FerMlNet.Core.Reports;
 
-namespace FerMlNet.Training.Bench;
+namespace FerMlNet.Cli.Bench;
 
 /// <summary>
 /// Builds a dataset k times the size of a real one for the scale benchmark: copy 0 is every original file as it is;

@@ -1,4 +1,4 @@
-namespace FerMlNet.Training.Bench;
+namespace FerMlNet.Cli.Bench;
 
 /// <summary>Small statistics the benchmark commands share.</summary>
 internal static class BenchMath

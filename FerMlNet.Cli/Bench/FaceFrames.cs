@@ -1,6 +1,6 @@
 using SkiaSharp;
 
-namespace FerMlNet.Training.Bench;
+namespace FerMlNet.Cli.Bench;
 
 /// <summary>
 /// Camera-like test frames made from dataset faces: each 48×48 face is scaled up (bicubic) and placed on a plain

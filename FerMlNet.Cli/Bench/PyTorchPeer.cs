@@ -6,7 +6,7 @@ using FerMlNet.Preprocessing;
 using FerMlNet.Training.Engine;
 using FerMlNet.Training.Models;
 
-namespace FerMlNet.Training.Bench;
+namespace FerMlNet.Cli.Bench;
 
 /// <summary>
 /// Runs Bench/pytorch_peer.py — the same network and training step in PyTorch — as a child process and reads its
