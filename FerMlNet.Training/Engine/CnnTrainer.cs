@@ -74,12 +74,11 @@ public static class CnnTrainer
         }
 
         var clock = new TrainingBudget(run, state.BudgetMinutesSpent);
-        loop.Clock = clock;
         int epochsThisRun = 0;
         while (!state.Finished && state.EpochsDone < options.Epochs)
         {
             int epoch = state.EpochsDone + 1;
-            var record = loop.RunEpoch(epoch, out bool timedOut);
+            var record = loop.RunEpoch(epoch, clock, out bool timedOut);
             if (record is null) // the time budget ran out before the epoch ended: keep the best finished epoch
             {
                 state.Finished = true;

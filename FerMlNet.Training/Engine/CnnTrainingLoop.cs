@@ -42,7 +42,6 @@ internal class CnnTrainingLoop : IDisposable
             ? options.Schedule.DecaySteps
             : (long)(train.Count / options.BatchSize) * options.Epochs; // the notebook's (n // 64) · epochs
         Schedule = new LearningRateSchedule(options.Schedule, options.LearningRate, decaySteps);
-        Clock = new TrainingBudget(run, 0);
         // bf16 only where it is faster: on a CPU without bf16 kernels libtorch converts each product to fp32 and back.
         Precision = options.Precision == TrainingPrecision.Bf16 && (device.type != DeviceType.CPU || Bf16Support.OnThisCpu)
             ? TrainingPrecision.Bf16 : TrainingPrecision.Fp32;
@@ -91,15 +90,13 @@ internal class CnnTrainingLoop : IDisposable
     /// <summary>Batches in one epoch (the last one may be short).</summary>
     public int BatchesPerEpoch { get; }
 
-    /// <summary>The time budget (set by the driver once a checkpoint says how much was spent before).</summary>
-    public TrainingBudget Clock { get; set; }
-
     /// <summary>
     /// Trains one epoch and validates it; null (with <paramref name="timedOut"/>) when the budget ran out during the
     /// epoch, whose partial work is then discarded. Dropout, shuffling, augmentation and mixing are seeded from
-    /// (seed, epoch), so a resumed run repeats an uninterrupted one.
+    /// (seed, epoch), so a resumed run repeats an uninterrupted one. <paramref name="clock"/> is the run's budget, which
+    /// the driver carries across resumes.
     /// </summary>
-    public EpochRecord? RunEpoch(int epoch, out bool timedOut)
+    public EpochRecord? RunEpoch(int epoch, TrainingBudget clock, out bool timedOut)
     {
         timedOut = false;
         var options = Options;
@@ -118,7 +115,7 @@ internal class CnnTrainingLoop : IDisposable
         var accuracy = new TrainAccuracy();
         for (int b = 0; b < BatchesPerEpoch; b++)
         {
-            if (Clock.Exhausted)
+            if (clock.Exhausted)
             {
                 timedOut = true;
                 return null; // a partial epoch is discarded; the best finished epoch is kept
@@ -156,7 +153,7 @@ internal class CnnTrainingLoop : IDisposable
             trainedValAccuracy = valAccuracy;
             using (Average.Applied()) (valLoss, valAccuracy) = Validate();
         }
-        if (Clock.Exhausted) timedOut = true;
+        if (clock.Exhausted) timedOut = true;
         return new EpochRecord(epoch, lossSum / seen, accuracy.Value, valLoss, valAccuracy,
             Schedule.Current, epochClock.Elapsed.TotalSeconds, seen / trainSeconds, trainedValAccuracy);
     }
