@@ -10,8 +10,16 @@ namespace FerMlNet.Cli;
 /// <summary>The `fer` command tree. Each command is a thin shell over library calls that the tests also make.</summary>
 internal static class FerCommandLine
 {
+    /// <summary>
+    /// Columns of a console whose output goes to a file or a pipe. Spectre assumes 80 there and breaks every longer
+    /// line and table cell, so a job's log could not be searched for the sentences it printed.
+    /// </summary>
+    private const int RedirectedWidth = 200;
+
     public static int Run(string[] args)
     {
+        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = RedirectedWidth;
+        if (Console.IsErrorRedirected) ErrorConsole.Profile.Width = RedirectedWidth;
         var root = new RootCommand("FerMlNet: facial-emotion recognition (happy, neutral, sad, surprise) on ML.NET.");
         root.Add(DataCommands.Create());
         root.Add(ModelsCommand.Create());

@@ -117,4 +117,18 @@ public class CliTests
         Assert.Matches(@"whole training steps:\s*\S+\s*│ pipeline\s*│ batch[^\n]*\n[\s\S]*model-0\s*│\s*64\s*│\s*[0-9.]+\s*│\s*[0-9.]+\s*│\s*[0-9.]+×", r.Stdout);
         Assert.Equal(1, CliProcess.Run("bench", "precision", "--rounds", "0").ExitCode);
     }
+
+    [Fact]
+    [Trait(TestSpeed.Trait, TestSpeed.Slow)]
+    public void ALogKeepsEachPrintedSentenceOnOneLine()
+    {
+        // CliProcess redirects stdout like a job writing its log: the sentence is longer than 80 columns and stays whole.
+        using var dir = TestData.NewTempDir();
+        TestData.CopySubset(dir.Combine("data"), 4, ("train", "train"));
+        var r = CliProcess.Run("data", "crowd-decisions", dir.Combine("data"), "--out", dir.Combine("decisions.csv"));
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var line = Assert.Single(r.Stdout.Split('\n'), l => l.Contains("relabels (crowd majority"));
+        Assert.True(line.Length > 80, line);
+        Assert.Contains("then `fer data relabel", line);
+    }
 }
