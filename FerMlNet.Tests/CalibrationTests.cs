@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FerMlNet.Core;
+using FerMlNet.Core.Quality;
 using FerMlNet.Preprocessing;
 using FerMlNet.Scoring;
 using FerMlNet.Lifecycle.Calibration;
@@ -124,7 +125,7 @@ public class CalibrationTests(TrainedModelFixture model) : IClassFixture<Trained
         Assert.Equal("./fer data split datasets/fer4-mit --out datasets/fer4-clean --seed 42 --near-confirm none && ./fer train vgg-se-res-long-mixup " +
                      "--data datasets/fer4-clean && ./fer calibrate models/fer-default.onnx runs/vgg-se-res-long-mixup --data " +
                      "datasets/fer4-clean --tta --objective macro-f1 --out runs/a+b+vgg-se-res-long-mixup-calibrated",
-            ModelPublisher.Rebuild(Json("""{"source": {"name": "fer4-mit"}, "seed": 42}"""), withShipped));
+            ModelPublisher.Rebuild(HashOnlySplit("fer4-mit", 42), withShipped));
 
         // A student of the published model: its card lists the teacher file with the SHA-256 training recorded (not
         // the file's hash now, which a later publish may have changed) and the teacher card's own rebuild line.
@@ -428,4 +429,13 @@ public class CalibrationTests(TrainedModelFixture model) : IClassFixture<Trained
         int k = values.Length / faces.Length;
         return Enumerable.Range(0, faces.Length).Select(i => values.AsSpan(i * k, k).ToArray()).ToArray();
     }
+
+    /// <summary>The manifest of a split by the hash alone (no pixel confirmation) with no files: what a rebuild line reads.</summary>
+    private static SplitManifest HashOnlySplit(string dataset, int seed) => new()
+    {
+        Tool = SplitManifest.SplitTool, Source = new SplitSource(dataset, "key", 0), Preprocessing = PreprocessingContract.Version,
+        Seed = seed, Ratios = [0.8, 0.1, 0.1], KeepDuplicates = false, NearMethod = "phash",
+        NearThreshold = AuditOptions.DefaultNearThreshold, BlankMaxStdDev = 3, Images = 0, Counts = [], Shares = [],
+        SetAside = [], DroppedCopies = [], Files = [],
+    };
 }

@@ -57,14 +57,22 @@ public class DataSplitTests(DataQualityFixture fixture) : IClassFixture<DataQual
         Assert.NotEqual(manifest, File.ReadAllBytes(work.Combine("c", "manifest.json")));
         Assert.False(Directory.Exists(work.Combine("a.partial")));
 
-        using var doc = JsonDocument.Parse(manifest);
-        var setAside = doc.RootElement.GetProperty("setAside").EnumerateArray()
-            .ToDictionary(s => s.GetProperty("source").GetString()!, s => s.GetProperty("reason").GetString()!);
+        // The typed manifest reads back strictly and writes back the same bytes (the cards hash them).
+        var typed = SplitManifest.Load(work.Combine("a", SplitManifest.FileName));
+        Assert.Equal(manifest, System.Text.Encoding.UTF8.GetBytes(typed.Serialize()));
+        var setAside = typed.SetAside.ToDictionary(s => s.Source, s => s.Reason);
         Assert.StartsWith("unreadable", setAside["train/sad/zero-bytes.jpg"]);
         Assert.StartsWith("blank", setAside["train/neutral/22927.jpg"]);
         Assert.Contains("conflicting", setAside["train/surprise/34012.jpg"]);
-        foreach (var f in doc.RootElement.GetProperty("files").EnumerateArray())
-            Assert.True(File.Exists(work.Combine("a", f.GetProperty("path").GetString()!)));
+        Assert.Equal(typed.Images, typed.Files.Count);
+        foreach (var f in typed.Files)
+            Assert.True(File.Exists(work.Combine("a", f.Path)));
+        // Another tool's manifest, or a renamed key, is refused naming the file.
+        File.WriteAllText(work.Combine("other.json"), """{"tool": "fer data relabel"}""");
+        Assert.Contains("other.json", Assert.Throws<InvalidDataException>(() => SplitManifest.Load(work.Combine("other.json"))).Message);
+        File.WriteAllBytes(work.Combine("renamed.json"), System.Text.Encoding.UTF8.GetBytes(
+            System.Text.Encoding.UTF8.GetString(manifest).Replace("\"droppedCopies\"", "\"dropped\"")));
+        Assert.Contains("renamed.json", Assert.Throws<InvalidDataException>(() => SplitManifest.Load(work.Combine("renamed.json"))).Message);
 
         // Auditing the new tree finds no duplicate group at all: one copy kept, never across splits.
         var audit = DatasetAudit.Run(DecodedDatasetCache.Load(DatasetReader.Read(work.Combine("a")), useCache: false));

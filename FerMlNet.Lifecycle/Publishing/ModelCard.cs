@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using FerMlNet.Core.IO;
+using FerMlNet.Core.Quality;
 using FerMlNet.Lifecycle.Calibration;
 using FerMlNet.Training.MlNet;
 using FerMlNet.Lifecycle.Evaluation;
@@ -58,7 +59,7 @@ public sealed record ModelCard
     public required double[] SplitRatios { get; init; }
 
     /// <summary>The dataset that was split.</summary>
-    public required CardSplitSource SplitSource { get; init; }
+    public required SplitSource SplitSource { get; init; }
 
     /// <summary>SHA-256 of the split's manifest.json: a rebuilt split is the same split when this matches.</summary>
     public required string DataManifestSha256 { get; init; }
@@ -97,12 +98,6 @@ public sealed record ModelCard
     /// <summary>Writes the card atomically.</summary>
     public void Write(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Json) + "\n");
 }
-
-/// <summary>The dataset a card's split was made from.</summary>
-/// <param name="Name">The dataset's folder name.</param>
-/// <param name="ContentKey">Hash of its files and labels.</param>
-/// <param name="Images">Its image count.</param>
-public sealed record CardSplitSource(string Name, string ContentKey, int Images);
 
 /// <summary>A published model file that a card's rebuild uses as it is.</summary>
 /// <param name="Model">models/NAME.onnx.</param>

@@ -42,10 +42,10 @@ public static class ModelPublisher
             throw new IOException($"'{existing}' already exists.");
         var trained = RunRecord.Load(runDir);
         var valMetrics = EvaluationMetrics.Load(Path.Combine(runDir, "metrics.json"));
-        var split = ReadJson(splitManifest);
+        var split = SplitManifest.Load(splitManifest);
         var test = EvaluationMetrics.Load(testMetrics);
-        if ((string?)split["source"]?["contentKey"] is null || test.Split != "test")
-            throw new InvalidDataException($"'{splitManifest}' must be the manifest.json of a `fer data split` and '{testMetrics}' a metrics.json of its test split.");
+        if (test.Split != "test")
+            throw new InvalidDataException($"'{testMetrics}' must be a metrics.json of the test split of '{splitManifest}'; it is of '{test.Split}'.");
 
         var card = new ModelCard
         {
@@ -60,9 +60,9 @@ public static class ModelPublisher
             StopReason = trained.StopReason,
             TrainSeconds = trained.TrainSeconds,
             Params = trained.Params,
-            SplitSeed = (int)split["seed"]!,
-            SplitRatios = split["ratios"]!.AsArray().Select(r => (double)r!).ToArray(),
-            SplitSource = split["source"].Deserialize<CardSplitSource>(ReportJson.IndentedCamelCase)!,
+            SplitSeed = split.Seed,
+            SplitRatios = split.Ratios,
+            SplitSource = split.Source,
             DataManifestSha256 = FileHash.Sha256(splitManifest),
             TrainedDatasetContentKey = trained.DatasetContentKey,
             Calibration = trained.Calibration,
@@ -83,7 +83,7 @@ public static class ModelPublisher
     /// published model file among the calibration's sources (`fer calibrate models/NAME.onnx runs/X`) is not trained
     /// here: the line names it as models/NAME.onnx and <see cref="PublishedSources"/> says which file and how it was built.
     /// </summary>
-    public static string Rebuild(JsonObject split, RunRecord run)
+    public static string Rebuild(SplitManifest split, RunRecord run)
     {
         var splitCommand = SplitCommand(split);
         // An int8 copy is rebuilt from its published float source, not retrained.
@@ -110,12 +110,12 @@ public static class ModelPublisher
     /// manifest without "nearConfirmation" was made by the hash alone (`--near-confirm none`, the rule before
     /// 2026-12-05), and a confirmed one names its correlation threshold, so the line holds whatever the defaults become.
     /// </summary>
-    public static string SplitCommand(JsonObject split)
+    public static string SplitCommand(SplitManifest split)
     {
-        var command = $"./fer data split datasets/{split["source"]?["name"]} --out datasets/fer4-clean --seed {split["seed"]}";
-        if ((int?)split["nearThreshold"] is { } threshold && threshold != AuditOptions.DefaultNearThreshold)
-            command += $" --near-threshold {threshold}";
-        return (double?)split["nearMinCorrelation"] is { } minCorrelation
+        var command = $"./fer data split datasets/{split.Source.Name} --out datasets/fer4-clean --seed {split.Seed}";
+        if (split.NearThreshold != AuditOptions.DefaultNearThreshold)
+            command += $" --near-threshold {split.NearThreshold}";
+        return split.NearMinCorrelation is { } minCorrelation
             ? command + string.Create(CultureInfo.InvariantCulture, $" --near-min-correlation {minCorrelation}")
             : command + " --near-confirm none";
     }
@@ -142,12 +142,5 @@ public static class ModelPublisher
     {
         var card = Path.ChangeExtension(file, ".json");
         return new($"models/{Path.GetFileName(file)}", usedAs, sha256, File.Exists(card) ? ModelCard.Load(card).Rebuild : null);
-    }
-
-    private static JsonObject ReadJson(string path)
-    {
-        if (!File.Exists(path)) throw new FileNotFoundException($"'{path}' does not exist.");
-        try { return JsonNode.Parse(File.ReadAllText(path))?.AsObject() ?? throw new InvalidDataException($"'{path}' is empty."); }
-        catch (JsonException e) { throw new InvalidDataException($"'{path}' is not valid JSON: {e.Message}"); }
     }
 }
