@@ -28,6 +28,18 @@ public class DataAuditTests(DataQualityFixture fixture) : IClassFixture<DataQual
     }
 
     [Fact]
+    public void TheHtmlShowsEachNearPairsFiguresAndTheCandidatesThePixelsKeptApart()
+    {
+        var audit = DatasetAudit.Run(fixture.Data);
+        var html = AuditReport.ToHtml(audit, [], "subset");
+        var pair = Assert.Single(audit.NearPairs, p => audit.Data.RelativePaths[p.Second] == "test/sad/brighter-copy.png"
+                                                     || audit.Data.RelativePaths[p.First] == "test/sad/brighter-copy.png");
+        Assert.Contains($"hash distance {pair.Distance}, pixel correlation {pair.Correlation:0.000}", html);
+        int keptApart = audit.HashPairs.Count - audit.NearPairs.Count;
+        Assert.Contains($"Hash candidates kept apart (pixel correlation below {audit.Options.NearMinCorrelation:0.00}) — {keptApart:N0}", html);
+    }
+
+    [Fact]
     [Trait(TestSpeed.Trait, TestSpeed.Slow)]
     public void CliWritesContractJsonAndHtmlAndRefusesToOverwrite()
     {

@@ -110,12 +110,14 @@ public static class AuditReport
         GroupSection(page, audit, "Exact duplicates across splits",
             audit.ExactGroups.Where(audit.IsCrossSplit).ToList());
         GroupSection(page, audit, "Near duplicates across splits",
-            audit.NearGroups.Where(audit.IsCrossSplit).ToList());
+            audit.NearGroups.Where(audit.IsCrossSplit).ToList(), audit.NearPairs);
         GroupSection(page, audit, "Blank images", audit.Blank.Select(i => new[] { i }).ToList());
         GroupSection(page, audit, "Exact duplicates within one split",
             audit.ExactGroups.Where(g => !audit.IsCrossSplit(g)).ToList());
         GroupSection(page, audit, "Near duplicates within one split",
-            audit.NearGroups.Where(g => !audit.IsCrossSplit(g)).ToList());
+            audit.NearGroups.Where(g => !audit.IsCrossSplit(g)).ToList(), audit.NearPairs);
+        if (audit.Options.NearConfirmation != NearDuplicateConfirmation.None)
+            RejectedPairSection(page, audit);
 
         page.Heading("Unreadable files and skipped folders");
         page.Table(["path", "reason"], data.Failures.Concat(notices).Select(f => (IEnumerable<string>)[f.Path, f.Reason]));
@@ -126,7 +128,12 @@ public static class AuditReport
         [$"{c.Groups:N0}", $"{c.Files:N0}", $"{c.Redundant:N0}", $"{c.CrossSplitGroups:N0}",
          $"{c.ConflictingLabelGroups:N0}", $"{c.LargestGroup}"];
 
-    private static void GroupSection(HtmlReport page, AuditResult audit, string title, IReadOnlyList<int[]> groups)
+    /// <summary>
+    /// A section of groups; with <paramref name="pairs"/>, each near group lists its pairs with their hash distance and
+    /// pixel correlation, the two figures the near-duplicate rule decided on.
+    /// </summary>
+    private static void GroupSection(HtmlReport page, AuditResult audit, string title, IReadOnlyList<int[]> groups,
+        IReadOnlyList<NearPair>? pairs = null)
     {
         page.Heading($"{title} — {groups.Count:N0}");
         if (groups.Count > MaxGroupsPerSection)
@@ -139,8 +146,41 @@ public static class AuditReport
                 $"{data.Splits[i].ToName()} · {EmotionClasses.Names[data.Labels[i]]}", Path.GetFileName(data.RelativePaths[i]),
                 $"σ {audit.StdDev[i]:F1}"));
             page.Raw($"<div class=\"group{(bad ? " bad" : "")}\">{string.Concat(figures)}</div>");
+            if (pairs is not null)
+            {
+                var members = g.ToHashSet();
+                var lines = pairs.Where(p => members.Contains(p.First) && members.Contains(p.Second))
+                    .Select(p => PairLine(data, p));
+                page.Paragraph(string.Join("; ", lines));
+            }
         }
     }
+
+    /// <summary>
+    /// The hash's candidates that the pixels did not confirm, most similar first: what the rule kept apart, for a
+    /// reviewer to check that they are different people.
+    /// </summary>
+    private static void RejectedPairSection(HtmlReport page, AuditResult audit)
+    {
+        var confirmed = audit.NearPairs.Select(p => (p.First, p.Second)).ToHashSet();
+        var rejected = audit.HashPairs.Where(p => !confirmed.Contains((p.First, p.Second)))
+            .OrderByDescending(p => p.Correlation).ToList();
+        page.Heading($"Hash candidates kept apart (pixel correlation below {audit.Options.NearMinCorrelation:0.00}) — {rejected.Count:N0}");
+        if (rejected.Count > MaxGroupsPerSection)
+            page.Paragraph($"Showing the {MaxGroupsPerSection} most similar of {rejected.Count:N0}.");
+        var data = audit.Data;
+        foreach (var p in rejected.Take(MaxGroupsPerSection))
+        {
+            var figures = new[] { p.First, p.Second }.Select(i => HtmlReport.Thumbnail(data.ImagePixels(i), data.RelativePaths[i],
+                $"{data.Splits[i].ToName()} · {EmotionClasses.Names[data.Labels[i]]}", Path.GetFileName(data.RelativePaths[i])));
+            page.Raw($"<div class=\"group\">{string.Concat(figures)}</div>");
+            page.Paragraph(PairLine(data, p));
+        }
+    }
+
+    private static string PairLine(Data.DecodedDataset data, NearPair p) =>
+        $"{Path.GetFileName(data.RelativePaths[p.First])} ↔ {Path.GetFileName(data.RelativePaths[p.Second])}: " +
+        $"hash distance {p.Distance}, pixel correlation {p.Correlation:0.000}";
 
     /// <summary>Images per (split, class), every pair of the present splits and the four classes listed.</summary>
     private static Dictionary<(DatasetSplit Split, int Label), int> Counts(Data.DecodedDataset data)
