@@ -106,6 +106,9 @@ public class MislabelTests(DataQualityFixture fixture) : IClassFixture<DataQuali
             var crowd = doc.RootElement.GetProperty("crowdCheck");
             Assert.Equal(48, crowd.GetProperty("baseImages").GetInt32());
             Assert.Equal(Math.Min(CrowdFlagCheck.DefaultTop, margins.Count), crowd.GetProperty("top").GetInt32());
+            Assert.NotEmpty(margins); // a one-epoch model disagrees with many labels
+            Assert.Contains($"of the top {crowd.GetProperty("withVotes").GetInt32()} flags", run.Stdout);
+            Assert.Contains("The FER+ crowd does not back the given label of", File.ReadAllText(work.Combine("report", "mislabels.html")));
             Assert.True(doc.RootElement.GetProperty("averageFlips").GetBoolean());
         }
         Assert.StartsWith("path,given,suggested,confidence,decision", File.ReadAllText(work.Combine("report", "decisions.csv")));

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using FerMlNet.Core;
 using FerMlNet.Core.Data;
 using FerMlNet.Core.IO;
+using FerMlNet.Core.Labels;
 using FerMlNet.Preprocessing;
 using FerMlNet.Core.Quality;
 using FerMlNet.Core.Reports;
@@ -24,17 +25,17 @@ public static class MislabelReport
     public const int MaxPerPair = 25;
 
     /// <summary>
-    /// Writes the four files into <paramref name="dir"/> (atomically, one by one); <paramref name="crowdCheck"/>, when
-    /// the images have crowd votes, goes into mislabels.json as "crowdCheck".
+    /// Writes the four files into <paramref name="dir"/> (atomically, one by one); <paramref name="crowd"/>, when the
+    /// images have crowd votes, goes into mislabels.json as "crowdCheck" and into the page's summary.
     /// </summary>
     public static JsonObject Write(string dir, DecodedDataset data, MislabelResult result, string pipelineName, MislabelOptions options,
-        JsonObject? crowdCheck = null)
+        (CrowdFlagCheck Check, string VoteFile)? crowd = null)
     {
         var json = ToJson(data, result, pipelineName, options);
-        if (crowdCheck is not null) json.Insert(json.IndexOf("flaggedCount"), "crowdCheck", crowdCheck);
+        if (crowd is { } c) json.Insert(json.IndexOf("flaggedCount"), "crowdCheck", c.Check.ToJson(c.VoteFile));
         AtomicFile.WriteAllText(Path.Combine(dir, "mislabels.json"), json.ToJsonString(ReportJson.Indented));
         AtomicFile.WriteAllText(Path.Combine(dir, "decisions.csv"), DecisionsCsv(result));
-        AtomicFile.WriteAllText(Path.Combine(dir, "mislabels.html"), Html(data, result, pipelineName, options));
+        AtomicFile.WriteAllText(Path.Combine(dir, "mislabels.html"), Html(data, result, pipelineName, options, crowd?.Check));
         AtomicFile.WriteAllBytes(Path.Combine(dir, "review-sheet.png"), ReviewSheet(data, result));
         return json;
     }
@@ -99,13 +100,15 @@ public static class MislabelReport
         return sb.ToString();
     }
 
-    private static string Html(DecodedDataset data, MislabelResult result, string pipelineName, MislabelOptions options)
+    private static string Html(DecodedDataset data, MislabelResult result, string pipelineName, MislabelOptions options,
+        CrowdFlagCheck? crowd)
     {
         var page = new HtmlReport($"Possible mislabels — {Path.GetFileName(data.Root.TrimEnd('/'))}");
         page.Paragraph($"{result.Flagged.Count:N0} of {data.Count:N0} images ({SplitsRead(data)}) flagged by confident learning on {options.Folds}-fold " +
                        $"out-of-fold probabilities of the '{pipelineName}' pipeline (out-of-fold accuracy " +
                        $"{result.OutOfFoldAccuracy:P1}). Ranked by p(suggested) − p(given). Write keep, relabel:CLASS or " +
                        "remove in the decision column of decisions.csv, then run `fer data relabel`.");
+        if (crowd is { WithVotes: > 0 } c) page.Paragraph(CrowdSentence(c));
         page.Table(["class", "threshold t_j (mean own-class probability)"],
             EmotionClasses.Names.Select((n, c) => (IEnumerable<string>)[n, result.Thresholds[c].ToString("F3", CultureInfo.InvariantCulture)]));
         var pairs = Pairs(result).ToList();
@@ -122,6 +125,11 @@ public static class MislabelReport
         }
         return page.ToString();
     }
+
+    /// <summary>How the FER+ crowd judges the top flags, in one sentence (the page's and the command's).</summary>
+    public static string CrowdSentence(CrowdFlagCheck c) =>
+        $"The FER+ crowd does not back the given label of {c.Precision:P1} of the top {c.WithVotes} flags " +
+        $"({c.BaseRejectRate:P1} of all {c.BaseImages:N0} faces) and votes for the suggested class on {c.SuggestionPrecision:P1}.";
 
     /// <summary>Thumbnails captioned with the overall rank (the row order of decisions.csv) and the probabilities.</summary>
     private static string Gallery(DecodedDataset data, IEnumerable<(MislabelCandidate Flag, int Rank)> flags) =>
