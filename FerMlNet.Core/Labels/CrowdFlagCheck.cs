@@ -42,10 +42,10 @@ public sealed record CrowdFlagCheck(int Top, int WithVotes, int CrowdConfirmsGiv
             baseVotes.Count == 0 ? 0 : (double)rejected / baseVotes.Count, baseVotes.Count);
     }
 
-    /// <summary>The check as the "crowdCheck" object of mislabels.json, naming the vote file.</summary>
+    /// <summary>The check as the "crowdCheck" object of mislabels.json, naming the vote file (its name, no machine path).</summary>
     public JsonObject ToJson(string voteFile) => new()
     {
-        ["voteFile"] = voteFile,
+        ["voteFile"] = Path.GetFileName(voteFile),
         ["top"] = Top,
         ["withVotes"] = WithVotes,
         ["crowdConfirmsGiven"] = CrowdConfirmsGiven,
