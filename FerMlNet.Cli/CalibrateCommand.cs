@@ -1,5 +1,6 @@
 using System.CommandLine;
 using FerMlNet.Lifecycle.Calibration;
+using FerMlNet.Training.Engine;
 using Spectre.Console;
 
 namespace FerMlNet.Cli;
@@ -49,13 +50,19 @@ internal static class CalibrateCommand
         return cmd;
     }
 
+    /// <summary>
+    /// What was fitted, every figure on the labels it was fitted to (the crowd's majority or the folder labels), so
+    /// before and after compare like with like.
+    /// </summary>
     private static void Print(CalibrationResult result)
     {
-        var (record, metrics) = (result.Record, result.Validation);
-        var (before, crossFitted) = (record.AsTrained, record.CalibratedCrossFitted!); // a fresh calibration always has it; only older files lack it
-        AnsiConsole.MarkupLine($"val ({record.FittedOn.Images:N0}): accuracy {before.Accuracy:P2} → {metrics.Accuracy:P2} " +
-            $"(cross-fitted {crossFitted.Accuracy:P2}), macro-F1 {before.MacroF1:F3} → {metrics.MacroF1:F3} " +
-            $"(cross-fitted {crossFitted.MacroF1:F3}), NLL {before.Nll:F3} → {record.CalibratedInSample.Nll:F3}, " +
+        var record = result.Record;
+        var (before, after) = (record.AsTrained, record.CalibratedInSample);
+        var crossFitted = record.CalibratedCrossFitted!; // a fresh calibration always has it; only older files lack it
+        string labels = record.FittedOn.Labels ?? WireName.Of(CalibrationLabels.Folder);
+        AnsiConsole.MarkupLine($"val ({record.FittedOn.Images:N0}, {labels} labels): accuracy {before.Accuracy:P2} → {after.Accuracy:P2} " +
+            $"(cross-fitted {crossFitted.Accuracy:P2}), macro-F1 {before.MacroF1:F3} → {after.MacroF1:F3} " +
+            $"(cross-fitted {crossFitted.MacroF1:F3}), NLL {before.Nll:F3} → {after.Nll:F3}, " +
             $"T {record.Temperature:F2}, bias [[{string.Join(", ", record.Bias.Values.Select(b => b.ToString("+0.00;-0.00")))}]] → {Markup.Escape(result.Folder)}");
         if (record.BiasChoice is not null) AnsiConsole.MarkupLine(Markup.Escape(record.BiasChoice.Reason));
     }

@@ -341,6 +341,10 @@ public class CalibrationTests(TrainedModelFixture model) : IClassFixture<Trained
         Assert.Contains("cross-fitted", result.Stdout);
         using var calibration = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "calibration.json")));
         var root = calibration.RootElement;
+        // Before and after are printed on the labels the fit used (here the folder's), like with like.
+        double Accuracy(string stage) => root.GetProperty(stage).GetProperty("accuracy").GetDouble();
+        Assert.Contains(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"val (60, folder labels): accuracy {Accuracy("asTrained"):P2} → {Accuracy("calibratedInSample"):P2}"), result.Stdout);
         Assert.Equal(60, root.GetProperty("fittedOn").GetProperty("images").GetInt32());
         Assert.True(root.GetProperty("flipAveraging").GetBoolean());
         Assert.Equal(2, root.GetProperty("shiftAveraging").GetInt32());
