@@ -82,14 +82,15 @@ internal static class MislabelsCommand
     /// The top flags judged by the FER+ crowd when the vote file is here and belongs to these images (FER-2013 faces
     /// named by their row); null otherwise — a user's own faces have no crowd to ask.
     /// </summary>
-    private static (CrowdFlagCheck Check, string VoteFile)? CrowdCheck(Core.Data.DatasetIndex index, Core.Data.DecodedDataset data,
+    private static (CrowdFlagCheck Check, CrowdVoteTable Votes)? CrowdCheck(Core.Data.DatasetIndex index, Core.Data.DecodedDataset data,
         MislabelResult result)
     {
         var (agreement, voteFile) = CliData.CrowdAgreementOf(index);
         if (agreement is not { Applies: true }) return null;
+        var votes = CrowdVoteTable.Load(voteFile!);
         var flags = result.Flagged.Select(f => (f.Path, f.Given, f.Suggested));
         var all = Enumerable.Range(0, data.Count).Select(i => (data.RelativePaths[i], data.Labels[i]));
-        return (CrowdFlagCheck.Of(flags, all, CrowdVoteTable.Load(voteFile!)), voteFile!);
+        return (CrowdFlagCheck.Of(flags, all, votes), votes);
     }
 
     /// <summary>

@@ -108,7 +108,9 @@ public class MislabelTests(DataQualityFixture fixture) : IClassFixture<DataQuali
             Assert.Equal(Math.Min(CrowdFlagCheck.DefaultTop, margins.Count), crowd.GetProperty("top").GetInt32());
             Assert.NotEmpty(margins); // a one-epoch model disagrees with many labels
             Assert.Contains($"of the top {crowd.GetProperty("withVotes").GetInt32()} flags", run.Stdout);
-            Assert.Contains("The FER+ crowd does not back the given label of", File.ReadAllText(work.Combine("report", "mislabels.html")));
+            var page = File.ReadAllText(work.Combine("report", "mislabels.html"));
+            Assert.Contains("The FER+ crowd does not back the given label of", page);
+            Assert.Matches(@"crowd: (\w+|NF) \d+/\d+", page); // each thumbnail says what the crowd voted
             Assert.True(doc.RootElement.GetProperty("averageFlips").GetBoolean());
         }
         Assert.StartsWith("path,given,suggested,confidence,decision", File.ReadAllText(work.Combine("report", "decisions.csv")));

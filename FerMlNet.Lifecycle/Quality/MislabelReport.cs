@@ -26,16 +26,17 @@ public static class MislabelReport
 
     /// <summary>
     /// Writes the four files into <paramref name="dir"/> (atomically, one by one); <paramref name="crowd"/>, when the
-    /// images have crowd votes, goes into mislabels.json as "crowdCheck" and into the page's summary.
+    /// images have crowd votes, goes into mislabels.json as "crowdCheck" and into the page's summary, and each
+    /// thumbnail of the page says what the crowd voted.
     /// </summary>
     public static JsonObject Write(string dir, DecodedDataset data, MislabelResult result, string pipelineName, MislabelOptions options,
-        (CrowdFlagCheck Check, string VoteFile)? crowd = null)
+        (CrowdFlagCheck Check, CrowdVoteTable Votes)? crowd = null)
     {
         var json = ToJson(data, result, pipelineName, options);
-        if (crowd is { } c) json.Insert(json.IndexOf("flaggedCount"), "crowdCheck", c.Check.ToJson(c.VoteFile));
+        if (crowd is { } c) json.Insert(json.IndexOf("flaggedCount"), "crowdCheck", c.Check.ToJson(c.Votes.Path));
         AtomicFile.WriteAllText(Path.Combine(dir, "mislabels.json"), json.ToJsonString(ReportJson.Indented));
         AtomicFile.WriteAllText(Path.Combine(dir, "decisions.csv"), DecisionsCsv(result));
-        AtomicFile.WriteAllText(Path.Combine(dir, "mislabels.html"), Html(data, result, pipelineName, options, crowd?.Check));
+        AtomicFile.WriteAllText(Path.Combine(dir, "mislabels.html"), Html(data, result, pipelineName, options, crowd));
         AtomicFile.WriteAllBytes(Path.Combine(dir, "review-sheet.png"), ReviewSheet(data, result));
         return json;
     }
@@ -101,14 +102,14 @@ public static class MislabelReport
     }
 
     private static string Html(DecodedDataset data, MislabelResult result, string pipelineName, MislabelOptions options,
-        CrowdFlagCheck? crowd)
+        (CrowdFlagCheck Check, CrowdVoteTable Votes)? crowd)
     {
         var page = new HtmlReport($"Possible mislabels — {Path.GetFileName(data.Root.TrimEnd('/'))}");
         page.Paragraph($"{result.Flagged.Count:N0} of {data.Count:N0} images ({SplitsRead(data)}) flagged by confident learning on {options.Folds}-fold " +
                        $"out-of-fold probabilities of the '{pipelineName}' pipeline (out-of-fold accuracy " +
                        $"{result.OutOfFoldAccuracy:P1}). Ranked by p(suggested) − p(given). Write keep, relabel:CLASS or " +
                        "remove in the decision column of decisions.csv, then run `fer data relabel`.");
-        if (crowd is { WithVotes: > 0 } c) page.Paragraph(CrowdSentence(c));
+        if (crowd?.Check is { WithVotes: > 0 } c) page.Paragraph(CrowdSentence(c));
         page.Table(["class", "threshold t_j (mean own-class probability)"],
             EmotionClasses.Names.Select((n, c) => (IEnumerable<string>)[n, result.Thresholds[c].ToString("F3", CultureInfo.InvariantCulture)]));
         var pairs = Pairs(result).ToList();
@@ -116,12 +117,12 @@ public static class MislabelReport
             pairs.Select(g => (IEnumerable<string>)[PairName(g.Key.Given, g.Key.Suggested), $"{g.Count():N0}"]));
         int flagged = result.Flagged.Count;
         page.Heading(flagged > MaxGallery ? $"Top {MaxGallery} of {flagged:N0}" : "Flagged images");
-        page.Raw(Gallery(data, result.Flagged.Take(MaxGallery).Select((f, i) => (f, i + 1))));
+        page.Raw(Gallery(data, result.Flagged.Take(MaxGallery).Select((f, i) => (f, i + 1)), crowd?.Votes));
         if (flagged > 0) page.Heading("By pair");
         foreach (var pair in pairs)
         {
             page.Heading($"{PairName(pair.Key.Given, pair.Key.Suggested)}: top {Math.Min(MaxPerPair, pair.Count())} of {pair.Count():N0}", 3);
-            page.Raw(Gallery(data, pair.Take(MaxPerPair)));
+            page.Raw(Gallery(data, pair.Take(MaxPerPair), crowd?.Votes));
         }
         return page.ToString();
     }
@@ -131,12 +132,21 @@ public static class MislabelReport
         $"The FER+ crowd does not back the given label of {c.Precision:P1} of the top {c.WithVotes} flags " +
         $"({c.BaseRejectRate:P1} of all {c.BaseImages:N0} faces) and votes for the suggested class on {c.SuggestionPrecision:P1}.";
 
-    /// <summary>Thumbnails captioned with the overall rank (the row order of decisions.csv) and the probabilities.</summary>
-    private static string Gallery(DecodedDataset data, IEnumerable<(MislabelCandidate Flag, int Rank)> flags) =>
+    /// <summary>
+    /// Thumbnails captioned with the overall rank (the row order of decisions.csv), the probabilities and, where the
+    /// face has crowd votes, the crowd's top category with its share of the votes.
+    /// </summary>
+    private static string Gallery(DecodedDataset data, IEnumerable<(MislabelCandidate Flag, int Rank)> flags, CrowdVoteTable? votes) =>
         "<div class=\"group\">" + string.Concat(flags.Select(r => HtmlReport.Thumbnail(data.ImagePixels(r.Flag.Index), r.Flag.Path,
-            $"#{r.Rank} {PairName(r.Flag.Given, r.Flag.Suggested)}",
-            string.Join(" ", EmotionClasses.Names.Select((n, c) => $"{n[..2]} {r.Flag.Probabilities[c]:F2}")),
-            r.Flag.Path))) + "</div>";
+            [
+                $"#{r.Rank} {PairName(r.Flag.Given, r.Flag.Suggested)}",
+                string.Join(" ", EmotionClasses.Names.Select((n, c) => $"{n[..2]} {r.Flag.Probabilities[c]:F2}")),
+                .. votes?.Find(r.Flag.Path) is { Total: > 0 } v ? [CrowdCaption(v)] : Array.Empty<string>(),
+                r.Flag.Path,
+            ]))) + "</div>";
+
+    /// <summary>"crowd: happiness 8/10", or "crowd: tie 4/10" when two categories share the top count.</summary>
+    public static string CrowdCaption(CrowdVotes votes) => $"crowd: {votes.TopCategory ?? "tie"} {votes.Counts.Max()}/{votes.Total}";
 
     /// <summary>One row per (given → suggested) pair, its top ten flags: to judge precision without a browser.</summary>
     private static byte[] ReviewSheet(DecodedDataset data, MislabelResult result) =>
