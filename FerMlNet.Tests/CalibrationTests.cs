@@ -286,6 +286,10 @@ public class CalibrationTests(TrainedModelFixture model) : IClassFixture<Trained
         Assert.Equal(96, card.SplitSource.Images);
         Assert.StartsWith("./fer data split", card.Rebuild);
         Assert.True(File.Exists(work.Combine("models", "tiny.zip")) && File.Exists(work.Combine("models", "tiny.onnx")));
+        // The card names the faces it got wrong relative to the folder that holds models/, not by this machine's paths.
+        Assert.NotEmpty(card.Validation.Mistakes!);
+        Assert.All(card.Validation.Mistakes!.Concat(card.Test.Mistakes!), m => Assert.StartsWith("split/", m.Path));
+        Assert.DoesNotContain(work.Path, File.ReadAllText(work.Combine("models", "tiny.json")));
     }
 
     [Fact]

@@ -47,6 +47,9 @@ public static class ModelPublisher
         if (test.Split != "test")
             throw new InvalidDataException($"'{testMetrics}' must be a metrics.json of the test split of '{splitManifest}'; it is of '{test.Split}'.");
 
+        // The card travels in the package: its paths are stated relative to the folder holding models/.
+        var modelsFolder = Path.GetFullPath(modelsDir.TrimEnd('/', '\\'));
+        var paths = new CardPaths(Path.GetDirectoryName(modelsFolder) ?? modelsFolder);
         var card = new ModelCard
         {
             Name = name,
@@ -65,12 +68,12 @@ public static class ModelPublisher
             SplitSource = split.Source,
             DataManifestSha256 = FileHash.Sha256(splitManifest),
             TrainedDatasetContentKey = trained.DatasetContentKey,
-            Calibration = trained.Calibration,
-            Quantization = trained.Quantization,
+            Calibration = trained.Calibration is { } calibration ? paths.Portable(calibration) : null,
+            Quantization = trained.Quantization is { } quantization ? paths.Portable(quantization) : null,
             Rebuild = Rebuild(split, trained),
             RebuildUses = PublishedSources(trained),
-            Validation = valMetrics,
-            Test = test,
+            Validation = paths.Portable(valMetrics),
+            Test = paths.Portable(test),
         };
         AtomicFile.Write(targets[0], s => { using var f = File.OpenRead(Path.Combine(runDir, "model.zip")); f.CopyTo(s); });
         AtomicFile.Write(targets[1], s => { using var f = File.OpenRead(Path.Combine(runDir, "model.onnx")); f.CopyTo(s); });
