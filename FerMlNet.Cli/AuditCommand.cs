@@ -46,8 +46,8 @@ internal static class AuditCommand
             var reviewFile = parse.GetValue(review);
             var score = reviewFile is null ? null : NearPairReview.Score(audit, NearPairReview.Load(reviewFile), reviewFile);
             var json = AuditReport.ToJson(audit, index.Notices, score);
-            var (crowd, voteFile) = CliData.CrowdAgreementOf(index);
-            json["crowd"] = crowd?.ToJson(voteFile!);
+            var (crowd, votes) = CliData.CrowdAgreementOf(index);
+            json["crowd"] = crowd?.ToJson(votes!.Path);
             AtomicFile.WriteAllText(Path.Combine(dir, "audit.json"), json.ToJsonString(ReportJson.Indented));
             AtomicFile.WriteAllText(Path.Combine(dir, "audit.html"), AuditReport.ToHtml(audit, index.Notices, Path.GetFileName(index.Root)));
             if (parse.GetValue(calibrate))

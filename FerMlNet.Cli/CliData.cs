@@ -8,15 +8,16 @@ namespace FerMlNet.Cli;
 internal static class CliData
 {
     /// <summary>
-    /// Folder-vs-crowd agreement of a dataset against the repository's FER+ vote file, and that file's path; (null,
-    /// null) when the file is not there (a deployment without datasets/).
+    /// Folder-vs-crowd agreement of a dataset against the repository's FER+ vote file, and the votes read (so a caller
+    /// that goes on to use them does not read the file again); (null, null) when the file is not there (a deployment
+    /// without datasets/).
     /// </summary>
-    public static (CrowdAgreement? Agreement, string? VoteFile) CrowdAgreementOf(DatasetIndex index)
+    public static (CrowdAgreement? Agreement, CrowdVoteTable? Votes) CrowdAgreementOf(DatasetIndex index)
     {
         CrowdVoteTable votes;
         try { votes = CrowdVoteTable.LoadDefault(); }
         catch (FileNotFoundException) { return (null, null); }
-        return (CrowdAgreement.Of(index.Entries, votes), votes.Path);
+        return (CrowdAgreement.Of(index.Entries, votes), votes);
     }
 
     /// <summary>A split named on the command line (train, val and its aliases, test, all); an unknown name is a usage error.</summary>

@@ -41,16 +41,16 @@ internal static class DataCommands
         cmd.SetAction(parse => FerCommandLine.Guard(() =>
         {
             var index = DatasetReader.Read(parse.GetValue(dataset)!);
-            var (agreement, voteFile) = CliData.CrowdAgreementOf(index);
+            var (agreement, votes) = CliData.CrowdAgreementOf(index);
             if (agreement is not { Applies: true })
                 throw new DatasetException(agreement is null
                     ? $"The FER+ vote file '{CrowdVoteTable.DefaultRelativePath}' is not here."
-                    : $"'{parse.GetValue(dataset)}': {(string?)agreement.ToJson(voteFile!)["reason"]}.");
+                    : $"'{parse.GetValue(dataset)}': {(string?)agreement.ToJson(votes!.Path)["reason"]}.");
             double share = parse.GetValue(minShare);
             if (share is <= 0 or > 1) throw new UsageException("--min-share must be in (0, 1].");
             var path = parse.GetValue(output)!;
             if (File.Exists(path) && !parse.GetValue(force)) throw new UsageException($"'{path}' already exists; add --force to replace it.");
-            var (csv, counts) = CrowdDecisions.Propose(index.Entries, CrowdVoteTable.Load(voteFile!), share);
+            var (csv, counts) = CrowdDecisions.Propose(index.Entries, votes!, share);
             AtomicFile.WriteAllText(path, csv);
             AnsiConsole.MarkupLine($"{counts.Relabel:N0} relabels (crowd majority ≥ {share:P0} of the votes for another class) and " +
                 $"{counts.Remove:N0} removals (not a face) proposed in [bold]{Markup.Escape(path)}[/]; review, then " +
@@ -91,7 +91,8 @@ internal sealed class DatasetStats
         Index = index;
         Unreadable = unreadable;
         Decoded = decoded;
-        (Crowd, VoteFile) = CliData.CrowdAgreementOf(index);
+        (Crowd, var votes) = CliData.CrowdAgreementOf(index);
+        VoteFile = votes?.Path;
     }
 
     public DatasetIndex Index { get; }

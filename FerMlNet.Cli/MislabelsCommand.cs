@@ -85,12 +85,11 @@ internal static class MislabelsCommand
     private static (CrowdFlagCheck Check, CrowdVoteTable Votes)? CrowdCheck(Core.Data.DatasetIndex index, Core.Data.DecodedDataset data,
         MislabelResult result)
     {
-        var (agreement, voteFile) = CliData.CrowdAgreementOf(index);
+        var (agreement, votes) = CliData.CrowdAgreementOf(index);
         if (agreement is not { Applies: true }) return null;
-        var votes = CrowdVoteTable.Load(voteFile!);
         var flags = result.Flagged.Select(f => (f.Path, f.Given, f.Suggested));
         var all = Enumerable.Range(0, data.Count).Select(i => (data.RelativePaths[i], data.Labels[i]));
-        return (CrowdFlagCheck.Of(flags, all, votes), votes);
+        return (CrowdFlagCheck.Of(flags, all, votes!), votes!);
     }
 
     /// <summary>

@@ -142,10 +142,7 @@ public static class AuditReport
         foreach (var g in groups.Take(MaxGroupsPerSection))
         {
             bool bad = g.Length > 1 && (audit.IsCrossSplit(g) || audit.IsConflicting(g));
-            var figures = g.Select(i => HtmlReport.Thumbnail(data.ImagePixels(i), data.RelativePaths[i],
-                $"{data.Splits[i].ToName()} · {EmotionClasses.Names[data.Labels[i]]}", Path.GetFileName(data.RelativePaths[i]),
-                $"σ {audit.StdDev[i]:F1}"));
-            page.Raw($"<div class=\"group{(bad ? " bad" : "")}\">{string.Concat(figures)}</div>");
+            page.Raw($"<div class=\"group{(bad ? " bad" : "")}\">{string.Concat(g.Select(i => Figure(audit, i)))}</div>");
             if (pairs is not null)
             {
                 var members = g.ToHashSet();
@@ -168,14 +165,20 @@ public static class AuditReport
         page.Heading($"Hash candidates kept apart (pixel correlation below {audit.Options.NearMinCorrelation:0.00}) — {rejected.Count:N0}");
         if (rejected.Count > MaxGroupsPerSection)
             page.Paragraph($"Showing the {MaxGroupsPerSection} most similar of {rejected.Count:N0}.");
-        var data = audit.Data;
         foreach (var p in rejected.Take(MaxGroupsPerSection))
         {
-            var figures = new[] { p.First, p.Second }.Select(i => HtmlReport.Thumbnail(data.ImagePixels(i), data.RelativePaths[i],
-                $"{data.Splits[i].ToName()} · {EmotionClasses.Names[data.Labels[i]]}", Path.GetFileName(data.RelativePaths[i])));
-            page.Raw($"<div class=\"group\">{string.Concat(figures)}</div>");
-            page.Paragraph(PairLine(data, p));
+            page.Raw($"<div class=\"group\">{Figure(audit, p.First)}{Figure(audit, p.Second)}</div>");
+            page.Paragraph(PairLine(audit.Data, p));
         }
+    }
+
+    /// <summary>One image's thumbnail, captioned with its split, label, file name and grey-level spread.</summary>
+    private static string Figure(AuditResult audit, int i)
+    {
+        var data = audit.Data;
+        return HtmlReport.Thumbnail(data.ImagePixels(i), data.RelativePaths[i],
+            $"{data.Splits[i].ToName()} · {EmotionClasses.Names[data.Labels[i]]}", Path.GetFileName(data.RelativePaths[i]),
+            $"σ {audit.StdDev[i]:F1}");
     }
 
     private static string PairLine(Data.DecodedDataset data, NearPair p) =>

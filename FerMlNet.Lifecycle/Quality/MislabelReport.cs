@@ -146,7 +146,7 @@ public static class MislabelReport
             ]))) + "</div>";
 
     /// <summary>"crowd: happiness 8/10", or "crowd: tie 4/10" when two categories share the top count.</summary>
-    public static string CrowdCaption(CrowdVotes votes) => $"crowd: {votes.TopCategory ?? "tie"} {votes.Counts.Max()}/{votes.Total}";
+    private static string CrowdCaption(CrowdVotes votes) => $"crowd: {votes.TopCategory ?? "tie"} {votes.Counts.Max()}/{votes.Total}";
 
     /// <summary>One row per (given → suggested) pair, its top ten flags: to judge precision without a browser.</summary>
     private static byte[] ReviewSheet(DecodedDataset data, MislabelResult result) =>

@@ -164,15 +164,10 @@ public static class CnnTrainer
         var result = new float[data.Count][];
         network.eval();
         using (no_grad())
-            ForEachBatch(network, data, device, (start, logits, _) =>
+            ForEachBatch(network, data, device, (start, input, logits, _) =>
             {
                 var softmax = logits.softmax(1);
-                if (averageFlips)
-                {
-                    using var idx = arange(start, start + logits.shape[0], dtype: ScalarType.Int64);
-                    using var mirrored = Batch(data, idx, network.InputChannels, device).flip(3);
-                    softmax = softmax.add(network.forward(mirrored).softmax(1)).div_(2f);
-                }
+                if (averageFlips) softmax = softmax.add(network.forward(input.flip(3)).softmax(1)).div_(2f);
                 var probabilities = softmax.cpu().data<float>().ToArray();
                 for (int i = 0; i < probabilities.Length / EmotionClasses.Count; i++)
                     result[start + i] = probabilities.AsSpan(i * EmotionClasses.Count, EmotionClasses.Count).ToArray();
@@ -181,8 +176,8 @@ public static class CnnTrainer
         return result;
     }
 
-    /// <summary>Runs the network over the data in batches of 256 and hands each batch's start, logits and targets over.</summary>
-    private static void ForEachBatch(FerNet network, TrainingData data, Device device, Action<long, Tensor, Tensor> onBatch)
+    /// <summary>Runs the network over the data in batches of 256 and hands each batch's start, input, logits and targets over.</summary>
+    private static void ForEachBatch(FerNet network, TrainingData data, Device device, Action<long, Tensor, Tensor, Tensor> onBatch)
     {
         const int batch = 256;
         for (long start = 0; start < data.Count; start += batch)
@@ -190,8 +185,8 @@ public static class CnnTrainer
             using var scope = NewDisposeScope();
             long n = Math.Min(batch, data.Count - start);
             var idx = arange(start, start + n, dtype: ScalarType.Int64);
-            var logits = network.forward(Batch(data, idx, network.InputChannels, device));
-            onBatch(start, logits, data.Targets.index_select(0, idx).to(device));
+            var input = Batch(data, idx, network.InputChannels, device);
+            onBatch(start, input, network.forward(input), data.Targets.index_select(0, idx).to(device));
         }
     }
 
@@ -203,7 +198,7 @@ public static class CnnTrainer
         using var _ = no_grad();
         double lossSum = 0;
         long correct = 0;
-        ForEachBatch(network, data, device, (start, logits, targets) =>
+        ForEachBatch(network, data, device, (start, _, logits, targets) =>
         {
             lossSum += Losses.PerSampleOnTargets(logits, targets, options.Loss).sum().item<float>();
             using var labels = data.Labels.narrow(0, start, targets.shape[0]).to(device);
