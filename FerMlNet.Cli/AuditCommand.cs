@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using FerMlNet.Preprocessing;
 using FerMlNet.Core.IO;
+using FerMlNet.Core.Labels;
 using FerMlNet.Core.Quality;
 using Spectre.Console;
 
@@ -45,10 +46,9 @@ internal static class AuditCommand
             var audit = DatasetAudit.Run(data, options);
             var reviewFile = parse.GetValue(review);
             var score = reviewFile is null ? null : NearPairReview.Score(audit, NearPairReview.Load(reviewFile), reviewFile);
-            var json = AuditReport.ToJson(audit, index.Notices, score);
             var (crowd, votes) = CliData.CrowdAgreementOf(index);
-            json["crowd"] = crowd?.ToJson(votes!.Path);
-            AtomicFile.WriteAllText(Path.Combine(dir, "audit.json"), json.ToJsonString(ReportJson.Indented));
+            var file = AuditFile.Of(audit, index.Notices, score, crowd is null ? null : CrowdAgreementSection.Of(crowd, votes!.Path));
+            AtomicFile.WriteAllText(Path.Combine(dir, AuditFile.FileName), file.Serialize());
             AtomicFile.WriteAllText(Path.Combine(dir, "audit.html"), AuditReport.ToHtml(audit, index.Notices, Path.GetFileName(index.Root)));
             if (parse.GetValue(calibrate))
                 NearDuplicateCalibration.Write(data, options.NearMethod, dir);
@@ -65,7 +65,7 @@ internal static class AuditCommand
     {
         var e = audit.ExactCounts;
         var n = audit.NearCounts;
-        var leaked = AuditReport.LeakedEvaluationImages(audit);
+        var leaked = audit.LeakedEvaluationImages();
         AnsiConsole.MarkupLine($"{audit.Data.Count:N0} images decoded, {audit.Data.Failures.Count} unreadable, {audit.Blank.Count} blank.");
         AnsiConsole.MarkupLine($"exact duplicates: {e.Groups:N0} groups, {e.Files:N0} files, {e.Redundant:N0} redundant, " +
                                $"{e.CrossSplitGroups} cross-split, {e.ConflictingLabelGroups} conflicting labels.");

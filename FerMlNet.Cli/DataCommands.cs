@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using FerMlNet.Core;
 using FerMlNet.Core.Data;
 using FerMlNet.Core.IO;
@@ -45,7 +44,7 @@ internal static class DataCommands
             if (agreement is not { Applies: true })
                 throw new DatasetException(agreement is null
                     ? $"The FER+ vote file '{CrowdVoteTable.DefaultRelativePath}' is not here."
-                    : $"'{parse.GetValue(dataset)}': {(string?)agreement.ToJson(votes!.Path)["reason"]}.");
+                    : $"'{parse.GetValue(dataset)}': {agreement.NotApplicableReason(votes!.Path)}.");
             double share = parse.GetValue(minShare);
             if (share is <= 0 or > 1) throw new UsageException("--min-share must be in (0, 1].");
             var path = parse.GetValue(output)!;
@@ -74,120 +73,11 @@ internal static class DataCommands
             var stats = DatasetStats.Compute(parse.GetValue(dataset)!, decode: !parse.GetValue(noDecode),
                 progress: work => FerCommandLine.WithProgress("Decoding images", work));
             if (parse.GetValue(json))
-                Console.WriteLine(stats.ToJson().ToJsonString(ReportJson.Indented));
+                Console.WriteLine(JsonSerializer.Serialize(stats.ToRecord(), ReportJson.IndentedCamelCase));
             else
                 stats.Render(AnsiConsole.Console);
             return ExitCodes.Success;
         }));
         return cmd;
-    }
-}
-
-/// <summary>The numbers `fer data stats` prints; computed by the library so tests check the same values.</summary>
-internal sealed class DatasetStats
-{
-    private DatasetStats(DatasetIndex index, IReadOnlyList<DatasetNotice> unreadable, bool decoded)
-    {
-        Index = index;
-        Unreadable = unreadable;
-        Decoded = decoded;
-        (Crowd, var votes) = CliData.CrowdAgreementOf(index);
-        VoteFile = votes?.Path;
-    }
-
-    public DatasetIndex Index { get; }
-    public IReadOnlyList<DatasetNotice> Unreadable { get; }
-    public bool Decoded { get; }
-
-    /// <summary>Folder-vs-crowd agreement when the repository's FER+ vote file is there (null when it is not).</summary>
-    public CrowdAgreement? Crowd { get; }
-
-    /// <summary>The vote file <see cref="Crowd"/> was computed from.</summary>
-    public string? VoteFile { get; }
-
-    public static DatasetStats Compute(string root, bool decode,
-        Func<Func<Action<int, int>, DecodedDataset>, DecodedDataset>? progress = null)
-    {
-        var index = DatasetReader.Read(root);
-        if (!decode) return new DatasetStats(index, [], false);
-        DecodedDataset Work(Action<int, int> report) => DecodedDatasetCache.Load(index, progress: report);
-        var decoded = progress is null ? Work((_, _) => { }) : progress(Work);
-        return new DatasetStats(index, decoded.Failures, true);
-    }
-
-    public JsonObject ToJson()
-    {
-        var splits = new JsonObject();
-        foreach (var split in Index.Splits)
-        {
-            var perClass = new JsonObject();
-            for (int c = 0; c < EmotionClasses.Count; c++)
-                perClass[EmotionClasses.Names[c]] = Index.Count(split, c);
-            splits[split.ToName()] = new JsonObject
-            {
-                ["folder"] = Index.SplitFolders.GetValueOrDefault(split, ""),
-                ["total"] = Index.Entries.Count(e => e.Split == split),
-                ["perClass"] = perClass,
-            };
-        }
-        var totals = new JsonObject();
-        for (int c = 0; c < EmotionClasses.Count; c++)
-            totals[EmotionClasses.Names[c]] = Index.Entries.Count(e => e.Label == c);
-        return new JsonObject
-        {
-            ["root"] = Index.Root,
-            ["layout"] = Index.IsSplit ? "split" : "unsplit",
-            ["images"] = Index.Entries.Count,
-            ["perClass"] = totals,
-            ["splits"] = splits,
-            ["decoded"] = Decoded,
-            ["unreadable"] = new JsonArray(Unreadable.Select(u => (JsonNode)new JsonObject
-                { ["path"] = u.Path, ["reason"] = u.Reason }).ToArray()),
-            ["notices"] = new JsonArray(Index.Notices.Select(n => (JsonNode)new JsonObject
-                { ["path"] = n.Path, ["reason"] = n.Reason }).ToArray()),
-            ["crowd"] = Crowd?.ToJson(VoteFile!),
-        };
-    }
-
-    public void Render(IAnsiConsole console)
-    {
-        var table = new Table().Title($"[bold]{Markup.Escape(Index.Root)}[/]").Border(TableBorder.Rounded);
-        table.AddColumn("split");
-        foreach (var name in EmotionClasses.Names) table.AddColumn(new TableColumn(name).RightAligned());
-        table.AddColumn(new TableColumn("total").RightAligned());
-        table.AddColumn(new TableColumn("share").RightAligned());
-        int all = Index.Entries.Count;
-        foreach (var split in Index.Splits)
-        {
-            int total = Index.Entries.Count(e => e.Split == split);
-            var label = $"{split.ToName()} ({Index.SplitFolders.GetValueOrDefault(split, "")})";
-            var cells = new List<string> { Markup.Escape(label) };
-            for (int c = 0; c < EmotionClasses.Count; c++) cells.Add($"{Index.Count(split, c):N0}");
-            cells.Add($"[bold]{total:N0}[/]");
-            cells.Add($"{100.0 * total / all:F1}%");
-            table.AddRow(cells.ToArray());
-        }
-        var totalCells = new List<string> { "[bold]all[/]" };
-        for (int c = 0; c < EmotionClasses.Count; c++)
-            totalCells.Add($"[bold]{Index.Entries.Count(e => e.Label == c):N0}[/]");
-        totalCells.Add($"[bold]{all:N0}[/]");
-        totalCells.Add("100%");
-        table.AddRow(totalCells.ToArray());
-        console.Write(table);
-
-        foreach (var n in Index.Notices)
-            console.MarkupLine($"[yellow]notice[/] {Markup.Escape(n.Path)}: {Markup.Escape(n.Reason)}");
-        foreach (var u in Unreadable)
-            console.MarkupLine($"[red]unreadable[/] {Markup.Escape(u.Path)}: {Markup.Escape(u.Reason)}");
-        console.MarkupLine(Decoded
-            ? $"{all - Unreadable.Count:N0} images decoded, {Unreadable.Count} unreadable."
-            : "Files counted only (--no-decode).");
-        if (Crowd is { Applies: true } crowd)
-        {
-            console.MarkupLine($"FER+ crowd ({Markup.Escape(Path.GetFileName(VoteFile!))}): its majority is the folder label for " +
-                $"{crowd.Overall:P1} of {crowd.Images:N0} faces — " +
-                string.Join(", ", crowd.PerClass.Select(c => $"{c.Class} {c.Share:P1}")) +
-                $"; {crowd.NotAFace.Count:N0} not-a-face, {crowd.Unknown.Count:N0} unknown, {crowd.OtherEmotion:N0} another emotion (--json lists them).");
-        }
     }
 }

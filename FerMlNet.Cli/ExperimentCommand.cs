@@ -100,7 +100,7 @@ internal static class ExperimentCommand
                 (cnnPrecision == TrainingPrecision.Bf16 ? ", CNNs trained in bf16 where the CPU has bf16 kernels" : "");
             // Q1's explanation is the audit's count of validation images with a copy in train, on the original splits.
             var audit = DatasetAudit.Run(CliData.LoadAsIs(parse.GetValue(data)!).Data);
-            int leakedIntoVal = AuditReport.LeakedEvaluationImages(audit)[DatasetSplit.Val.ToName()]!.GetValue<int>();
+            int leakedIntoVal = audit.LeakedEvaluationImages()[DatasetSplit.Val.ToName()];
             AtomicFile.WriteAllText(Path.Combine(dir, "answers.md"), ExperimentAnswers.Build(dir, budget, board, leakedIntoVal, audit.Options));
             AnsiConsole.MarkupLine($"→ {Markup.Escape(Path.Combine(dir, "answers.md"))}");
             return ExitCodes.Success;

@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace FerMlNet.Core.Labels;
 
 /// <summary>
@@ -37,29 +35,6 @@ public sealed record CrowdAgreement(int Images, int WithoutVotes, double Overall
     public string NotApplicableReason(string voteFile) => WithoutVotes > 0
         ? $"{WithoutVotes:N0} images have no row in {voteFile} (file names are not FER-2013 row indices)"
         : $"the crowd agrees with the folder labels on {Overall:P1} of the images: the file names do not look like FER-2013 row indices";
-
-    /// <summary>The "crowd" object of stats and audit.json.</summary>
-    public JsonObject ToJson(string voteFile)
-    {
-        if (!Applies) return new() { ["reason"] = NotApplicableReason(voteFile) };
-        return new()
-        {
-            ["voteFile"] = voteFile,
-            ["images"] = Images,
-            ["folderAgreement"] = Overall,
-            ["perClass"] = new JsonObject(PerClass.Select(c => KeyValuePair.Create(c.Class,
-                (JsonNode?)new JsonObject
-                {
-                    ["faces"] = c.Faces,
-                    ["agreement"] = c.Share,
-                    ["crowdMajority"] = new JsonObject(EmotionClasses.Names.Select((n, m) =>
-                        KeyValuePair.Create(n, (JsonNode?)c.MajorityCounts[m]))),
-                }))),
-            ["otherEmotion"] = OtherEmotion,
-            ["notAFace"] = new JsonArray(NotAFace.Select(p => (JsonNode?)p).ToArray()),
-            ["unknown"] = new JsonArray(Unknown.Select(p => (JsonNode?)p).ToArray()),
-        };
-    }
 
     /// <summary>Compares every image's folder label with its crowd majority.</summary>
     public static CrowdAgreement Of(IEnumerable<Data.ImageEntry> entries, CrowdVoteTable votes) =>

@@ -1,10 +1,9 @@
-using System.Text.Json.Nodes;
 using FerMlNet.Core.Data;
 using FerMlNet.Core.Reports;
 
 namespace FerMlNet.Core.Quality;
 
-/// <summary>Writes an <see cref="AuditResult"/> as audit.json (contract fields) and a reviewable audit.html.</summary>
+/// <summary>Writes an <see cref="AuditResult"/> as a reviewable audit.html (audit.json is <see cref="AuditFile"/>).</summary>
 public static class AuditReport
 {
     /// <summary>Target share of each split, the notebook's 80/10/10.</summary>
@@ -13,66 +12,6 @@ public static class AuditReport
 
     /// <summary>Most groups drawn per section of the HTML page; the JSON always lists all.</summary>
     public const int MaxGroupsPerSection = 300;
-
-    /// <summary>The audit as JSON (camelCase, paths relative to the dataset root).</summary>
-    public static JsonObject ToJson(AuditResult audit, IReadOnlyList<DatasetNotice> notices, NearRuleScore? review = null)
-    {
-        var data = audit.Data;
-        var exact = audit.ExactCounts;
-        var near = audit.NearCounts;
-        var merged = audit.AllCounts;
-        return new JsonObject
-        {
-            ["images"] = data.Count + data.Failures.Count,
-            ["decoded"] = data.Count,
-            ["unreadable"] = PathReasons(data.Failures),
-            ["notices"] = PathReasons(notices),
-            ["perSplit"] = PerSplit(data),
-            ["distribution"] = Distribution(data),
-            ["exactDuplicates"] = new JsonObject
-            {
-                ["groups"] = exact.Groups, ["files"] = exact.Files, ["redundant"] = exact.Redundant,
-                ["crossSplitGroups"] = exact.CrossSplitGroups, ["conflictingLabelGroups"] = exact.ConflictingLabelGroups,
-                ["largestGroup"] = exact.LargestGroup, ["list"] = GroupList(audit, audit.ExactGroups),
-            },
-            ["nearDuplicates"] = new JsonObject
-            {
-                ["method"] = audit.Options.NearMethod == NearDuplicateMethod.PHash ? "phash" : "dhash",
-                ["threshold"] = audit.Options.NearThreshold,
-                ["confirmation"] = audit.Options.NearConfirmation == NearDuplicateConfirmation.None ? "none" : "correlation",
-                ["minCorrelation"] = audit.Options.NearConfirmation == NearDuplicateConfirmation.None ? null : audit.Options.NearMinCorrelation,
-                ["candidatePairs"] = audit.HashPairs.Count,
-                ["pairs"] = audit.NearPairs.Count,
-                ["review"] = review is null ? null : System.Text.Json.JsonSerializer.SerializeToNode(review, IO.ReportJson.IndentedCamelCase),
-                ["groups"] = near.Groups, ["files"] = near.Files,
-                ["crossSplitGroups"] = near.CrossSplitGroups, ["conflictingLabelGroups"] = near.ConflictingLabelGroups,
-                ["largestGroup"] = near.LargestGroup, ["list"] = GroupList(audit, audit.NearGroups),
-            },
-            ["leakage"] = new JsonObject
-            {
-                ["crossSplitGroups"] = merged.CrossSplitGroups,
-                ["conflictingLabelGroups"] = merged.ConflictingLabelGroups,
-                ["evaluationImagesWithTrainCopy"] = LeakedEvaluationImages(audit),
-            },
-            ["blankMaxStdDev"] = audit.Options.BlankMaxStdDev,
-            ["blankImages"] = new JsonArray(audit.Blank.Select(i => (JsonNode)data.RelativePaths[i]).ToArray()),
-        };
-    }
-
-    /// <summary>Images of val and test that have an exact or near copy in train, per split: the leak that inflates
-    /// validation and test accuracy.</summary>
-    public static JsonObject LeakedEvaluationImages(AuditResult audit)
-    {
-        var data = audit.Data;
-        var counts = new JsonObject();
-        foreach (var split in new[] { DatasetSplit.Val, DatasetSplit.Test })
-        {
-            int leaked = audit.DuplicateGroups.Where(g => g.Any(i => data.Splits[i] == DatasetSplit.Train))
-                .Sum(g => g.Count(i => data.Splits[i] == split));
-            counts[split.ToName()] = leaked;
-        }
-        return counts;
-    }
 
     /// <summary>The audit as a self-contained HTML page.</summary>
     public static string ToHtml(AuditResult audit, IReadOnlyList<DatasetNotice> notices, string datasetName)
@@ -89,13 +28,13 @@ public static class AuditReport
             ["exact duplicates (identical pixels)", .. Row(exact)],
             [$"near duplicates ({audit.Options.NearMethod}, Hamming ≤ {audit.Options.NearThreshold})", .. Row(near)],
         ]);
-        var leaked = LeakedEvaluationImages(audit);
+        var leaked = audit.LeakedEvaluationImages();
         page.Paragraph($"Leakage: {leaked["val"]} validation and {leaked["test"]} test images have an exact or near " +
                        "copy in train.");
 
         page.Heading("Class × split distribution (target 80/10/10 of each class)");
         var splits = data.Splits.Distinct().Order().ToList();
-        var counts = Counts(data);
+        var counts = audit.CountsBySplitAndClass();
         page.Table(["class", .. splits.Select(s => s.ToName()), "total", .. splits.Select(s => $"{s.ToName()} share")],
             EmotionClasses.Names.Select((name, c) =>
             {
@@ -184,53 +123,4 @@ public static class AuditReport
     private static string PairLine(Data.DecodedDataset data, NearPair p) =>
         $"{Path.GetFileName(data.RelativePaths[p.First])} ↔ {Path.GetFileName(data.RelativePaths[p.Second])}: " +
         $"hash distance {p.Distance}, pixel correlation {p.Correlation:0.000}";
-
-    /// <summary>Images per (split, class), every pair of the present splits and the four classes listed.</summary>
-    private static Dictionary<(DatasetSplit Split, int Label), int> Counts(Data.DecodedDataset data)
-    {
-        var counts = data.Splits.Distinct().SelectMany(s => Enumerable.Range(0, EmotionClasses.Count).Select(c => (s, c)))
-            .ToDictionary(k => k, _ => 0);
-        for (int i = 0; i < data.Count; i++) counts[(data.Splits[i], data.Labels[i])]++;
-        return counts;
-    }
-
-    private static JsonObject PerSplit(Data.DecodedDataset data)
-    {
-        var counts = Counts(data);
-        var perSplit = new JsonObject();
-        foreach (var split in data.Splits.Distinct().Order())
-        {
-            var perClass = new JsonObject();
-            for (int c = 0; c < EmotionClasses.Count; c++)
-                perClass[EmotionClasses.Names[c]] = counts[(split, c)];
-            perSplit[split.ToName()] = perClass;
-        }
-        return perSplit;
-    }
-
-    /// <summary>Each class's share per split, next to the 80/10/10 target.</summary>
-    private static JsonObject Distribution(Data.DecodedDataset data)
-    {
-        var result = new JsonObject { ["target"] = new JsonObject(TargetShares.Select(t =>
-            KeyValuePair.Create(t.Key.ToName(), (JsonNode?)t.Value))) };
-        var counts = Counts(data);
-        for (int c = 0; c < EmotionClasses.Count; c++)
-        {
-            int total = data.Labels.Count(l => l == c);
-            var shares = new JsonObject();
-            foreach (var split in data.Splits.Distinct().Order())
-            {
-                int n = counts[(split, c)];
-                shares[split.ToName()] = total == 0 ? 0 : Math.Round((double)n / total, 4);
-            }
-            result[EmotionClasses.Names[c]] = shares;
-        }
-        return result;
-    }
-
-    private static JsonArray GroupList(AuditResult audit, IReadOnlyList<int[]> groups) =>
-        new(groups.Select(g => (JsonNode)new JsonArray(g.Select(i => (JsonNode)audit.Data.RelativePaths[i]).ToArray())).ToArray());
-
-    private static JsonArray PathReasons(IEnumerable<DatasetNotice> items) =>
-        new(items.Select(f => (JsonNode)new JsonObject { ["path"] = f.Path, ["reason"] = f.Reason }).ToArray());
 }

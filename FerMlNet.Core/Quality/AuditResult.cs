@@ -53,6 +53,21 @@ public sealed class AuditResult
     /// <summary>True when the group's members carry more than one label.</summary>
     public bool IsConflicting(int[] group) => group.Select(i => Data.Labels[i]).Distinct().Count() > 1;
 
+    /// <summary>Images of val and of test (by split name) that have an exact or near copy in train: the leak that
+    /// inflates validation and test accuracy.</summary>
+    public IReadOnlyDictionary<string, int> LeakedEvaluationImages() =>
+        new[] { DatasetSplit.Val, DatasetSplit.Test }.ToDictionary(split => split.ToName(), split =>
+            DuplicateGroups.Where(g => g.Any(i => Data.Splits[i] == DatasetSplit.Train)).Sum(g => g.Count(i => Data.Splits[i] == split)));
+
+    /// <summary>Images per (split, class), every pair of the present splits and the four classes listed.</summary>
+    internal Dictionary<(DatasetSplit Split, int Label), int> CountsBySplitAndClass()
+    {
+        var counts = Data.Splits.Distinct().SelectMany(s => Enumerable.Range(0, EmotionClasses.Count).Select(c => (s, c)))
+            .ToDictionary(k => k, _ => 0);
+        for (int i = 0; i < Data.Count; i++) counts[(Data.Splits[i], Data.Labels[i])]++;
+        return counts;
+    }
+
     /// <summary>Exact-group statistics: groups, files, redundant copies, cross-split and conflicting groups.</summary>
     public GroupCounts ExactCounts => Count(ExactGroups);
 
