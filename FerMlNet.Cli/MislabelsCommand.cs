@@ -68,9 +68,9 @@ internal static class MislabelsCommand
                     "(--epochs, --budget-minutes) or a stronger --pipeline; --min-accuracy-lift 0 writes the flags anyway. " +
                     "The folds are kept: a rerun with the same data, pipeline and budget reuses them.");
             var crowd = CrowdCheck(index, data, result);
-            var json = MislabelReport.Write(dir, data, result, pipe.Name, options, crowd);
+            var file = MislabelReport.Write(dir, data, result, pipe.Name, options, crowd);
             AnsiConsole.MarkupLine($"out-of-fold accuracy {result.OutOfFoldAccuracy:P1}; {result.Flagged.Count:N0} of {data.Count:N0} images flagged " +
-                                   $"({Markup.Escape(string.Join(", ", json["byPair"]!.AsObject().Select(kv => $"{kv.Key} {kv.Value}")))}).");
+                                   $"({Markup.Escape(string.Join(", ", file.ByPair.Select(kv => $"{kv.Key} {kv.Value}")))}).");
             if (crowd?.Check is { WithVotes: > 0 } c) AnsiConsole.MarkupLine(Markup.Escape(MislabelReport.CrowdSentence(c)));
             AnsiConsole.MarkupLine($"Review [bold]{Markup.Escape(Path.Combine(dir, "mislabels.html"))}[/], fill decisions.csv, then `fer data relabel`.");
             return ExitCodes.Success;

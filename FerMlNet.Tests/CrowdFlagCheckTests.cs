@@ -41,9 +41,9 @@ public sealed class CrowdFlagCheckTests
 
         var everything = CrowdFlagCheck.Of(flags, all, votes, top: 100);
         Assert.Equal((6, 5), (everything.Top, everything.WithVotes));
-        var json = everything.ToJson(file);
-        Assert.Equal(0.8, (double)json["precision"]!);
-        Assert.Equal("votes.csv", (string?)json["voteFile"]);
+        var section = everything.ToSection(file);
+        Assert.Equal(0.8, section.Precision);
+        Assert.Equal("votes.csv", section.VoteFile);
 
         Assert.Equal(1.0, CrowdFlagCheck.Of(flags, all, votes, top: 1).Precision);
     }

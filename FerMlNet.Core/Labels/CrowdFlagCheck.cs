@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace FerMlNet.Core.Labels;
 
 /// <summary>
@@ -43,16 +41,20 @@ public sealed record CrowdFlagCheck(int Top, int WithVotes, int CrowdConfirmsGiv
     }
 
     /// <summary>The check as the "crowdCheck" object of mislabels.json, naming the vote file (its name, no machine path).</summary>
-    public JsonObject ToJson(string voteFile) => new()
-    {
-        ["voteFile"] = Path.GetFileName(voteFile),
-        ["top"] = Top,
-        ["withVotes"] = WithVotes,
-        ["crowdConfirmsGiven"] = CrowdConfirmsGiven,
-        ["crowdPicksSuggested"] = CrowdPicksSuggested,
-        ["precision"] = Math.Round(Precision, 4),
-        ["suggestionPrecision"] = Math.Round(SuggestionPrecision, 4),
-        ["baseRejectRate"] = Math.Round(BaseRejectRate, 4),
-        ["baseImages"] = BaseImages,
-    };
+    public CrowdFlagSection ToSection(string voteFile) => new(Path.GetFileName(voteFile), Top, WithVotes,
+        CrowdConfirmsGiven, CrowdPicksSuggested, Math.Round(Precision, 4), Math.Round(SuggestionPrecision, 4),
+        Math.Round(BaseRejectRate, 4), BaseImages);
 }
+
+/// <summary>The "crowdCheck" object of mislabels.json: a <see cref="CrowdFlagCheck"/> with its rates rounded.</summary>
+/// <param name="VoteFile">The vote file's name (no machine path).</param>
+/// <param name="Top">Flags checked.</param>
+/// <param name="WithVotes">Of those, faces with votes.</param>
+/// <param name="CrowdConfirmsGiven">Flags whose crowd majority is the given label.</param>
+/// <param name="CrowdPicksSuggested">Flags whose crowd majority is the suggested class.</param>
+/// <param name="Precision">Share of the checked flags whose given label the crowd does not back.</param>
+/// <param name="SuggestionPrecision">Share of the checked flags whose suggested class is the crowd's majority.</param>
+/// <param name="BaseRejectRate">Share of all faces whose crowd majority is not their label.</param>
+/// <param name="BaseImages">The faces behind <paramref name="BaseRejectRate"/>.</param>
+public sealed record CrowdFlagSection(string VoteFile, int Top, int WithVotes, int CrowdConfirmsGiven,
+    int CrowdPicksSuggested, double Precision, double SuggestionPrecision, double BaseRejectRate, int BaseImages);

@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using FerMlNet.Core;
 using FerMlNet.Core.Data;
 using FerMlNet.Core.IO;
@@ -29,51 +27,25 @@ public static class MislabelReport
     /// images have crowd votes, goes into mislabels.json as "crowdCheck" and into the page's summary, and each
     /// thumbnail of the page says what the crowd voted.
     /// </summary>
-    public static JsonObject Write(string dir, DecodedDataset data, MislabelResult result, string pipelineName, MislabelOptions options,
+    public static MislabelsFile Write(string dir, DecodedDataset data, MislabelResult result, string pipelineName, MislabelOptions options,
         (CrowdFlagCheck Check, CrowdVoteTable Votes)? crowd = null)
     {
-        var json = ToJson(data, result, pipelineName, options);
-        if (crowd is { } c) json.Insert(json.IndexOf("flaggedCount"), "crowdCheck", c.Check.ToJson(c.Votes.Path));
-        AtomicFile.WriteAllText(Path.Combine(dir, "mislabels.json"), json.ToJsonString(ReportJson.Indented));
+        var file = ToFile(data, result, pipelineName, options, crowd?.Check.ToSection(crowd.Value.Votes.Path));
+        AtomicFile.WriteAllText(Path.Combine(dir, MislabelsFile.FileName), file.Serialize());
         AtomicFile.WriteAllText(Path.Combine(dir, "decisions.csv"), DecisionsCsv(result));
         AtomicFile.WriteAllText(Path.Combine(dir, "mislabels.html"), Html(data, result, pipelineName, options, crowd));
         AtomicFile.WriteAllBytes(Path.Combine(dir, "review-sheet.png"), ReviewSheet(data, result));
-        return json;
+        return file;
     }
 
-    private static JsonObject ToJson(DecodedDataset data, MislabelResult result, string pipelineName, MislabelOptions options)
-    {
-        var byPair = new JsonObject();
-        foreach (var g in Pairs(result))
-            byPair[$"{EmotionClasses.Names[g.Key.Given]}->{EmotionClasses.Names[g.Key.Suggested]}"] = g.Count();
-        return new JsonObject
-        {
-            ["method"] = "confident learning on k-fold out-of-fold probabilities",
-            ["pipeline"] = pipelineName,
-            ["folds"] = options.Folds,
-            ["seed"] = options.Seed,
-            ["budgetMinutes"] = options.BudgetMinutes,
-            ["averageFlips"] = options.AverageFlips,
-            ["splits"] = SplitsRead(data),
-            ["images"] = data.Count,
-            ["outOfFoldAccuracy"] = Math.Round(result.OutOfFoldAccuracy, 4),
-            ["constantAnswerAccuracy"] = Math.Round(result.ConstantAnswerAccuracy, 4),
-            ["minimumAccuracyLift"] = options.MinimumAccuracyLift,
-            ["thresholds"] = new JsonObject(EmotionClasses.Names.Select((n, c) =>
-                KeyValuePair.Create(n, (JsonNode?)Math.Round(result.Thresholds[c], 4)))),
-            ["flaggedCount"] = result.Flagged.Count,
-            ["byPair"] = byPair,
-            ["flagged"] = new JsonArray(result.Flagged.Select((f, rank) => (JsonNode)new JsonObject
-            {
-                ["rank"] = rank + 1,
-                ["path"] = f.Path,
-                ["given"] = EmotionClasses.Names[f.Given],
-                ["suggested"] = EmotionClasses.Names[f.Suggested],
-                ["margin"] = Math.Round(f.Margin, 4),
-                ["probabilities"] = Probabilities(f.Probabilities),
-            }).ToArray()),
-        };
-    }
+    private static MislabelsFile ToFile(DecodedDataset data, MislabelResult result, string pipelineName, MislabelOptions options,
+        CrowdFlagSection? crowdCheck) => new(
+        MislabelsFile.ConfidentLearning, pipelineName, options.Folds, options.Seed, options.BudgetMinutes, options.AverageFlips,
+        SplitsRead(data), data.Count, Math.Round(result.OutOfFoldAccuracy, 4), Math.Round(result.ConstantAnswerAccuracy, 4),
+        options.MinimumAccuracyLift, MislabelsFile.PerClass(result.Thresholds), crowdCheck, result.Flagged.Count,
+        Pairs(result).ToDictionary(g => $"{EmotionClasses.Names[g.Key.Given]}->{EmotionClasses.Names[g.Key.Suggested]}", g => g.Count()),
+        [.. result.Flagged.Select((f, rank) => new MislabelFlag(rank + 1, f.Path, EmotionClasses.Names[f.Given],
+            EmotionClasses.Names[f.Suggested], Math.Round(f.Margin, 4), MislabelsFile.PerClass(f.Probabilities.Select(p => (double)p))))]);
 
     /// <summary>
     /// Flags with their overall rank (1 = highest margin, the row order of decisions.csv), grouped by given → suggested
@@ -88,9 +60,6 @@ public static class MislabelReport
     /// <summary>The splits the images came from ("train" after `--split train`), so a report says what it covered.</summary>
     private static string SplitsRead(DecodedDataset data) =>
         string.Join(", ", data.Splits.Distinct().Order().Select(s => s.ToName()));
-
-    private static JsonObject Probabilities(float[] p) =>
-        new(EmotionClasses.Names.Select((n, c) => KeyValuePair.Create(n, (JsonNode?)Math.Round(p[c], 4))));
 
     private static string DecisionsCsv(MislabelResult result)
     {
