@@ -46,10 +46,10 @@ internal static class ImportCommand
                 options.Map[parts[0]] = label;
             }
             using var detector = options.DetectFaces ? new YuNetFaceDetector() : null;
-            var manifest = FerCommandLine.WithProgress("Importing photos", report =>
+            var (manifest, fileName) = FerCommandLine.WithProgress("Importing photos", report =>
                 PhotoImporter.Run(parse.GetValue(source)!, parse.GetValue(into)!, options, detector, report));
-            AnsiConsole.MarkupLine($"{manifest["added"]!.AsArray().Count} faces added, {manifest["rejected"]!.AsArray().Count} photos rejected; " +
-                                   $"see [bold]{Markup.Escape(manifest["manifestPath"]!.GetValue<string>())}[/] in the dataset root.");
+            AnsiConsole.MarkupLine($"{manifest.Added.Count} faces added, {manifest.Rejected.Count} photos rejected; " +
+                                   $"see [bold]{Markup.Escape(fileName)}[/] in the dataset root.");
             return ExitCodes.Success;
         }));
         return cmd;

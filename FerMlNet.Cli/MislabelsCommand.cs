@@ -116,12 +116,12 @@ internal static class MislabelsCommand
         cmd.SetAction(parse => FerCommandLine.Guard(() =>
         {
             var index = Core.Data.DatasetReader.Read(parse.GetValue(dataset)!, new Core.Data.DatasetReaderOptions { CreateValidationWhenMissing = false });
-            System.Text.Json.Nodes.JsonObject manifest;
+            RelabelManifest manifest;
             try { manifest = Relabeler.Apply(index, parse.GetValue(decisions)!, parse.GetValue(outDir)!); }
             catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException) { throw new UsageException(e.Message); }
-            var d = manifest["decisions"]!;
-            AnsiConsole.MarkupLine($"{manifest["images"]} images in [bold]{Markup.Escape(parse.GetValue(outDir)!)}[/]: " +
-                                   $"{d["relabel"]} relabelled, {d["remove"]} removed, {d["keep"]} kept as they were.");
+            var d = manifest.Decisions;
+            AnsiConsole.MarkupLine($"{manifest.Images} images in [bold]{Markup.Escape(parse.GetValue(outDir)!)}[/]: " +
+                                   $"{d.Relabel} relabelled, {d.Remove} removed, {d.Keep} kept as they were.");
             return ExitCodes.Success;
         }));
         return cmd;

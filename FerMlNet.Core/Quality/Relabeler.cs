@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using FerMlNet.Core.Data;
 using FerMlNet.Core.IO;
 using FerMlNet.Preprocessing;
@@ -14,7 +13,7 @@ public static class Relabeler
 {
     /// <summary>Checks every decision against the dataset, then writes the new tree; returns the manifest.</summary>
     /// <exception cref="InvalidDataException">A decision names an image that is not in the dataset (nothing is written).</exception>
-    public static JsonObject Apply(DatasetIndex index, string decisionsFile, string newRoot)
+    public static RelabelManifest Apply(DatasetIndex index, string decisionsFile, string newRoot)
     {
         var decisions = RelabelDecisions.Read(decisionsFile);
         var entries = index.Entries.ToDictionary(e => e.RelativePath, StringComparer.Ordinal);
@@ -26,7 +25,7 @@ public static class Relabeler
         var files = index.Entries.Select(e => InputFile.ReadAllBytes(e.FullPath)).ToArray();
         var contentKey = DecodedDatasetCache.ComputeKey(index, files!);
         var tree = NewDatasetTree.Begin(newRoot);
-        var changes = new JsonArray();
+        var changes = new List<RelabelChange>();
         var counts = new Dictionary<(DatasetSplit, int), int>();
         // Paths that keep their place are reserved first, so a relabelled file can never take one.
         var used = index.Entries.Where(e => byPath.GetValueOrDefault(e.RelativePath) is not { } d
@@ -38,7 +37,7 @@ public static class Relabeler
             var decision = byPath.GetValueOrDefault(e.RelativePath);
             if (decision?.Action == RelabelAction.Remove)
             {
-                changes.Add(new JsonObject { ["source"] = e.RelativePath, ["action"] = "remove", ["from"] = EmotionClasses.Names[e.Label] });
+                changes.Add(new RelabelChange(e.RelativePath, "remove", EmotionClasses.Names[e.Label]));
                 continue;
             }
             int label = decision?.Action == RelabelAction.Relabel ? decision.NewLabel : e.Label;
@@ -46,35 +45,18 @@ public static class Relabeler
             tree.WriteFile(target, files[i]);
             counts[(e.Split, label)] = counts.GetValueOrDefault((e.Split, label)) + 1;
             if (label != e.Label)
-                changes.Add(new JsonObject
-                {
-                    ["source"] = e.RelativePath, ["action"] = "relabel", ["from"] = EmotionClasses.Names[e.Label],
-                    ["to"] = EmotionClasses.Names[label], ["path"] = target,
-                });
+                changes.Add(new RelabelChange(e.RelativePath, "relabel", EmotionClasses.Names[e.Label], EmotionClasses.Names[label], target));
         }
-        var perSplit = new JsonObject();
-        foreach (var split in counts.Keys.Select(k => k.Item1).Distinct().Order())
-            perSplit[split.ToName()] = new JsonObject(EmotionClasses.Names.Select((name, c) =>
-                KeyValuePair.Create(name, (JsonNode?)counts.GetValueOrDefault((split, c)))));
-        var manifest = new JsonObject
-        {
-            ["tool"] = "fer data relabel",
-            ["source"] = new JsonObject
-            {
-                ["name"] = Path.GetFileName(index.Root.TrimEnd('/')), ["contentKey"] = contentKey, ["images"] = index.Entries.Count,
-            },
-            ["decisionsSha256"] = FileHash.Sha256(decisionsFile),
-            ["decisions"] = new JsonObject
-            {
-                ["keep"] = decisions.Count(d => d.Action == RelabelAction.Keep),
-                ["relabel"] = decisions.Count(d => d.Action == RelabelAction.Relabel),
-                ["remove"] = decisions.Count(d => d.Action == RelabelAction.Remove),
-            },
-            ["images"] = counts.Values.Sum(),
-            ["counts"] = perSplit,
-            ["changes"] = changes,
-        };
-        tree.WriteFile("manifest.json", System.Text.Encoding.UTF8.GetBytes(SplitManifest.Serialize(manifest)));
+        var manifest = new RelabelManifest(RelabelManifest.RelabelTool,
+            new SplitSource(Path.GetFileName(index.Root.TrimEnd('/')), contentKey, index.Entries.Count),
+            FileHash.Sha256(decisionsFile),
+            new DecisionCounts(decisions.Count(d => d.Action == RelabelAction.Keep), decisions.Count(d => d.Action == RelabelAction.Relabel),
+                decisions.Count(d => d.Action == RelabelAction.Remove)),
+            counts.Values.Sum(),
+            counts.Keys.Select(k => k.Item1).Distinct().Order().ToDictionary(split => split.ToName(), split =>
+                EmotionClasses.Names.Select((name, c) => (name, c)).ToDictionary(x => x.name, x => counts.GetValueOrDefault((split, x.c)))),
+            changes);
+        tree.WriteFile("manifest.json", System.Text.Encoding.UTF8.GetBytes(SplitManifest.SerializeManifest(manifest)));
         tree.Commit();
         return manifest;
     }

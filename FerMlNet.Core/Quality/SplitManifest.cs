@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using FerMlNet.Core.Data;
 using FerMlNet.Core.IO;
@@ -140,8 +139,9 @@ public sealed record SplitManifest
     /// <summary>Indented UTF-8 JSON with a final newline: the exact bytes of manifest.json.</summary>
     public string Serialize() => JsonSerializer.Serialize(this, WriteOptions) + "\n";
 
-    /// <summary>The same bytes for another tool's manifest (relabel, import) kept as a JSON object.</summary>
-    public static string Serialize(JsonObject manifest) => manifest.ToJsonString(WriteOptions) + "\n";
+    /// <summary>Another tool's manifest (<see cref="RelabelManifest"/>, the import's) in the same form: default
+    /// encoder, camelCase, indented, a final newline.</summary>
+    public static string SerializeManifest<T>(T manifest) => JsonSerializer.Serialize(manifest, WriteOptions) + "\n";
 
     /// <summary>Reads the manifest.json of a `fer data split`.</summary>
     /// <exception cref="FileNotFoundException">No such file.</exception>

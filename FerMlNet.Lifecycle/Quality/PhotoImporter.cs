@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using FerMlNet.Core;
 using FerMlNet.Core.Data;
 using FerMlNet.Core.IO;
@@ -41,28 +40,28 @@ public sealed class ImportOptions
 /// </summary>
 public static class PhotoImporter
 {
-    /// <summary>Imports; returns the manifest.</summary>
-    internal static JsonObject Run(string source, string intoRoot, ImportOptions options, YuNetFaceDetector? detector,
+    /// <summary>Imports; returns the manifest and its file name at the dataset root.</summary>
+    internal static (ImportManifest Manifest, string FileName) Run(string source, string intoRoot, ImportOptions options, YuNetFaceDetector? detector,
         Action<int, int>? progress = null)
     {
         if (!Directory.Exists(source)) throw new DatasetException($"Source folder '{source}' does not exist.");
         if (options.Map.Count == 0) throw new ArgumentException("--map needs at least one SRC=DST pair.");
         var sourceRoot = Path.GetFullPath(source);
-        var skipped = new JsonArray();
+        var skipped = new List<DatasetNotice>();
         var photos = new List<(string Full, string Relative, int Label)>();
         foreach (var dir in Directory.GetDirectories(sourceRoot).Order(StringComparer.Ordinal))
         {
             var name = Path.GetFileName(dir);
             if (!options.Map.TryGetValue(name, out int label))
             {
-                skipped.Add(new JsonObject { ["path"] = name, ["reason"] = "class folder not in --map" });
+                skipped.Add(new DatasetNotice(name, "class folder not in --map"));
                 continue;
             }
             var unreadable = new List<(string Folder, string Reason)>();
             photos.AddRange(Core.IO.FileTree.Files(dir, unreadable)
                 .Select(f => (f, FileTree.RelativePath(sourceRoot, f), label)));
             foreach (var (folder, reason) in unreadable)
-                skipped.Add(new JsonObject { ["path"] = FileTree.RelativePath(sourceRoot, folder), ["reason"] = $"cannot read the folder: {reason}" });
+                skipped.Add(new DatasetNotice(FileTree.RelativePath(sourceRoot, folder), $"cannot read the folder: {reason}"));
         }
         var random = new Random(options.Seed);
         photos = photos.Select(p => (p, random.Next())).OrderBy(x => x.Item2).Select(x => x.p).ToList();
@@ -71,8 +70,8 @@ public static class PhotoImporter
         var (counts, splitFolder) = ExistingCounts(target, options.Split);
         var before = counts.ToArray();
         int goal = options.Balance ? counts.Max() : int.MaxValue;
-        var added = new JsonArray();
-        var rejected = new JsonArray();
+        var added = new List<ImportedFace>();
+        var rejected = new List<RejectedPhoto>();
         var thumbnails = new List<string>();
         var crops = new List<byte[]>();
         for (int k = 0; k < photos.Count; k++)
@@ -106,48 +105,31 @@ public static class PhotoImporter
             Directory.CreateDirectory(Path.GetDirectoryName(file)!);
             AtomicFile.WriteAllBytes(file, GrayImages.EncodePng(outcome.Pixels!));
             counts[label]++;
-            var entry = new JsonObject { ["source"] = relative, ["path"] = path, ["label"] = EmotionClasses.Names[label] };
-            if (outcome.Face is { } f)
-                entry["face"] = new JsonObject
-                {
-                    ["x"] = MathF.Round(f.X), ["y"] = MathF.Round(f.Y), ["width"] = MathF.Round(f.Width),
-                    ["height"] = MathF.Round(f.Height), ["score"] = MathF.Round(f.Score, 3),
-                };
-            added.Add(entry);
+            added.Add(new ImportedFace(relative, path, EmotionClasses.Names[label], outcome.Face is { } f
+                ? new FaceBox(MathF.Round(f.X), MathF.Round(f.Y), MathF.Round(f.Width), MathF.Round(f.Height), MathF.Round(f.Score, 3))
+                : null));
             crops.Add(outcome.Pixels!);
             thumbnails.Add(HtmlReport.Thumbnail(outcome.Pixels, relative, EmotionClasses.Names[label], relative));
         }
 
-        var manifest = new JsonObject
-        {
-            ["tool"] = "fer data import",
-            ["source"] = sourceRoot,
-            ["map"] = new JsonObject(options.Map.OrderBy(m => m.Key, StringComparer.Ordinal)
-                .Select(m => KeyValuePair.Create(m.Key, (JsonNode?)EmotionClasses.Names[m.Value]))),
-            ["split"] = options.Split.ToName(),
-            ["prefix"] = options.Prefix,
-            ["balance"] = options.Balance,
-            ["faceDetection"] = options.DetectFaces ? $"yunet (largest face, {new FaceCropOptions()})" : "none: centre crop of the whole photo",
-            ["countsBefore"] = Counts(before),
-            ["countsAfter"] = Counts(counts),
-            ["added"] = added,
-            ["rejected"] = rejected,
-            ["skippedFolders"] = skipped,
-        };
+        var manifest = new ImportManifest(ImportManifest.ImportTool, sourceRoot,
+            options.Map.OrderBy(m => m.Key, StringComparer.Ordinal).ToDictionary(m => m.Key, m => EmotionClasses.Names[m.Value]),
+            options.Split.ToName(), options.Prefix, options.Balance,
+            options.DetectFaces ? $"yunet (largest face, {new FaceCropOptions()})" : "none: centre crop of the whole photo",
+            Counts(before), Counts(counts), added, rejected, skipped);
         var stem = Path.Combine(target, $"import-{options.Prefix.TrimEnd('-', '_')}");
         var jsonPath = stem + ".json";
         for (int n = 2; File.Exists(jsonPath); n++) jsonPath = $"{stem}-{n}.json";
-        AtomicFile.WriteAllText(jsonPath, Core.Quality.SplitManifest.Serialize(manifest));
+        AtomicFile.WriteAllText(jsonPath, Core.Quality.SplitManifest.SerializeManifest(manifest));
         var page = new HtmlReport($"Import into {Path.GetFileName(target)}");
         page.Paragraph($"{added.Count} faces added, {rejected.Count} photos rejected (reasons in {Path.GetFileName(jsonPath)}).");
         page.Raw($"<div class=\"group\">{string.Concat(thumbnails)}</div>");
-        page.Table(["source", "reason"], rejected.Select(r => (IEnumerable<string>)[r!["source"]!.GetValue<string>(), r["reason"]!.GetValue<string>()]));
+        page.Table(["source", "reason"], rejected.Select(r => (IEnumerable<string>)[r.Source, r.Reason]));
         AtomicFile.WriteAllText(Path.ChangeExtension(jsonPath, ".html"), page.ToString());
         // A contact sheet of the crops, 16 a row, to check them without a browser.
         AtomicFile.WriteAllBytes(Path.ChangeExtension(jsonPath, ".png"), GrayImages.ContactSheetPng(
             crops.Chunk(16).Select(row => (IReadOnlyList<byte[]>)row).ToList()));
-        manifest["manifestPath"] = Path.GetFileName(jsonPath);
-        return manifest;
+        return (manifest, Path.GetFileName(jsonPath));
     }
 
     private sealed record Outcome(byte[]? Pixels, DetectedFace? Face, string? Error);
@@ -178,8 +160,8 @@ public static class PhotoImporter
         return (counts, index.SplitFolders.GetValueOrDefault(split, split.ToName()));
     }
 
-    private static JsonObject Counts(int[] counts) =>
-        new(EmotionClasses.Names.Select((n, c) => KeyValuePair.Create(n, (JsonNode?)counts[c])));
+    private static Dictionary<string, int> Counts(int[] counts) =>
+        EmotionClasses.Names.Zip(counts).ToDictionary(x => x.First, x => x.Second);
 
-    private static JsonObject Reject(string source, string reason) => new() { ["source"] = source, ["reason"] = reason };
+    private static RejectedPhoto Reject(string source, string reason) => new(source, reason);
 }
