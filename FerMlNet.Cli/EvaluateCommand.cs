@@ -31,7 +31,7 @@ internal static class EvaluateCommand
     /// where it was fitted and its in-sample and cross-fitted scores, so `fer compare` can rank the model by the
     /// cross-fitted figure when these metrics are on the faces it was fitted on. Null for a model without a card.
     /// </summary>
-    private static JsonObject? FittedCalibration(string modelPath)
+    private static FittedCalibrationSummary? FittedCalibration(string modelPath)
     {
         var card = Path.ChangeExtension(modelPath, ".json");
         if (!File.Exists(card)) return null;
@@ -43,14 +43,7 @@ internal static class EvaluateCommand
         }
         // A JSON file there that is not a model card is not evaluate's to judge: no calibration to report.
         catch (Exception e) when (e is JsonException or InvalidOperationException or InvalidDataException) { return null; }
-        if (calibration?.CalibratedCrossFitted is not { } crossFitted) return null;
-        return new JsonObject
-        {
-            ["card"] = Path.GetFileName(card),
-            ["fittedOn"] = JsonSerializer.SerializeToNode(calibration.FittedOn, ReportJson.IndentedCamelCase),
-            ["calibratedInSample"] = JsonSerializer.SerializeToNode(calibration.CalibratedInSample, ReportJson.IndentedCamelCase),
-            ["calibratedCrossFitted"] = JsonSerializer.SerializeToNode(crossFitted, ReportJson.IndentedCamelCase),
-        };
+        return calibration is null ? null : FittedCalibrationSummary.Of(calibration, card);
     }
 
     public static Command Create()

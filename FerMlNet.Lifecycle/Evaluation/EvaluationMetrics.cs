@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using FerMlNet.Core.IO;
 using FerMlNet.Lifecycle.Reports;
@@ -99,9 +98,9 @@ public sealed record EvaluationMetrics
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Model { get; init; }
 
-    /// <summary>The fit summary of the calibration.json beside an evaluated model, copied as it is.</summary>
+    /// <summary>Where the calibration of an evaluated published model was fitted, and its scores there (from its card).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public JsonObject? FittedCalibration { get; init; }
+    public Calibration.FittedCalibrationSummary? FittedCalibration { get; init; }
 
     /// <summary>Accuracy and coverage of the answers whose top probability reaches the "uncertain" threshold.</summary>
     /// <param name="Value">The threshold.</param>

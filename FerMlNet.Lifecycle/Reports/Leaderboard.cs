@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using FerMlNet.Core.IO;
 using FerMlNet.Core.Reports;
 using FerMlNet.Training.MlNet;
+using FerMlNet.Lifecycle.Calibration;
 using FerMlNet.Lifecycle.Evaluation;
 using FerMlNet.Lifecycle.Runs;
 using FerMlNet.Scoring;
@@ -76,7 +77,9 @@ public static class Leaderboard
             if (metrics.Split == "test") (val, test) = (null, test ?? metrics);
             var onnx = Path.Combine(dir, "model.onnx");
             // `fer calibrate` keeps its calibration in run.json; `fer evaluate` of a published model copies the card's.
-            var calibration = run?.Calibration?.ToJsonObject() ?? metrics.FittedCalibration;
+            var calibration = run?.Calibration is { CalibratedCrossFitted: { } scored } record
+                ? new FittedCalibrationSummary(dir, record.FittedOn, record.CalibratedInSample, scored)
+                : metrics.FittedCalibration;
             var gap = CountedBlends(run) ? null : run?.Gap?.GapPoints ?? GapFromHistory(dir);
             rows.Add(new LeaderboardRow(
                 Path.GetFileName(dir),
@@ -97,11 +100,9 @@ public static class Leaderboard
     /// <summary>
     /// The cross-fitted accuracy of the model's fitted calibration, when these metrics are on the faces it was fitted on.
     /// </summary>
-    private static double? CrossFittedAccuracy(JsonObject? calibration, EvaluationMetrics metrics) =>
-        calibration?["calibratedCrossFitted"]?["accuracy"] is { } accuracy
-        && (string?)calibration["fittedOn"]?["split"] == metrics.Split
-        && (int?)calibration["fittedOn"]?["images"] == metrics.Images
-            ? (double)accuracy : null;
+    private static double? CrossFittedAccuracy(FittedCalibrationSummary? calibration, EvaluationMetrics metrics) =>
+        calibration is not null && calibration.FittedOn.Split == metrics.Split && calibration.FittedOn.Images == metrics.Images
+            ? calibration.CalibratedCrossFitted.Accuracy : null;
 
     /// <summary>
     /// Adds the rows of an earlier leaderboard whose run folders are not among <paramref name="measured"/> — a research
