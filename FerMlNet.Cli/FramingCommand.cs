@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using FerMlNet.Core.Data;
 using FerMlNet.Core.IO;
 using FerMlNet.Preprocessing;
@@ -32,22 +31,11 @@ internal static class FramingCommand
             using var detector = new YuNetFaceDetector();
             var framing = FaceFraming.Measure(CliData.Sample(parse.GetValue(dataset)!, count, unreadable), detector);
             foreach (var line in unreadable) Console.Error.WriteLine(line);
-            var result = new JsonObject
-            {
-                ["faces"] = framing.Faces,
-                ["detected"] = framing.Detected,
-                ["unreadable"] = unreadable.Count,
-                ["boxSide"] = Round(framing.BoxSide),
-                ["boxSideP10"] = Round(framing.BoxSideP10),
-                ["boxSideP90"] = Round(framing.BoxSideP90),
-                ["centreX"] = Round(framing.CentreX),
-                ["centreY"] = Round(framing.CentreY),
-                ["impliedMargin"] = Round(framing.ImpliedMargin),
-                ["impliedVerticalShift"] = Round(framing.ImpliedVerticalShift),
-                ["currentMargin"] = Round(new FaceCropOptions().Margin),
-                ["currentVerticalShift"] = Round(new FaceCropOptions().VerticalShift),
-            };
-            if (parse.GetValue(json)) Console.WriteLine(result.ToJsonString(ReportJson.Indented));
+            var result = new FramingJson(framing.Faces, framing.Detected, unreadable.Count, Round(framing.BoxSide),
+                Round(framing.BoxSideP10), Round(framing.BoxSideP90), Round(framing.CentreX), Round(framing.CentreY),
+                Round(framing.ImpliedMargin), Round(framing.ImpliedVerticalShift), Round(new FaceCropOptions().Margin),
+                Round(new FaceCropOptions().VerticalShift));
+            if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(result, ReportJson.IndentedCamelCase));
             else
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

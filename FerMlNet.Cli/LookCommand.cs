@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using FerMlNet.Core.Data;
 using FerMlNet.Core.IO;
 using FerMlNet.Preprocessing;
@@ -54,19 +53,10 @@ internal static class LookCommand
             var detailed = Amounts.Select(a => (Amount: a, Look: FaceLook.Measure(crops.Select(c => GrayBlur.Detail(c, a))))).ToList();
             var match = detailed.MinBy(b => Math.Abs(b.Look.Sharpness - training.Sharpness));
 
-            var result = new JsonObject
-            {
-                ["training"] = Json(training),
-                ["photos"] = Json(photo),
-                ["photoFiles"] = crops.Count + noFace,
-                ["photosWithoutFace"] = noFace,
-                ["unreadable"] = unreadable.Count,
-                ["sharpnessByDetail"] = new JsonObject(detailed.Select(d => KeyValuePair.Create(
-                    d.Amount.ToString(CultureInfo.InvariantCulture), (JsonNode?)Math.Round(d.Look.Sharpness, 4)))),
-                ["matchingDetail"] = match.Amount,
-                ["currentDetail"] = new FaceCropOptions().Detail,
-            };
-            if (parse.GetValue(json)) Console.WriteLine(result.ToJsonString(ReportJson.Indented));
+            var result = new LookJson(Json(training), Json(photo), crops.Count + noFace, noFace, unreadable.Count,
+                detailed.ToDictionary(d => d.Amount.ToString(CultureInfo.InvariantCulture), d => Math.Round(d.Look.Sharpness, 4)),
+                match.Amount, new FaceCropOptions().Detail);
+            if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(result, ReportJson.IndentedCamelCase));
             else
             {
                 Console.WriteLine(Line("training faces", training));
@@ -80,13 +70,8 @@ internal static class LookCommand
         return cmd;
     }
 
-    private static JsonObject Json(FaceLook look) => new()
-    {
-        ["faces"] = look.Faces,
-        ["brightness"] = Math.Round(look.Brightness, 4),
-        ["contrast"] = Math.Round(look.Contrast, 4),
-        ["sharpness"] = Math.Round(look.Sharpness, 4),
-    };
+    private static FaceLookJson Json(FaceLook look) =>
+        new(look.Faces, Math.Round(look.Brightness, 4), Math.Round(look.Contrast, 4), Math.Round(look.Sharpness, 4));
 
     private static string Line(string what, FaceLook look) => string.Create(CultureInfo.InvariantCulture,
         $"{what}: brightness {look.Brightness:F3}, contrast {look.Contrast:F3}, sharpness {look.Sharpness:F3} (medians over {look.Faces:N0})");

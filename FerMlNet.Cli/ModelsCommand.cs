@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using FerMlNet.Preprocessing;
 using FerMlNet.Core.IO;
 using FerMlNet.Training.Engine;
@@ -22,28 +21,26 @@ internal static class ModelsCommand
             var rows = List(parse.GetValue(dir)!);
             if (parse.GetValue(json))
             {
-                Console.WriteLine(new JsonArray(rows.Select(r => (JsonNode)r).ToArray())
-                    .ToJsonString(ReportJson.Indented));
+                Console.WriteLine(JsonSerializer.Serialize(rows, ReportJson.IndentedCamelCase));
                 return ExitCodes.Success;
             }
             var table = new Table().Border(TableBorder.Rounded)
                 .AddColumns("pipeline", "architecture", "params", "trainable", "MFLOP / face", "description");
             foreach (var r in rows)
-                table.AddRow(Markup.Escape((string)r["name"]!), Markup.Escape((string)r["architecture"]!),
-                    $"{(long)r["params"]!:N0}", $"{(long)r["trainableParams"]!:N0}",
-                    r["forwardFlopsPerFace"] is { } f ? $"{(long)f / 1e6:N0}" : "–", Markup.Escape((string)r["description"]!));
+                table.AddRow(Markup.Escape(r.Name), Markup.Escape(r.Architecture), $"{r.Params:N0}", $"{r.TrainableParams:N0}",
+                    r.ForwardFlopsPerFace is { } f ? $"{f / 1e6:N0}" : "–", Markup.Escape(r.Description));
             AnsiConsole.Write(table);
             return ExitCodes.Success;
         }));
         return cmd;
     }
 
-    public static List<JsonObject> List(string pipelinesDirectory)
+    public static List<PipelineListing> List(string pipelinesDirectory)
     {
         if (!Directory.Exists(pipelinesDirectory))
             throw new DirectoryNotFoundException($"Pipeline folder '{pipelinesDirectory}' does not exist.");
         var counts = new Dictionary<string, (long, long)>();
-        var rows = new List<JsonObject>();
+        var rows = new List<PipelineListing>();
         foreach (var file in PipelineCatalog.Files(pipelinesDirectory))
         {
             var p = PipelineOptions.Load(file);
@@ -55,18 +52,22 @@ internal static class ModelsCommand
                 using var net = ModelZoo.Create(p.Architecture, p.Dropout, p.L2);
                 counts[key] = c = net.CountParameters();
             }
-            rows.Add(new JsonObject
-            {
-                ["name"] = p.Name,
-                ["file"] = Path.GetRelativePath(pipelinesDirectory, file).Replace('\\', '/'),
-                ["description"] = p.Description,
-                ["architecture"] = p.Architecture,
-                ["params"] = c.Item1,
-                ["trainableParams"] = c.Item2,
-                ["forwardFlopsPerFace"] = FerMlNet.Training.Bench.TrainingThroughput.ForwardFlops(p),
-                ["notebookParams"] = ModelZoo.All.TryGetValue(p.Architecture, out var zoo) ? zoo.NotebookParameters : null,
-            });
+            rows.Add(new PipelineListing(p.Name, Path.GetRelativePath(pipelinesDirectory, file).Replace('\\', '/'), p.Description,
+                p.Architecture, c.Item1, c.Item2, FerMlNet.Training.Bench.TrainingThroughput.ForwardFlops(p),
+                ModelZoo.All.TryGetValue(p.Architecture, out var zoo) ? zoo.NotebookParameters : null));
         }
         return rows;
     }
 }
+
+/// <summary>One pipeline in <c>fer models</c> (a row of the table, an element of --json).</summary>
+/// <param name="Name">The pipeline's name.</param>
+/// <param name="File">Its file, relative to the pipelines folder.</param>
+/// <param name="Description">What it is and why.</param>
+/// <param name="Architecture">Its network.</param>
+/// <param name="Params">Parameters.</param>
+/// <param name="TrainableParams">Of those, trained.</param>
+/// <param name="ForwardFlopsPerFace">Forward-pass FLOPs per 48×48 face (null where not counted, e.g. transfer).</param>
+/// <param name="NotebookParams">The notebook's Keras parameter count for the same network, where it has one.</param>
+public sealed record PipelineListing(string Name, string File, string Description, string Architecture, long Params,
+    long TrainableParams, long? ForwardFlopsPerFace, long? NotebookParams);
