@@ -1,4 +1,5 @@
 using FerMlNet.Core.Data;
+using FerMlNet.Core.IO;
 using FerMlNet.Core.Labels;
 using FerMlNet.Preprocessing;
 using Spectre.Console;
@@ -40,12 +41,10 @@ internal sealed class DatasetStats
     /// <summary>What <c>fer data stats --json</c> prints.</summary>
     public DatasetStatsJson ToRecord()
     {
-        Dictionary<string, int> PerClass(Func<int, int> count) =>
-            EmotionClasses.Names.Select((name, c) => (name, c)).ToDictionary(x => x.name, x => count(x.c));
         return new DatasetStatsJson(Index.Root, Index.IsSplit ? "split" : "unsplit", Index.Entries.Count,
-            PerClass(c => Index.Entries.Count(e => e.Label == c)),
+            ClassMap.Of(c => Index.Entries.Count(e => e.Label == c)),
             Index.Splits.ToDictionary(s => s.ToName(), s => new SplitStats(Index.SplitFolders.GetValueOrDefault(s, ""),
-                Index.Entries.Count(e => e.Split == s), PerClass(c => Index.Count(s, c)))),
+                Index.Entries.Count(e => e.Split == s), ClassMap.Of(c => Index.Count(s, c)))),
             Decoded, Unreadable, Index.Notices, Crowd is null ? null : CrowdAgreementSection.Of(Crowd, VoteFile!));
     }
 

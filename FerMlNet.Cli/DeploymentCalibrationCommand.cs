@@ -62,7 +62,7 @@ internal static class DeploymentCalibrationCommand
             Model = Path.GetFileName(modelPath),
             ModelSha256 = FileHash.Sha256(modelPath),
             ClassLogOffsets = offsets,
-            PhotosPerClass = EmotionClasses.Names.Select((name, c) => (name, n: rows.Count(i => truth[i] == c))).ToDictionary(x => x.name, x => x.n),
+            PhotosPerClass = ClassMap.Of(c => rows.Count(i => truth[i] == c)),
             L2 = l2,
             Created = DateTimeOffset.UtcNow,
         };

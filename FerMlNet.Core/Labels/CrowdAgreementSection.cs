@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using FerMlNet.Core.IO;
 
 namespace FerMlNet.Core.Labels;
 
@@ -49,7 +50,7 @@ public sealed record CrowdAgreementSection
             Images = agreement.Images,
             FolderAgreement = agreement.Overall,
             PerClass = agreement.PerClass.ToDictionary(c => c.Class, c => new ClassCrowdAgreement(c.Faces, c.Share,
-                EmotionClasses.Names.Select((name, m) => (name, m)).ToDictionary(x => x.name, x => c.MajorityCounts[x.m]))),
+                ClassMap.Of(m => c.MajorityCounts[m]))),
             OtherEmotion = agreement.OtherEmotion,
             NotAFace = agreement.NotAFace,
             Unknown = agreement.Unknown,

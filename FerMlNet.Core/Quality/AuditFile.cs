@@ -90,7 +90,7 @@ public sealed record AuditFile
     {
         var counts = audit.CountsBySplitAndClass();
         return audit.Data.Splits.Distinct().Order().ToDictionary(s => s.ToName(),
-            s => EmotionClasses.Names.Select((name, c) => (name, c)).ToDictionary(x => x.name, x => counts[(s, x.c)]));
+            s => ClassMap.Of(c => counts[(s, c)]));
     }
 
     private static Dictionary<string, Dictionary<string, double>> Shares(AuditResult audit)

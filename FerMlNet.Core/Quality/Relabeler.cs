@@ -54,7 +54,7 @@ public static class Relabeler
                 decisions.Count(d => d.Action == RelabelAction.Remove)),
             counts.Values.Sum(),
             counts.Keys.Select(k => k.Item1).Distinct().Order().ToDictionary(split => split.ToName(), split =>
-                EmotionClasses.Names.Select((name, c) => (name, c)).ToDictionary(x => x.name, x => counts.GetValueOrDefault((split, x.c)))),
+                ClassMap.Of(c => counts.GetValueOrDefault((split, c)))),
             changes);
         tree.WriteFile("manifest.json", System.Text.Encoding.UTF8.GetBytes(SplitManifest.SerializeManifest(manifest)));
         tree.Commit();

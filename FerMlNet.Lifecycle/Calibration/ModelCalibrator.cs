@@ -71,7 +71,7 @@ public static class ModelCalibrator
             KeepBias = options.KeepBias,
             BiasChoice = biasChoice,
             Temperature = adjustment.Temperature,
-            Bias = EmotionClasses.Names.Select((n, c) => (n, c)).ToDictionary(x => x.n, x => adjustment.Bias[x.c]),
+            Bias = ClassMap.Of(c => adjustment.Bias[c]),
             AsTrained = Summary(uncalibrated, truth, LogitAdjustment.Identity),
             ViewAveraged = averaged ? Summary(logits, truth, LogitAdjustment.Identity) : null, // TTA: flip and/or shift views
             CalibratedInSample = Summary(logits, truth, adjustment),

@@ -42,10 +42,10 @@ public static class MislabelReport
         CrowdFlagSection? crowdCheck) => new(
         MislabelsFile.ConfidentLearning, pipelineName, options.Folds, options.Seed, options.BudgetMinutes, options.AverageFlips,
         SplitsRead(data), data.Count, Math.Round(result.OutOfFoldAccuracy, 4), Math.Round(result.ConstantAnswerAccuracy, 4),
-        options.MinimumAccuracyLift, MislabelsFile.PerClass(result.Thresholds), crowdCheck, result.Flagged.Count,
+        options.MinimumAccuracyLift, MislabelsFile.PerClass(c => result.Thresholds[c]), crowdCheck, result.Flagged.Count,
         Pairs(result).ToDictionary(g => $"{EmotionClasses.Names[g.Key.Given]}->{EmotionClasses.Names[g.Key.Suggested]}", g => g.Count()),
         [.. result.Flagged.Select((f, rank) => new MislabelFlag(rank + 1, f.Path, EmotionClasses.Names[f.Given],
-            EmotionClasses.Names[f.Suggested], Math.Round(f.Margin, 4), MislabelsFile.PerClass(f.Probabilities.Select(p => (double)p))))]);
+            EmotionClasses.Names[f.Suggested], Math.Round(f.Margin, 4), MislabelsFile.PerClass(c => f.Probabilities[c])))]);
 
     /// <summary>
     /// Flags with their overall rank (1 = highest margin, the row order of decisions.csv), grouped by given → suggested

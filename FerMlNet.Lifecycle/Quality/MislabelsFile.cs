@@ -43,8 +43,8 @@ public sealed record MislabelsFile(string Method, string Pipeline, int Folds, in
     public string Serialize() => JsonSerializer.Serialize(this, ReportJson.IndentedCamelCase);
 
     /// <summary>Per class, rounded to 4 places: the form of <see cref="Thresholds"/> and of a flag's probabilities.</summary>
-    internal static Dictionary<string, double> PerClass(IEnumerable<double> values) =>
-        EmotionClasses.Names.Zip(values).ToDictionary(x => x.First, x => Math.Round(x.Second, 4));
+    internal static Dictionary<string, double> PerClass(Func<int, double> valueOf) =>
+        ClassMap.Of(c => Math.Round(valueOf(c), 4));
 }
 
 /// <summary>One flag of <see cref="MislabelsFile.Flagged"/>.</summary>

@@ -161,7 +161,7 @@ public static class PhotoImporter
     }
 
     private static Dictionary<string, int> Counts(int[] counts) =>
-        EmotionClasses.Names.Zip(counts).ToDictionary(x => x.First, x => x.Second);
+        ClassMap.Of(c => counts[c]);
 
     private static RejectedPhoto Reject(string source, string reason) => new(source, reason);
 }
