@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using FerMlNet.Core.Data;
+using FerMlNet.Core.IO;
 using FerMlNet.Preprocessing;
 using FerMlNet.Training.Engine;
 using FerMlNet.Training.Models;
@@ -15,6 +15,9 @@ namespace FerMlNet.Cli.Bench;
 /// </summary>
 internal sealed class PyTorchPeer
 {
+    // The keys pytorch_peer.py reads: camelCase, nulls written.
+    private static readonly JsonSerializerOptions SpecJson = new(JsonSerializerDefaults.Web);
+
     private readonly string _python, _script;
 
     public PyTorchPeer(string python, string script)
@@ -47,30 +50,17 @@ internal sealed class PyTorchPeer
                 decoded.Pixels.AsSpan(rows[j] * size, size).CopyTo(bytes.AsSpan(j * size));
                 bytes[count * size + j] = (byte)decoded.Labels[rows[j]];
             }
-            File.WriteAllBytes(data, bytes);
+            AtomicFile.WriteAllBytes(data, bytes); // whole or absent: a later run reuses the file when it exists
         }
         float[]? weights = options.ClassWeights == ClassWeighting.Balanced
             ? Losses.BalancedClassWeights(rows[..count].Select(r => decoded.Labels[r]).ToArray()) : null;
-        var spec = new JsonObject
-        {
-            ["data"] = data, ["count"] = count, ["steps"] = steps, ["warmup"] = 2, ["threads"] = threads,
-            ["seed"] = options.Seed, ["batchSize"] = options.BatchSize, ["learningRate"] = options.LearningRate,
-            ["inputChannels"] = inputChannels,
-            ["classWeights"] = weights is null ? null : new JsonArray(weights.Select(w => (JsonNode)w).ToArray()),
-            ["augmentation"] = options.Augmentation is { } a
-                ? new JsonObject { ["flip"] = a.Flip, ["rotation"] = a.Rotation, ["zoom"] = a.Zoom, ["contrast"] = a.Contrast } : null,
-            ["loss"] = new JsonObject
-            {
-                ["type"] = WireName.Of(options.Loss.Type), ["labelSmoothing"] = options.Loss.LabelSmoothing,
-                ["gamma"] = options.Loss.Gamma, ["alpha"] = options.Loss.Alpha,
-            },
-            ["layers"] = new JsonArray(layers.Select(l => (JsonNode)new JsonObject
-            {
-                ["name"] = l.Name, ["kind"] = l.Kind.ToString(), ["units"] = l.Units, ["rate"] = l.Rate, ["l2"] = l.L2,
-            }).ToArray()),
-        };
+        var spec = new PeerSpec(data, count, steps, Warmup: 2, threads, options.Seed, options.BatchSize, options.LearningRate,
+            inputChannels, weights,
+            options.Augmentation is { } a ? new PeerAugmentation(a.Flip, a.Rotation, a.Zoom, a.Contrast) : null,
+            new PeerLoss(WireName.Of(options.Loss.Type), options.Loss.LabelSmoothing, options.Loss.Gamma, options.Loss.Alpha),
+            [.. layers.Select(l => new PeerLayer(l.Name, l.Kind.ToString(), l.Units, l.Rate, l.L2))]);
         var path = Path.Combine(folder, options.Name + ".json");
-        File.WriteAllText(path, spec.ToJsonString());
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(spec, SpecJson));
         return path;
     }
 
@@ -111,3 +101,30 @@ internal sealed class PyTorchPeer
     /// <summary>What the peer script prints.</summary>
     internal sealed record PeerRun(double ImagesPerSecond, double Seconds, string Torch, int Threads, bool MallocTuned, string Blas, bool Mkldnn);
 }
+
+/// <summary>The spec file pytorch_peer.py trains from.</summary>
+/// <param name="Data">The faces file: raw 48×48 uint8 images, then one label byte each.</param>
+/// <param name="Count">Faces in it.</param>
+/// <param name="Steps">Timed optimizer steps.</param>
+/// <param name="Warmup">Untimed steps first.</param>
+/// <param name="Threads">Torch threads.</param>
+/// <param name="Seed">Seed of the peer's initialisation and shuffles.</param>
+/// <param name="BatchSize">Faces a step.</param>
+/// <param name="LearningRate">Adam's learning rate.</param>
+/// <param name="InputChannels">1 (gray) or 3 (the gray channel repeated).</param>
+/// <param name="ClassWeights">Loss weight per class (null: unweighted).</param>
+/// <param name="Augmentation">The pipeline's augmentation (null: none).</param>
+/// <param name="Loss">The pipeline's loss.</param>
+/// <param name="Layers">The network, layer by layer.</param>
+internal sealed record PeerSpec(string Data, int Count, int Steps, int Warmup, int Threads, int Seed, int BatchSize,
+    double LearningRate, int InputChannels, float[]? ClassWeights, PeerAugmentation? Augmentation, PeerLoss Loss,
+    IReadOnlyList<PeerLayer> Layers);
+
+/// <summary>The augmentation of a <see cref="PeerSpec"/>.</summary>
+internal sealed record PeerAugmentation(bool Flip, double Rotation, double Zoom, double Contrast);
+
+/// <summary>The loss of a <see cref="PeerSpec"/> (its wire name and settings).</summary>
+internal sealed record PeerLoss(string Type, double LabelSmoothing, double Gamma, double Alpha);
+
+/// <summary>One layer of a <see cref="PeerSpec"/>.</summary>
+internal sealed record PeerLayer(string Name, string Kind, int Units, double Rate, double L2);
