@@ -32,8 +32,11 @@ internal static class PublishCommand
                 throw new UsageException($"'{existing}' already exists; add --force to replace the published model.");
             var card = ModelPublisher.Publish(parse.GetValue(run)!, parse.GetValue(manifest)!, parse.GetValue(test)!, baseName, models,
                 overwrite: parse.GetValue(force));
-            AnsiConsole.MarkupLine($"Published [bold]{Markup.Escape(baseName)}[/]: validation {card.Validation.Accuracy:P2}, " +
-                                   $"test {card.Test.Accuracy:P2} ({card.Test.Images:N0} images).");
+            AnsiConsole.MarkupLine($"Published [bold]{Markup.Escape(baseName)}[/]: folder labels validation {card.Validation.Accuracy:P2}, " +
+                                   $"test {card.Test.Accuracy:P2} ({card.Test.Images:N0} images)" +
+                                   (card.Test.Crowd?.Majority is { } crowdTest && card.Validation.Crowd?.Majority is { } crowdVal
+                                       ? $"; FER+ majority validation {crowdVal.Accuracy:P2}, test {crowdTest.Accuracy:P2} ({crowdTest.Images:N0} images)."
+                                       : "."));
             return ExitCodes.Success;
         }));
         return cmd;

@@ -8,7 +8,7 @@ namespace FerMlNet.Scoring;
 public static class ShippedModels
 {
     /// <summary>
-    /// The default model: one network trained on the FER+ crowd's votes, with flip test-time augmentation
+    /// The default model: four networks trained on the FER+ crowd's votes, with flip test-time augmentation
     /// (models/fer-default.json).
     /// </summary>
     public const string DefaultModelRelativePath = "models/fer-default.zip";
