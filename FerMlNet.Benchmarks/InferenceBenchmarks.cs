@@ -16,7 +16,7 @@ namespace FerMlNet.Benchmarks;
 /// from an image file, and ML.NET's PredictionEngine on model.zip (image path in, so it includes the file decode —
 /// compare it with the library's file row), and TorchSharp (libtorch, the training engine) doing the same work in
 /// inference mode: every member network of the model's card, on the face and on its mirror image (the default's
-/// flip test-time augmentation: three members, six passes). ONNX Runtime sessions and libtorch get 1 intra-op thread;
+/// flip test-time augmentation: two passes a member). ONNX Runtime sessions and libtorch get 1 intra-op thread;
 /// ML.NET's OnnxTransformer chooses its own. TorchSharp's weights are freshly initialised, not the trained ones (the
 /// networks are shipped as ONNX only): the work per image does not depend on the values.
 /// </summary>
