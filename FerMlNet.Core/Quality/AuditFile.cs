@@ -71,9 +71,8 @@ public sealed record AuditFile
             Distribution = Shares(audit),
             ExactDuplicates = new ExactDuplicateSummary(exact.Groups, exact.Files, exact.Redundant, exact.CrossSplitGroups,
                 exact.ConflictingLabelGroups, exact.LargestGroup, Paths(audit, audit.ExactGroups)),
-            NearDuplicates = new NearDuplicateSummary(
-                audit.Options.NearMethod == NearDuplicateMethod.PHash ? "phash" : "dhash", audit.Options.NearThreshold,
-                confirmed ? "correlation" : "none", confirmed ? audit.Options.NearMinCorrelation : null,
+            NearDuplicates = new NearDuplicateSummary(audit.Options.NearMethod, audit.Options.NearThreshold,
+                audit.Options.NearConfirmation, confirmed ? audit.Options.NearMinCorrelation : null,
                 audit.HashPairs.Count, audit.NearPairs.Count, review, near.Groups, near.Files, near.CrossSplitGroups,
                 near.ConflictingLabelGroups, near.LargestGroup, Paths(audit, audit.NearGroups)),
             Leakage = new LeakageSummary(merged.CrossSplitGroups, merged.ConflictingLabelGroups, audit.LeakedEvaluationImages()),
@@ -126,9 +125,9 @@ public sealed record ExactDuplicateSummary(int Groups, int Files, int Redundant,
     int ConflictingLabelGroups, int LargestGroup, IReadOnlyList<IReadOnlyList<string>> List);
 
 /// <summary>The "nearDuplicates" section of audit.json.</summary>
-/// <param name="Method">The perceptual hash ("phash" or "dhash").</param>
+/// <param name="Method">The perceptual hash.</param>
 /// <param name="Threshold">The largest hash distance of a candidate pair.</param>
-/// <param name="Confirmation">"correlation" when candidates are confirmed by their pixels, "none" for the hash alone.</param>
+/// <param name="Confirmation">Correlation when candidates are confirmed by their pixels, None for the hash alone.</param>
 /// <param name="MinCorrelation">The pixel correlation a confirmed pair reaches at least (null without confirmation).</param>
 /// <param name="CandidatePairs">Pairs the hash proposed.</param>
 /// <param name="Pairs">Pairs confirmed.</param>
@@ -139,7 +138,7 @@ public sealed record ExactDuplicateSummary(int Groups, int Files, int Redundant,
 /// <param name="ConflictingLabelGroups">Groups whose members carry more than one label.</param>
 /// <param name="LargestGroup">Files in the largest group.</param>
 /// <param name="List">Every group's paths.</param>
-public sealed record NearDuplicateSummary(string Method, int Threshold, string Confirmation, double? MinCorrelation,
+public sealed record NearDuplicateSummary(NearDuplicateMethod Method, int Threshold, NearDuplicateConfirmation Confirmation, double? MinCorrelation,
     int CandidatePairs, int Pairs, NearRuleScore? Review, int Groups, int Files, int CrossSplitGroups,
     int ConflictingLabelGroups, int LargestGroup, IReadOnlyList<IReadOnlyList<string>> List);
 

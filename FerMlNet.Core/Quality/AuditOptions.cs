@@ -1,23 +1,27 @@
+using System.Text.Json.Serialization;
+
 namespace FerMlNet.Core.Quality;
 
-/// <summary>Perceptual hash used for near duplicates.</summary>
+/// <summary>Perceptual hash used for near duplicates (written as "phash", "dhash").</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<NearDuplicateMethod>))]
 public enum NearDuplicateMethod
 {
     /// <summary>DCT hash (<see cref="PerceptualHash.PHash"/>), the default.</summary>
-    PHash,
+    [JsonStringEnumMemberName("phash")] PHash,
 
     /// <summary>Gradient hash (<see cref="PerceptualHash.DHash"/>).</summary>
-    DHash,
+    [JsonStringEnumMemberName("dhash")] DHash,
 }
 
-/// <summary>How a perceptual-hash candidate pair is confirmed as the same picture.</summary>
+/// <summary>How a perceptual-hash candidate pair is confirmed as the same picture (written as "none", "correlation").</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<NearDuplicateConfirmation>))]
 public enum NearDuplicateConfirmation
 {
     /// <summary>Not confirmed: every pair within the hash threshold is a near duplicate (the rule before 2026-12-05).</summary>
-    None,
+    [JsonStringEnumMemberName("none")] None,
 
     /// <summary>The pair's best pixel correlation (<see cref="PixelCorrelation"/>) must reach <see cref="AuditOptions.NearMinCorrelation"/>; the default.</summary>
-    Correlation,
+    [JsonStringEnumMemberName("correlation")] Correlation,
 }
 
 /// <summary>Options of <see cref="DatasetAudit"/>.</summary>

@@ -1,19 +1,21 @@
+using System.Text.Json.Serialization;
 using FerMlNet.Preprocessing;
 using FerMlNet.Core.IO;
 
 namespace FerMlNet.Core.Quality;
 
-/// <summary>What a reviewer decided for one image.</summary>
+/// <summary>What a reviewer decided for one image (written as "keep", "relabel", "remove").</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<RelabelAction>))]
 public enum RelabelAction
 {
     /// <summary>Keep the image with its label (also an empty decision).</summary>
-    Keep,
+    [JsonStringEnumMemberName("keep")] Keep,
 
     /// <summary>Move it to another class.</summary>
-    Relabel,
+    [JsonStringEnumMemberName("relabel")] Relabel,
 
     /// <summary>Leave it out of the new dataset.</summary>
-    Remove,
+    [JsonStringEnumMemberName("remove")] Remove,
 }
 
 /// <summary>One row of decisions.csv.</summary>

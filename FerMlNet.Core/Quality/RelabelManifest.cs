@@ -28,10 +28,10 @@ public sealed record DecisionCounts(int Keep, int Relabel, int Remove);
 
 /// <summary>One image a decision removed or moved.</summary>
 /// <param name="Source">Its path in the source.</param>
-/// <param name="Action">"remove" or "relabel".</param>
+/// <param name="Action">Remove or Relabel.</param>
 /// <param name="From">Its folder label in the source.</param>
 /// <param name="To">Its new class (relabel only).</param>
 /// <param name="Path">Its path in the new tree (relabel only).</param>
-public sealed record RelabelChange(string Source, string Action, string From,
+public sealed record RelabelChange(string Source, RelabelAction Action, string From,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? To = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Path = null);

@@ -37,7 +37,7 @@ public static class Relabeler
             var decision = byPath.GetValueOrDefault(e.RelativePath);
             if (decision?.Action == RelabelAction.Remove)
             {
-                changes.Add(new RelabelChange(e.RelativePath, "remove", EmotionClasses.Names[e.Label]));
+                changes.Add(new RelabelChange(e.RelativePath, RelabelAction.Remove, EmotionClasses.Names[e.Label]));
                 continue;
             }
             int label = decision?.Action == RelabelAction.Relabel ? decision.NewLabel : e.Label;
@@ -45,7 +45,7 @@ public static class Relabeler
             tree.WriteFile(target, files[i]);
             counts[(e.Split, label)] = counts.GetValueOrDefault((e.Split, label)) + 1;
             if (label != e.Label)
-                changes.Add(new RelabelChange(e.RelativePath, "relabel", EmotionClasses.Names[e.Label], EmotionClasses.Names[label], target));
+                changes.Add(new RelabelChange(e.RelativePath, RelabelAction.Relabel, EmotionClasses.Names[e.Label], EmotionClasses.Names[label], target));
         }
         var manifest = new RelabelManifest(RelabelManifest.RelabelTool,
             new SplitSource(Path.GetFileName(index.Root.TrimEnd('/')), contentKey, index.Entries.Count),
