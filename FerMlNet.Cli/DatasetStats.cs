@@ -39,14 +39,12 @@ internal sealed class DatasetStats
     }
 
     /// <summary>What <c>fer data stats --json</c> prints.</summary>
-    public DatasetStatsJson ToRecord()
-    {
-        return new DatasetStatsJson(Index.Root, Index.IsSplit ? "split" : "unsplit", Index.Entries.Count,
+    public DatasetStatsJson ToRecord() =>
+        new(Index.Root, Index.IsSplit ? "split" : "unsplit", Index.Entries.Count,
             ClassMap.Of(c => Index.Entries.Count(e => e.Label == c)),
             Index.Splits.ToDictionary(s => s.ToName(), s => new SplitStats(Index.SplitFolders.GetValueOrDefault(s, ""),
                 Index.Entries.Count(e => e.Split == s), ClassMap.Of(c => Index.Count(s, c)))),
             Decoded, Unreadable, Index.Notices, Crowd is null ? null : CrowdAgreementSection.Of(Crowd, VoteFile!));
-    }
 
     public void Render(IAnsiConsole console)
     {

@@ -61,14 +61,16 @@ public sealed record AuditFile
         var near = audit.NearCounts;
         var merged = audit.AllCounts;
         bool confirmed = audit.Options.NearConfirmation != NearDuplicateConfirmation.None;
+        var counts = audit.CountsBySplitAndClass();
+        var splits = data.Splits.Distinct().Order().ToList();
         return new AuditFile
         {
             Images = data.Count + data.Failures.Count,
             Decoded = data.Count,
             Unreadable = data.Failures,
             Notices = notices,
-            PerSplit = PerSplitCounts(audit),
-            Distribution = Shares(audit),
+            PerSplit = splits.ToDictionary(s => s.ToName(), s => ClassMap.Of(c => counts[(s, c)])),
+            Distribution = Shares(data, counts, splits),
             ExactDuplicates = new ExactDuplicateSummary(exact.Groups, exact.Files, exact.Redundant, exact.CrossSplitGroups,
                 exact.ConflictingLabelGroups, exact.LargestGroup, Paths(audit, audit.ExactGroups)),
             NearDuplicates = new NearDuplicateSummary(audit.Options.NearMethod, audit.Options.NearThreshold,
@@ -85,17 +87,10 @@ public sealed record AuditFile
     /// <summary>Indented JSON (relaxed escaping, camelCase), as written.</summary>
     public string Serialize() => JsonSerializer.Serialize(this, ReportJson.IndentedCamelCase);
 
-    private static Dictionary<string, Dictionary<string, int>> PerSplitCounts(AuditResult audit)
+    /// <summary>Each class's share per split, after the target shares.</summary>
+    private static Dictionary<string, Dictionary<string, double>> Shares(DecodedDataset data,
+        Dictionary<(DatasetSplit Split, int Label), int> counts, IReadOnlyList<DatasetSplit> splits)
     {
-        var counts = audit.CountsBySplitAndClass();
-        return audit.Data.Splits.Distinct().Order().ToDictionary(s => s.ToName(),
-            s => ClassMap.Of(c => counts[(s, c)]));
-    }
-
-    private static Dictionary<string, Dictionary<string, double>> Shares(AuditResult audit)
-    {
-        var data = audit.Data;
-        var counts = audit.CountsBySplitAndClass();
         var result = new Dictionary<string, Dictionary<string, double>>
         {
             ["target"] = AuditReport.TargetShares.ToDictionary(t => t.Key.ToName(), t => t.Value),
@@ -103,7 +98,7 @@ public sealed record AuditFile
         for (int c = 0; c < EmotionClasses.Count; c++)
         {
             int total = data.Labels.Count(l => l == c);
-            result[EmotionClasses.Names[c]] = data.Splits.Distinct().Order().ToDictionary(s => s.ToName(),
+            result[EmotionClasses.Names[c]] = splits.ToDictionary(s => s.ToName(),
                 s => total == 0 ? 0 : Math.Round((double)counts[(s, c)] / total, 4));
         }
         return result;

@@ -80,18 +80,18 @@ public static class PhotoImporter
             progress?.Invoke(k + 1, photos.Count);
             if (counts[label] >= goal)
             {
-                rejected.Add(Reject(relative, $"not needed: {EmotionClasses.Names[label]} already has {goal} images (--balance)"));
+                rejected.Add(new RejectedPhoto(relative, $"not needed: {EmotionClasses.Names[label]} already has {goal} images (--balance)"));
                 continue;
             }
             if (!DatasetReader.IsImageFile(full))
             {
-                rejected.Add(Reject(relative, "not a .jpg, .jpeg or .png file"));
+                rejected.Add(new RejectedPhoto(relative, "not a .jpg, .jpeg or .png file"));
                 continue;
             }
             var outcome = ExtractLargestFace(full, detector, options);
             if (outcome.Error is not null)
             {
-                rejected.Add(Reject(relative, outcome.Error));
+                rejected.Add(new RejectedPhoto(relative, outcome.Error));
                 continue;
             }
             var name = options.Prefix + Path.GetFileNameWithoutExtension(full) + ".png";
@@ -99,7 +99,7 @@ public static class PhotoImporter
             var file = Path.Combine(target, path);
             if (File.Exists(file))
             {
-                rejected.Add(Reject(relative, $"'{path}' already exists (imported before?); left as it was"));
+                rejected.Add(new RejectedPhoto(relative, $"'{path}' already exists (imported before?); left as it was"));
                 continue;
             }
             Directory.CreateDirectory(Path.GetDirectoryName(file)!);
@@ -162,6 +162,4 @@ public static class PhotoImporter
 
     private static Dictionary<string, int> Counts(int[] counts) =>
         ClassMap.Of(c => counts[c]);
-
-    private static RejectedPhoto Reject(string source, string reason) => new(source, reason);
 }

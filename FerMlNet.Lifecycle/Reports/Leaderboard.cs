@@ -77,9 +77,7 @@ public static class Leaderboard
             if (metrics.Split == "test") (val, test) = (null, test ?? metrics);
             var onnx = Path.Combine(dir, "model.onnx");
             // `fer calibrate` keeps its calibration in run.json; `fer evaluate` of a published model copies the card's.
-            var calibration = run?.Calibration is { CalibratedCrossFitted: { } scored } record
-                ? new FittedCalibrationSummary(dir, record.FittedOn, record.CalibratedInSample, scored)
-                : metrics.FittedCalibration;
+            var calibration = run?.Calibration is { } record ? FittedCalibrationSummary.Of(record, dir) : metrics.FittedCalibration;
             var gap = CountedBlends(run) ? null : run?.Gap?.GapPoints ?? GapFromHistory(dir);
             rows.Add(new LeaderboardRow(
                 Path.GetFileName(dir),
