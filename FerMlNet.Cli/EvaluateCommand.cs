@@ -7,7 +7,6 @@ using FerMlNet.Core.IO;
 using FerMlNet.Lifecycle.Calibration;
 using FerMlNet.Training.MlNet;
 using FerMlNet.Lifecycle.Evaluation;
-using Microsoft.ML;
 using Spectre.Console;
 
 using FerMlNet.Scoring.FaceDetection;
@@ -17,15 +16,6 @@ namespace FerMlNet.Cli;
 /// <summary>`fer evaluate [MODEL] --data DATASET [--split test] --out DIR`: ML.NET metrics of a model.zip on one split.</summary>
 internal static class EvaluateCommand
 {
-    private static ITransformer LoadModel(string modelPath)
-    {
-        try { return new MLContext().Model.Load(modelPath, out _); }
-        catch (Exception e) when (e is FormatException or InvalidOperationException or InvalidDataException)
-        {
-            throw new InvalidDataException($"Model '{modelPath}' cannot be loaded by ML.NET: {e.Message}");
-        }
-    }
-
     /// <summary>
     /// The calibration a published model carries (its card, MODEL.json beside MODEL.zip, as `fer publish` writes it):
     /// where it was fitted and its in-sample and cross-fitted scores, so `fer compare` can rank the model by the
@@ -72,7 +62,7 @@ internal static class EvaluateCommand
             var metrics = FerCommandLine.WithProgress($"Evaluating ({wanted.ToName()})", _ => parse.GetValue(detect)
                 ? MlNetEvaluation.EvaluateWithFaceDetection(modelPath, index, wanted, parse.GetValue(threshold),
                     new FaceCropOptions { Detail = parse.GetValue(detail) })
-                : MlNetEvaluation.Evaluate(LoadModel(modelPath), index, wanted, parse.GetValue(threshold)));
+                : MlNetEvaluation.Evaluate(MlNetEvaluation.LoadModel(modelPath), index, wanted, parse.GetValue(threshold)));
             metrics = metrics with { Model = Path.GetFileName(modelPath), FittedCalibration = FittedCalibration(modelPath) };
             metrics.Write(Path.Combine(dir, "metrics.json"));
             FerMlNet.Lifecycle.Reports.RunReport.Write(dir, $"{Path.GetFileName(modelPath)} on {Path.GetFileName(Path.GetFullPath(parse.GetValue(data)!))} ({wanted.ToName()})");

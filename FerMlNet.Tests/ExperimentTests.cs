@@ -1,6 +1,7 @@
 using System.Globalization;
 using FerMlNet.Core.Data;
 using FerMlNet.Core.Quality;
+using FerMlNet.Lifecycle.Evaluation;
 using FerMlNet.Lifecycle.Reports;
 
 namespace FerMlNet.Tests;
@@ -20,14 +21,14 @@ public class ExperimentTests
         TestData.CopySubset(data.Path, 24, ("train", "train"), ("validation", "validation"), ("test", "test"));
         string outDir = work.Combine("experiment");
         var run = CliProcess.Run("experiment", "--out", outDir, "--data", data.Path, "--clean", work.Combine("clean"),
-            "--only", "model-0-original,model-a", "--epochs", "1", "--budget-minutes", "5", "--patience", "3");
+            "--only", "model-0-original,model-a,model-b", "--epochs", "1", "--budget-minutes", "5", "--patience", "3");
         Assert.True(run.ExitCode == 0, run.Stderr);
         // --patience gives every CNN run early stopping on validation accuracy, and the budget line says so.
         using (var record = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "model-a", "run.json"))))
             Assert.Equal(3, record.RootElement.GetProperty("pipeline").GetProperty("earlyStopping").GetProperty("patience").GetInt32());
 
         var board = LeaderboardFile.Load(Path.Combine(outDir, LeaderboardFile.FileName)).Rows;
-        Assert.Equal(["model-0-original", "model-a"], board.Select(r => r.Run).Order());
+        Assert.Equal(["model-0-original", "model-a", "model-b"], board.Select(r => r.Run).Order());
         string answers = File.ReadAllText(Path.Combine(outDir, "answers.md"));
         foreach (var row in board)
         {
@@ -36,18 +37,41 @@ public class ExperimentTests
             Assert.Contains($"| {row.Run} | {ci} | {row.ValImages:N0} |", answers);
             Assert.Contains($"{row.Run} {ci}", answers); // Q1's "Here:" line
         }
-        Assert.Contains("Not run yet: model-b, model-c, model-bplus.", answers);
+        Assert.Contains("Not run yet: model-c, model-bplus.", answers);
         Assert.Contains("stopped after 3 epochs without a better validation accuracy", answers);
-        // model-a is the only run on the leakage-free split, so it is the named best whatever model-0-original scored.
-        var modelA = board.Single(r => r.Run == "model-a");
+        Assert.Contains("Of the 3 CNN runs here, 0 stopped by early stopping, 0 at the end of their pipeline's schedule and 3 by a cap", answers);
+
+        // Every run wrote its validation answers, and they are the answers its metrics count.
+        var answersOf = new Dictionary<string, SplitAnswers>();
+        foreach (var row in board)
+        {
+            var runAnswers = SplitAnswers.Load(Path.Combine(outDir, row.Run, SplitAnswers.ValFileName));
+            Assert.Equal(row.ValImages, runAnswers.Images.Count);
+            Assert.Equal(row.ValAccuracy!.Value, (double)runAnswers.Images.Count(a => a.Right) / runAnswers.Images.Count, 9);
+            answersOf[row.Run] = runAnswers;
+        }
+        // model-a and model-b share the leakage-free validation faces: the best of them is named, and Q2's verdict gives
+        // the McNemar counts those two files give (one comparison, so Holm leaves its p as it is).
+        var (best, other) = board.Single(r => r.Run == "model-a").ValAccuracy >= board.Single(r => r.Run == "model-b").ValAccuracy
+            ? ("model-a", "model-b") : ("model-b", "model-a");
+        var bestRow = board.Single(r => r.Run == best);
         Assert.Contains(string.Create(CultureInfo.InvariantCulture,
-            $"**Best model at this budget: model-a**, {modelA.ValAccuracy * 100:0.00}% ("), answers);
-        Assert.Contains("(the only run on that split so far)", answers);
+            $"**Best model at this budget: {best}**, {bestRow.ValAccuracy * 100:0.00}% ("), answers);
+        var test = McNemarTest.Of(answersOf[best], answersOf[other]);
+        string counts = $"{test.OnlyFirstRight:N0} faces only {best} answers right, {test.OnlySecondRight:N0} only {other}, of {test.Images:N0})";
+        Assert.Contains(counts, answers);
+        Assert.Contains(test.PValue < McNemarTest.Alpha
+            ? $"it is significantly above {other} (McNemar p = "
+            : $"it is not significantly different from {other} (McNemar p = ", answers);
+        // model-0-original is scored on other faces: Q1 compares it with model-a by intervals only.
+        Assert.Contains("; other validation faces)", answers);
 
         // Q1's leak count is this dataset's, as `fer data audit` counts it.
         var index = DatasetReader.Read(data.Path, new DatasetReaderOptions { CreateValidationWhenMissing = false });
         var audit = DatasetAudit.Run(DecodedDatasetCache.Load(index));
         int leaked = audit.LeakedEvaluationImages()["val"];
-        Assert.Contains($"{leaked:N0} images of Model 0's validation split have an exact or near copy in its training split", answers);
+        Assert.Contains(leaked > 0
+            ? $"{leaked:N0} images of Model 0's validation split have an exact or near copy in its training split"
+            : "No image of Model 0's validation split has an exact or near copy in its training split in this dataset", answers);
     }
 }

@@ -1,5 +1,6 @@
-using FerMlNet.Training.Engine;
+using FerMlNet.Lifecycle.Evaluation;
 using FerMlNet.Lifecycle.Runs;
+using FerMlNet.Training.Engine;
 
 namespace FerMlNet.Tests;
 
@@ -23,8 +24,10 @@ public class TrainingJobTests
         Assert.Contains(progress.Notes, n => n.StartsWith("tiny-job: model-0, train 48 / val 48 images", StringComparison.Ordinal));
         Assert.Contains(progress.Statuses, s => s.StartsWith("epoch 2/2 loss", StringComparison.Ordinal));
         Assert.DoesNotContain(progress.Notes, n => n.StartsWith("skipped", StringComparison.Ordinal));
-        foreach (var file in new[] { "model.zip", "model.onnx", "history.json", "metrics.json", RunRecord.FileName, "report.html" })
+        foreach (var file in new[] { "model.zip", "model.onnx", "history.json", "metrics.json", SplitAnswers.ValFileName, RunRecord.FileName, "report.html" })
             Assert.True(File.Exists(Path.Combine(runDir, file)), file);
+        var answers = SplitAnswers.Load(Path.Combine(runDir, SplitAnswers.ValFileName));
+        Assert.Equal(result.Validation.Accuracy, (double)answers.Images.Count(a => a.Right) / answers.Images.Count, 9);
         var written = RunRecord.Load(runDir);
         Assert.Equal(result.Run with { Pipeline = null, Gap = null }, written with { Pipeline = null, Gap = null }, new ByJson());
         Assert.Equal(("tiny-job", 2, 48), (written.PipelineName, written.EpochsRun, written.TrainImages));

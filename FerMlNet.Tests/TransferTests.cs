@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FerMlNet.Lifecycle.Evaluation;
 using FerMlNet.Preprocessing;
 using FerMlNet.Training.Transfer;
 
@@ -41,6 +42,11 @@ public class TransferTests
             using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "metrics.json")));
             Assert.Equal(32, metrics.RootElement.GetProperty("images").GetInt32());
             Assert.True(File.Exists(Path.Combine(run, "report.html")));
+            // The per-face answers that `fer experiment` pairs runs by are the ones the metrics count.
+            var answers = SplitAnswers.Load(Path.Combine(run, SplitAnswers.ValFileName));
+            Assert.Equal(32, answers.Images.Count);
+            Assert.All(answers.Images, a => Assert.StartsWith("validation/", a.Path)); // relative to the dataset root
+            Assert.Equal(metrics.RootElement.GetProperty("accuracy").GetDouble(), (double)answers.Images.Count(a => a.Right) / 32, 9);
         }
         // The second pipeline reused the first one's features: the cache holds one file per image set (train, val).
         var cache = Environment.GetEnvironmentVariable("FER_CACHE_DIR") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "fermlnet");

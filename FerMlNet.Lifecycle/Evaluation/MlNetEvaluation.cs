@@ -27,11 +27,30 @@ public static class MlNetEvaluation
         public string Predicted { get; set; } = "";
     }
 
+    /// <summary>Loads a model.zip with ML.NET.</summary>
+    /// <exception cref="InvalidDataException">ML.NET cannot load it; the message names the file and why.</exception>
+    public static ITransformer LoadModel(string modelPath)
+    {
+        try { return new MLContext().Model.Load(modelPath, out _); }
+        catch (Exception e) when (e is FormatException or InvalidOperationException or InvalidDataException)
+        {
+            throw new InvalidDataException($"Model '{modelPath}' cannot be loaded by ML.NET: {e.Message}");
+        }
+    }
+
     /// <summary>
     /// Scores every image of <paramref name="split"/> through <paramref name="model"/> (the whole model.zip pipeline,
     /// image path in) and returns metrics.json's content: ML.NET's metrics plus per-class precision/recall/F1.
     /// </summary>
-    public static EvaluationMetrics Evaluate(ITransformer model, DatasetIndex dataset, DatasetSplit split, float threshold = FerModelConventions.DefaultUncertainThreshold)
+    public static EvaluationMetrics Evaluate(ITransformer model, DatasetIndex dataset, DatasetSplit split, float threshold = FerModelConventions.DefaultUncertainThreshold) =>
+        EvaluateWithAnswers(model, dataset, split, threshold).Metrics;
+
+    /// <summary>
+    /// <see cref="Evaluate"/>, and every scored image's answer beside the metrics (val-answers.json), for comparing
+    /// two models face by face.
+    /// </summary>
+    public static (EvaluationMetrics Metrics, SplitAnswers Answers) EvaluateWithAnswers(ITransformer model, DatasetIndex dataset,
+        DatasetSplit split, float threshold = FerModelConventions.DefaultUncertainThreshold)
     {
         var ml = new MLContext(seed: 0);
         var entries = dataset.Entries.Where(e => e.Split == split).ToList();
@@ -46,20 +65,21 @@ public static class MlNetEvaluation
         var unreadable = Enumerable.Range(0, entries.Count).Where(i => reasons[i] is not null)
             .Select(i => new DatasetNotice(entries[i].RelativePath, reasons[i]!)).ToList();
         foreach (var notice in unreadable) Console.Error.WriteLine($"skipped {notice.Path}: {notice.Reason}");
-        var rows = entries.Where((_, i) => reasons[i] is null)
-            .Select(e => new LabelledImage { ImagePath = e.FullPath, Label = EmotionClasses.Names[e.Label] }).ToList();
+        var readable = entries.Where((_, i) => reasons[i] is null).ToList();
+        var rows = readable.Select(e => new LabelledImage { ImagePath = e.FullPath, Label = EmotionClasses.Names[e.Label] }).ToList();
         if (rows.Count == 0) throw new InvalidDataException($"The {split.ToName()} split of '{dataset.Root}' has no readable image.");
         var data = ml.Data.LoadFromEnumerable(rows);
         // The model gives Score; the predicted label is its arg-max (see FerOnnxCatalog for why the model.zip has no
         // text label column). Both go to ML.NET's evaluator as key columns over the same class list.
         var scores = model.Transform(data).GetColumn<VBuffer<float>>(FerOnnxCatalog.ScoreColumn)
             .Select(v => v.DenseValues().ToArray()).ToArray();
-        var truth = rows.Select(r => EmotionClasses.Names.ToList().IndexOf(r.Label)).ToArray();
-        return FromScores(scores, truth, split, threshold, rows.Select(r => r.ImagePath).ToList()) with
+        var truth = readable.Select(e => e.Label).ToArray();
+        var metrics = FromScores(scores, truth, split, threshold, rows.Select(r => r.ImagePath).ToList()) with
         {
             Unreadable = UnreadableImages.Listed(unreadable),
             Crowd = CrowdEvaluation.Of(scores, truth, rows.Select(r => r.ImagePath).ToList(), split),
         };
+        return (metrics, SplitAnswers.Of(split.ToName(), readable.Select(e => e.RelativePath).ToList(), truth, scores));
     }
 
     /// <summary>

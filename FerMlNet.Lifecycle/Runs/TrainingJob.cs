@@ -74,9 +74,10 @@ public static class TrainingJob
         var model = ModelFiles.Write(network, Path.Combine(runDir, "model.onnx"), Path.Combine(runDir, "model.zip"), metadata);
         AtomicFile.WriteAllText(Path.Combine(runDir, "history.json"), JsonSerializer.Serialize(result.State.History, ReportJson.IndentedCamelCase));
         var gap = GapDiagnosis.FromHistory(result.State.History);
-        var metrics = progress.Step("Evaluating (validation)", _ => MlNetEvaluation.Evaluate(model, index, DatasetSplit.Val))
-            with { TrainValGap = gap };
+        var (metrics, answers) = progress.Step("Evaluating (validation)", _ => MlNetEvaluation.EvaluateWithAnswers(model, index, DatasetSplit.Val));
+        metrics = metrics with { TrainValGap = gap };
         metrics.Write(Path.Combine(runDir, "metrics.json"));
+        answers.Write(Path.Combine(runDir, SplitAnswers.ValFileName));
         var (total, trainable) = network.CountParameters();
         var record = new RunRecord
         {
@@ -114,12 +115,15 @@ public static class TrainingJob
         var started = DateTime.UtcNow;
         var result = progress.Step("ResNet18 features (cached after the first run), then the head", step =>
             TransferTrainer.Train(options, decoded, DecodedDatasetCache.DefaultDirectory, step.Progress));
-        var valPaths = decoded.IndicesOf(DatasetSplit.Val).Select(i => Path.Combine(decoded.Root, decoded.RelativePaths[i])).ToList();
+        var valRelativePaths = decoded.IndicesOf(DatasetSplit.Val).Select(i => decoded.RelativePaths[i]).ToList();
+        var valPaths = valRelativePaths.Select(p => Path.Combine(decoded.Root, p)).ToList();
         var gap = GapDiagnosis.FromHistory(result.History);
         var metrics = MlNetEvaluation.FromScores(result.ValScores, result.ValTruth, DatasetSplit.Val, paths: valPaths) with { TrainValGap = gap };
         if (result.History.Count > 0)
             AtomicFile.WriteAllText(Path.Combine(runDir, "history.json"), JsonSerializer.Serialize(result.History, ReportJson.IndentedCamelCase));
         metrics.Write(Path.Combine(runDir, "metrics.json"));
+        SplitAnswers.Of(DatasetSplit.Val.ToName(), valRelativePaths, result.ValTruth, result.ValScores)
+            .Write(Path.Combine(runDir, SplitAnswers.ValFileName));
         var record = new RunRecord
         {
             Pipeline = JsonNode.Parse(options.ToJson())!.AsObject(),

@@ -82,7 +82,7 @@ public static class CnnTrainer
             if (record is null) // the time budget ran out before the epoch ended: keep the best finished epoch
             {
                 state.Finished = true;
-                state.StopReason = $"{clock} reached during epoch {epoch}";
+                state.StopReason = RunStops.BudgetReached(clock.ToString(), $"during epoch {epoch}");
                 break;
             }
             state.History.Add(record);
@@ -107,17 +107,17 @@ public static class CnnTrainer
             if (options.EarlyStopping is { } es && state.EarlyStopWait >= es.Patience)
             {
                 state.Finished = true;
-                state.StopReason = $"early stopping: no val_accuracy gain for {es.Patience} epochs";
+                state.StopReason = RunStops.EarlyStopping(es.Patience);
             }
             else if (epoch == options.Epochs)
             {
                 state.Finished = true;
-                state.StopReason = $"completed {options.Epochs} epochs";
+                state.StopReason = RunStops.Completed(options.Epochs);
             }
             else if (timedOut)
             {
                 state.Finished = true;
-                state.StopReason = $"{clock} reached after epoch {epoch}";
+                state.StopReason = RunStops.BudgetReached(clock.ToString(), $"after epoch {epoch}");
             }
             if (checkpointPath is not null) Checkpoint.Save(checkpointPath, state, stateTensors);
             run.EpochEnd?.Invoke(record);
