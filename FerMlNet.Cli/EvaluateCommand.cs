@@ -73,6 +73,9 @@ internal static class EvaluateCommand
                 AnsiConsole.MarkupLine($"  FER+ majority ({crowd.Images:N0} faces): accuracy {crowd.Accuracy:P2} " +
                     $"(95% CI {crowdCi[0]:P1}–{crowdCi[1]:P1}), macro-F1 {crowd.MacroF1:F3}; " +
                     $"where ≥ 70% agree ({agreed.Images:N0}): {agreed.Accuracy ?? 0.0:P2}");
+            if (metrics.Crowd?.MistakesWithCrowdSupport is { Mistakes: > 0 } minority)
+                AnsiConsole.MarkupLine($"  {minority.Supported:N0} of the {minority.Mistakes:N0} misses against the majority name a class that at least " +
+                    $"{minority.MinShare:P0} of the taggers chose (accuracy by agreement in report.html)");
             return ExitCodes.Success;
         }));
         return cmd;

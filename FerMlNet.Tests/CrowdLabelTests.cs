@@ -134,6 +134,21 @@ public sealed class CrowdLabelTests
         Assert.Equal(faces.Count(f => f.Majority is not null), crowd.Majority!.Images);
         Assert.Equal(1.0, crowd.Majority.Accuracy);
         Assert.Equal(faces.Count(f => f.Majority is not null && f.MajorityShare >= 0.7), crowd.Agreed70!.Images);
+        Assert.Equal(crowd.Majority.Images, crowd.ByMajorityShare!.Sum(b => b.Images));
+        Assert.All(crowd.ByMajorityShare!.Where(b => b.Images > 0), b => Assert.Equal(1.0, b.Accuracy));
+        Assert.Equal((0, 0), (crowd.MistakesWithCrowdSupport!.Mistakes, crowd.MistakesWithCrowdSupport.Supported));
+
+        // Answering each face with the crowd's second choice instead: every answer misses, the bins count the faces
+        // by the majority's share of the votes, and a miss is "supported" exactly when two or more of the ten chose it.
+        int Second(CrowdVotes f) => Enumerable.Range(0, 4).Where(c => c != f.Majority).OrderByDescending(c => f.ClassVotes[c]).ThenBy(c => c).First();
+        var second = faces.Select(f => Enumerable.Range(0, 4).Select(c => c == Second(f) ? 0.97f : 0.01f).ToArray()).ToArray();
+        var missed = CrowdEvaluation.Of(second, test.Select(e => e.Label).ToArray(), test.Select(e => e.RelativePath).ToList(),
+            DatasetSplit.Test, Votes.Value);
+        var withMajority = faces.Where(f => f.Majority is not null).ToList();
+        Assert.Equal(withMajority.Count, missed.MistakesWithCrowdSupport!.Mistakes);
+        Assert.Equal(withMajority.Count(f => f.ClassVotes[Second(f)] * 5 >= f.Total), missed.MistakesWithCrowdSupport.Supported);
+        Assert.Equal(withMajority.Count(f => f.MajorityShare >= 0.9), missed.ByMajorityShare!.Single(b => b.From == 0.9).Images);
+        Assert.All(missed.ByMajorityShare!.Where(b => b.Images > 0), b => Assert.Equal(0.0, b.Accuracy));
 
         var wild = CrowdEvaluation.Of(scores, test.Select(e => e.Label).ToArray(),
             test.Select((_, i) => $"happy/Someone_{i:D4}.jpg").ToList(), DatasetSplit.Test, Votes.Value);

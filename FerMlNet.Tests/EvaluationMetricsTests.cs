@@ -27,6 +27,25 @@ public class EvaluationMetricsTests
         Assert.Contains(all, m => m.FaceDetection is not null && m.Unreadable is { Items: null });
         Assert.Contains(all, m => m.Unreadable is { Items: not null });
         Assert.Contains(all, m => m.FittedCalibration is not null);
+        Assert.Contains(all, m => m.Crowd?.ByMajorityShare is not null);
+    }
+
+    [Fact]
+    public void TheReportShowsTheCrowdFiguresWithTheirNAndTheAgreementBreakdownWhereTheMetricsHaveThem()
+    {
+        var all = MetricFiles().Select(f => EvaluationMetrics.Load(Path.Combine(Results, f))).ToList();
+        var withBins = all.First(m => m.Crowd?.ByMajorityShare is not null);
+        string html = FerMlNet.Lifecycle.Reports.RunReport.Build("crowd", [], withBins);
+        Assert.Contains("<h2>Against the FER+ crowd majority</h2>", html);
+        Assert.Contains($"<td>{withBins.Crowd!.Majority!.Images:N0}</td>", html);
+        Assert.Contains($"<td>{withBins.Crowd.Agreed70!.Images:N0}</td>", html);
+        foreach (var bin in withBins.Crowd.ByMajorityShare!)
+            Assert.Contains($"<td>{bin.Images:N0}</td>", html);
+        var minority = withBins.Crowd.MistakesWithCrowdSupport!;
+        Assert.Contains($"{minority.Supported:N0} of the {minority.Mistakes:N0} answers that miss the majority", html);
+
+        var photos = all.First(m => m.Crowd?.Majority is null);
+        Assert.DoesNotContain("Against the FER+ crowd majority", FerMlNet.Lifecycle.Reports.RunReport.Build("photos", [], photos));
     }
 
     [Theory]

@@ -41,7 +41,31 @@ public static class CrowdEvaluation
             FolderAgreement = agreement.Overall,
             Majority = Summary(scores, faces, withMajority, split),
             Agreed70 = Summary(scores, faces, agreed, split),
+            ByMajorityShare = [.. ShareBinEdges.Zip(ShareBinEdges.Skip(1)).Select(bin =>
+            {
+                var inBin = withMajority.Where(i => faces[i]!.MajorityShare >= bin.First && faces[i]!.MajorityShare < bin.Second).ToList();
+                return new CrowdMetrics.AgreementBin(bin.First, bin.Second, inBin.Count,
+                    inBin.Count == 0 ? null : (double)inBin.Count(i => Answer(scores, i) == faces[i]!.Majority) / inBin.Count);
+            })],
+            MistakesWithCrowdSupport = MinoritySupport(scores, faces, withMajority),
         };
+    }
+
+    /// <summary>
+    /// Edges of the majority-share bins: under a half (a plurality only), then tenths, the top bin closed at 1 (1.01).
+    /// </summary>
+    private static readonly double[] ShareBinEdges = [0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01];
+
+    /// <summary>Share of the votes a class needs for a mistake naming it to count as a minority view: two taggers in ten.</summary>
+    public const double MinorityShare = 0.2;
+
+    private static int Answer(float[][] scores, int i) => EmotionClasses.ArgMax(scores[i]);
+
+    private static CrowdMetrics.MinorityVote MinoritySupport(float[][] scores, CrowdVotes?[] faces, int[] withMajority)
+    {
+        var mistakes = withMajority.Where(i => Answer(scores, i) != faces[i]!.Majority).ToList();
+        int supported = mistakes.Count(i => (double)faces[i]!.ClassVotes[Answer(scores, i)] / faces[i]!.Total >= MinorityShare);
+        return new CrowdMetrics.MinorityVote(MinorityShare, mistakes.Count, supported);
     }
 
     private static CrowdMetrics.LabelSetScore Summary(float[][] scores, CrowdVotes?[] faces, int[] rows, DatasetSplit split)

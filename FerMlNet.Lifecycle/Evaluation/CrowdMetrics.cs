@@ -37,6 +37,34 @@ public sealed record CrowdMetrics
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public LabelSetScore? Agreed70 { get; init; }
 
+    /// <summary>
+    /// Accuracy against the majority by how strongly the crowd agreed (the majority's share of the ten votes, in bins):
+    /// where the remaining mistakes sit. Null in files written before 2026-12-05.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<AgreementBin>? ByMajorityShare { get; init; }
+
+    /// <summary>
+    /// Of the answers that miss the majority, how many name a class that at least <see cref="MinorityVote.MinShare"/> of
+    /// the taggers chose: a minority view of the crowd rather than an answer nobody gave. Null in files written before
+    /// 2026-12-05.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public MinorityVote? MistakesWithCrowdSupport { get; init; }
+
+    /// <summary>Faces whose majority holds a share of the votes in [<paramref name="From"/>, <paramref name="To"/>), and the accuracy there.</summary>
+    /// <param name="From">Lowest majority share in the bin.</param>
+    /// <param name="To">Share the bin stops below (1.01 for the top bin, so a unanimous face is in it).</param>
+    /// <param name="Images">Faces in the bin.</param>
+    /// <param name="Accuracy">Share of them answered with the majority; null when the bin is empty.</param>
+    public sealed record AgreementBin(double From, double To, int Images, double? Accuracy);
+
+    /// <summary>Mistakes against the majority that some of the crowd made too.</summary>
+    /// <param name="MinShare">Share of the votes the answered class needs.</param>
+    /// <param name="Mistakes">Answers that miss the majority.</param>
+    /// <param name="Supported">Of those, answers whose class holds at least <paramref name="MinShare"/> of the votes.</param>
+    public sealed record MinorityVote(double MinShare, int Mistakes, int Supported);
+
     /// <summary>Figures against one label set; only <see cref="Images"/> (0) when no face qualifies.</summary>
     public sealed record LabelSetScore
     {

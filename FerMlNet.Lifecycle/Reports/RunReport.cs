@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using FerMlNet.Core;
 using FerMlNet.Preprocessing;
@@ -50,6 +51,7 @@ public static class RunReport
         report.Heading($"Evaluation: {metrics.Split} split, {metrics.Images:N0} images");
         report.Raw("<div class=\"grid2\">" + Confusion(metrics) + PerClassBars(metrics) + Reliability(metrics) + "</div>");
         report.Raw(PerClassTable(metrics));
+        report.Raw(CrowdSection(metrics));
         report.Raw(Mistakes(metrics));
         return report.ToString();
     }
@@ -129,6 +131,36 @@ public static class RunReport
                 EmotionClasses.Names[i], F(k.Precision), F(k.Recall), F(k.F1), k.Support.ToString("N0", CultureInfo.InvariantCulture), F(k.LogLoss),
             }));
 
+    /// <summary>
+    /// The same faces against the FER+ crowd majority (the second label set), each row with its n; where the crowd
+    /// agreed less, and whether the misses are answers some of the crowd gave too. Empty when the faces have no votes.
+    /// </summary>
+    internal static string CrowdSection(EvaluationMetrics m)
+    {
+        if (m.Crowd is not { Majority: { } majority } crowd) return "";
+        var sb = new StringBuilder("<h2>Against the FER+ crowd majority</h2>");
+        sb.Append($"<p>{Escape(crowd.Definition ?? "")}. Folder labels agree with the crowd majority on {Pct(crowd.FolderAgreement ?? 0)} of these faces.</p>");
+        var sets = new[] { ("every face with a majority", majority), ($"≥ {Whole(CrowdEvaluation.AgreedShare)} of the votes agree", crowd.Agreed70) }
+            .Where(s => s.Item2 is { Accuracy: not null }).Select(s => (Subset: s.Item1, Score: s.Item2!));
+        sb.Append(TableHtml(["faces", "n", "accuracy (95% CI)", "macro-F1", .. EmotionClasses.Names.Select(c => $"recall {c}")],
+            sets.Select(s => new[]
+            {
+                s.Subset, s.Score.Images.ToString("N0", CultureInfo.InvariantCulture),
+                $"{Pct(s.Score.Accuracy!.Value)} ({Pct(s.Score.AccuracyCi95![0])}–{Pct(s.Score.AccuracyCi95[1])})", F(s.Score.MacroF1 ?? 0),
+            }.Concat(EmotionClasses.Names.Select(c => F(s.Score.Recall![c]))))));
+        if (crowd.ByMajorityShare is { } bins)
+            sb.Append("<p>By how strongly the crowd agreed (the majority's share of the votes):</p>").Append(TableHtml(["majority share", "n", "accuracy"],
+                bins.Select(b => new[]
+                {
+                    b.To > 1 ? $"≥ {Whole(b.From)}" : $"{Whole(b.From)}–{Whole(b.To)}", b.Images.ToString("N0", CultureInfo.InvariantCulture),
+                    b.Accuracy is { } a ? Pct(a) : "–",
+                })));
+        if (crowd.MistakesWithCrowdSupport is { Mistakes: > 0 } minority)
+            sb.Append($"<p>{minority.Supported:N0} of the {minority.Mistakes:N0} answers that miss the majority name a class that at least " +
+                      $"{Whole(minority.MinShare)} of the taggers chose.</p>");
+        return sb.ToString();
+    }
+
     private static string Mistakes(EvaluationMetrics m)
     {
         if (m.Mistakes is not { Length: > 0 } mistakes) return "";
@@ -144,6 +176,7 @@ public static class RunReport
     }
 
     private static string Pct(double v) => (v * 100).ToString("0.00", CultureInfo.InvariantCulture) + "%";
+    private static string Whole(double share) => (share * 100).ToString("0", CultureInfo.InvariantCulture) + "%";
     private static string F(double v) => v.ToString("0.000", CultureInfo.InvariantCulture);
     private static string Num(double v) => v.ToString(CultureInfo.InvariantCulture);
     private static string Num(float v) => v.ToString(CultureInfo.InvariantCulture);
