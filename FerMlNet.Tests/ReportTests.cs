@@ -83,6 +83,22 @@ public class ReportTests
         Assert.Contains("Pareto front against batch-1 latency", markdown);
         Assert.DoesNotContain("†", markdown);
 
+        // The two trained runs wrote per-face validation answers: the better-ranked is the reference and the other is
+        // compared with it face by face (one comparison, so Holm leaves the exact p as it is); the calibrated and the
+        // published rows are not paired (their validation answers are in sample).
+        var (reference, other) = OutOfSample(byRun["model-0"]) >= OutOfSample(byRun["fast"]) ? ("model-0", "fast") : ("fast", "model-0");
+        var paired = McNemarTest.Of(SplitAnswers.Load(Path.Combine(work.Combine(reference), SplitAnswers.ValFileName)),
+            SplitAnswers.Load(Path.Combine(work.Combine(other), SplitAnswers.ValFileName)));
+        var vs = byRun[other].GetProperty("vsReference");
+        Assert.Equal(reference, vs.GetProperty("reference").GetString());
+        Assert.Equal((paired.Images, paired.OnlyFirstRight, paired.OnlySecondRight),
+            (vs.GetProperty("images").GetInt32(), vs.GetProperty("onlyReferenceRight").GetInt32(), vs.GetProperty("onlyThisRight").GetInt32()));
+        Assert.Equal(paired.PValue, vs.GetProperty("pValue").GetDouble(), 12);
+        foreach (var run in new[] { reference, "fast-calibrated", "published-val" })
+            Assert.Equal(JsonValueKind.Null, byRun[run].GetProperty("vsReference").ValueKind);
+        Assert.Contains($"({paired.OnlyFirstRight:N0} : {paired.OnlySecondRight:N0}) |", markdown);
+        Assert.Contains("| reference |", markdown);
+
         // A later comparison with one run folder carries the other run's row from the earlier board, marked as such;
         // the run given is measured anew.
         string later = work.Combine("later");
@@ -139,7 +155,7 @@ public class ReportTests
         await page.GotoAsync(new Uri(Path.Combine(board, "leaderboard.html")).AbsoluteUri);
         Assert.Equal(2, await page.Locator("svg.chart").CountAsync());
         Assert.Equal(3, await page.Locator("svg.chart").First.Locator("circle").CountAsync()); // the evaluated published model has no model.onnx to time
-        var paramsHeader = page.Locator("#board th[data-col='8']");
+        var paramsHeader = page.Locator("#board th[data-col='11']");
         await paramsHeader.ClickAsync(); // ascending: the small fast network first
         Assert.Equal("tiny-fast", await page.Locator("#board tbody tr:first-child td:nth-child(3)").InnerTextAsync());
         await paramsHeader.ClickAsync(); // descending
@@ -221,8 +237,8 @@ public class ReportTests
         Assert.Null(rows[1].ValAccuracy);
         Assert.Equal(0.95, rows[1].TestAccuracy);
         var table = Leaderboard.Markdown(rows);
-        Assert.Contains("| 2 | evaluated-on-test | evaluated-on-test | – | – | 95.0% (90.0%–100.0%) | – | – |", table);
-        Assert.Contains("| 1 | trained | trained | 80.0% (75.0%–85.0%) | 80.0% | 79.0% (74.0%–84.0%) | 86.0% | 85.0% |", table);
+        Assert.Contains("| 2 | evaluated-on-test | evaluated-on-test | – | – | – | 95.0% (90.0%–100.0%) | – | – |", table);
+        Assert.Contains("| 1 | trained | trained | 80.0% (75.0%–85.0%) | 80.0% | – | 79.0% (74.0%–84.0%) | 86.0% | 85.0% |", table);
     }
 
     [Fact]

@@ -23,12 +23,14 @@ namespace FerMlNet.Lifecycle.Reports;
 /// leaderboard.json the row was copied from, numbers and latency as measured then. <paramref name="ValCrossFitted"/>
 /// is set for a calibrated model: the validation accuracy of its fitted class biases and temperature, 2-fold
 /// cross-fitted (each half scored with the decision fitted on the other), since <paramref name="ValAccuracy"/> was
-/// measured on the faces the decision was fitted on.
+/// measured on the faces the decision was fitted on. <paramref name="VsReference"/> compares the run face by face with
+/// the board's reference run (<see cref="PairedComparison"/>) where both have validation answers on the same faces.
 /// </summary>
 public sealed record LeaderboardRow(string Run, string Pipeline, string Architecture, double? ValAccuracy, double[]? ValCi95,
     double? MacroF1, int? ValImages, double? TestAccuracy, double[]? TestCi95, double? GapPoints, long? Params, int? Epochs,
     double? TrainMinutes, double? TrainImagesPerSecond, long? ModelBytes, double? LatencyMs, string? CarriedFrom = null,
-    double? ValCrossFitted = null, double? ValCrowdAccuracy = null, double? TestCrowdAccuracy = null)
+    double? ValCrossFitted = null, double? ValCrowdAccuracy = null, double? TestCrowdAccuracy = null,
+    PairedComparison? VsReference = null)
 {
     /// <summary>
     /// The validation accuracy the board ranks by: out of sample, so the cross-fitted figure for a calibrated model
@@ -40,6 +42,17 @@ public sealed record LeaderboardRow(string Run, string Pipeline, string Architec
     public static IReadOnlyList<LeaderboardRow> Ranked(IEnumerable<LeaderboardRow> rows) =>
         rows.OrderBy(r => r.ValOutOfSample is null).ThenByDescending(r => r.ValOutOfSample ?? 0).ToList();
 }
+
+/// <summary>
+/// A leaderboard row against the reference row (the best-ranked run with per-face validation answers): McNemar's exact
+/// test on the validation faces both scored, Holm-adjusted over every row compared. Null on the reference row itself.
+/// </summary>
+/// <param name="Reference">The reference run.</param>
+/// <param name="Images">Validation faces both scored.</param>
+/// <param name="OnlyReferenceRight">Faces the reference answers right and this run wrong.</param>
+/// <param name="OnlyThisRight">Faces this run answers right and the reference wrong.</param>
+/// <param name="PValue">Holm-adjusted two-sided p-value.</param>
+public sealed record PairedComparison(string Reference, int Images, int OnlyReferenceRight, int OnlyThisRight, double PValue);
 
 /// <summary>
 /// `fer compare`: an AutoML-style leaderboard over run folders — validation (and test, when RUNDIR/test/metrics.json
@@ -63,6 +76,7 @@ public static class Leaderboard
     public static IReadOnlyList<LeaderboardRow> Collect(IEnumerable<string> runDirs)
     {
         var rows = new List<LeaderboardRow>();
+        var answers = new Dictionary<string, SplitAnswers>();
         foreach (var dir in runDirs.Select(Path.GetFullPath))
         {
             var metricsPath = Path.Combine(dir, "metrics.json");
@@ -79,6 +93,11 @@ public static class Leaderboard
             // `fer calibrate` keeps its calibration in run.json; `fer evaluate` of a published model copies the card's.
             var calibration = run?.Calibration is { } record ? FittedCalibrationSummary.Of(record, dir) : metrics.FittedCalibration;
             var gap = CountedBlends(run) ? null : run?.Gap?.GapPoints ?? GapFromHistory(dir);
+            var crossFitted = val is null ? null : CrossFittedAccuracy(calibration, val);
+            // Per-face answers of the faces the row ranks by; a calibrated model's are in sample, so it is not paired.
+            var answersPath = Path.Combine(dir, SplitAnswers.ValFileName);
+            if (val is not null && crossFitted is null && File.Exists(answersPath))
+                answers[Path.GetFileName(dir)] = SplitAnswers.Load(answersPath);
             rows.Add(new LeaderboardRow(
                 Path.GetFileName(dir),
                 run?.PipelineName ?? Path.GetFileName(dir),
@@ -88,11 +107,30 @@ public static class Leaderboard
                 gap, run?.Params, run?.EpochsRun, run?.TrainSeconds / 60, run?.ImagesPerSecond,
                 File.Exists(onnx) ? new FileInfo(onnx).Length : null,
                 File.Exists(onnx) ? MeasureLatencyMs(onnx) : null,
-                ValCrossFitted: val is null ? null : CrossFittedAccuracy(calibration, val),
+                ValCrossFitted: crossFitted,
                 ValCrowdAccuracy: val?.Crowd?.Majority?.Accuracy,
                 TestCrowdAccuracy: test?.Crowd?.Majority?.Accuracy));
         }
-        return LeaderboardRow.Ranked(rows);
+        return PairedWithReference(LeaderboardRow.Ranked(rows), answers);
+    }
+
+    /// <summary>
+    /// Each ranked row with per-face answers against the best-ranked such row, where both scored the same faces
+    /// (McNemar's exact test, Holm-adjusted over the rows compared).
+    /// </summary>
+    private static IReadOnlyList<LeaderboardRow> PairedWithReference(IReadOnlyList<LeaderboardRow> ranked, IReadOnlyDictionary<string, SplitAnswers> answers)
+    {
+        var reference = ranked.FirstOrDefault(r => answers.ContainsKey(r.Run));
+        if (reference is null) return ranked;
+        var referenceFaces = answers[reference.Run].Images.Select(a => a.Path).ToHashSet(StringComparer.Ordinal);
+        var tests = ranked.Where(r => r != reference && answers.TryGetValue(r.Run, out var a) && a.Images.Count == referenceFaces.Count &&
+                                      a.Images.All(i => referenceFaces.Contains(i.Path)))
+            .ToDictionary(r => r.Run, r => McNemarTest.Of(answers[reference.Run], answers[r.Run]));
+        var names = tests.Keys.ToList();
+        var adjusted = McNemarTest.HolmAdjusted(names.Select(n => tests[n].PValue).ToList());
+        var byRun = names.Select((n, i) => (n, new PairedComparison(reference.Run, tests[n].Images, tests[n].OnlyFirstRight, tests[n].OnlySecondRight, adjusted[i])))
+            .ToDictionary(p => p.n, p => p.Item2);
+        return ranked.Select(r => byRun.TryGetValue(r.Run, out var c) ? r with { VsReference = c } : r).ToList();
     }
 
     /// <summary>
@@ -111,7 +149,7 @@ public static class Leaderboard
     {
         var here = measured.Select(r => r.Run).ToHashSet();
         return LeaderboardRow.Ranked(measured.Concat(earlier.Where(r => !here.Contains(r.Run))
-            .Select(r => r with { CarriedFrom = r.CarriedFrom ?? source })));
+            .Select(r => r with { CarriedFrom = r.CarriedFrom ?? source, VsReference = null })));
     }
 
     /// <summary>
@@ -145,11 +183,12 @@ public static class Leaderboard
     /// <summary>leaderboard.md: the table for CI logs and pull requests.</summary>
     public static string Markdown(IReadOnlyList<LeaderboardRow> rows)
     {
+        var reference = ReferenceOf(rows);
         var sb = new StringBuilder("| ").AppendJoin(" | ", Header).Append(" |\n");
         sb.Append('|').Append(string.Concat(Enumerable.Repeat("---|", Header.Length))).Append('\n');
         foreach (var (r, i) in rows.Select((r, i) => (r, i)))
         {
-            var cells = Cells(r);
+            var cells = Cells(r, reference);
             cells[0] = (i + 1).ToString();
             sb.Append("| ").AppendJoin(" | ", cells).Append(" |\n");
         }
@@ -208,8 +247,8 @@ public static class Leaderboard
         rows.Any(r => r.CarriedFrom is not null) && rows.Any(r => r.CarriedFrom is null);
 
     private static readonly string[] Header =
-        ["#", "run", "pipeline", "val acc (95% CI)", "val out of sample", "test acc (95% CI)", "val FER+", "test FER+", "macro-F1", "gap (pts)",
-         "params", "epochs", "train min", "train img/s", "model MB", "batch-1 ms"];
+        ["#", "run", "pipeline", "val acc (95% CI)", "val out of sample", "vs reference", "test acc (95% CI)", "val FER+", "test FER+", "macro-F1",
+         "gap (pts)", "params", "epochs", "train min", "train img/s", "model MB", "batch-1 ms"];
 
     private const string RankingNote =
         "Ranked by validation accuracy out of sample: a calibrated model by the 2-fold cross-fitted accuracy of its " +
@@ -218,7 +257,10 @@ public static class Leaderboard
         "best epoch (augmentation and dropout on, blended mixup/CutMix batches left out) minus val accuracy; – for " +
         "ensembles and for mixed runs trained before blended batches were left out. Accuracies are against the folder " +
         "labels; val FER+ and test FER+ are against the FER+ crowd majority of the faces that have one (– where the " +
-        "metrics predate it). A folder of test metrics alone is listed after the ranked runs.";
+        "metrics predate it). A folder of test metrics alone is listed after the ranked runs. vs reference: each run " +
+        "against the best-ranked run that wrote per-face validation answers (val-answers.json), on the same faces: " +
+        "McNemar's exact p, Holm-adjusted over the runs compared, and the faces only the reference / only this run " +
+        "answers right; – for a calibrated model (its validation answers are in sample) and where the faces differ.";
 
     private const string CarriedMark = " †";
 
@@ -235,10 +277,15 @@ public static class Leaderboard
             "latencies from different comparisons are only roughly comparable.";
     }
 
-    private static string[] Cells(LeaderboardRow r) =>
+    /// <summary>The run the board's face-by-face comparisons were made against, if any.</summary>
+    private static string? ReferenceOf(IReadOnlyList<LeaderboardRow> rows) => rows.Select(r => r.VsReference?.Reference).FirstOrDefault(n => n is not null);
+
+    private static string[] Cells(LeaderboardRow r, string? reference) =>
     [
         "", Label(r), r.Pipeline, r.ValAccuracy is { } v ? $"{P(v)} ({P(r.ValCi95![0])}–{P(r.ValCi95[1])})" : "–",
         r.ValCrossFitted is { } crossFitted ? $"{P(crossFitted)} cross-fitted" : r.ValAccuracy is { } plain ? P(plain) : "–",
+        r.VsReference is { } paired ? $"p {PValue(paired.PValue)} ({paired.OnlyReferenceRight:N0} : {paired.OnlyThisRight:N0})"
+            : r.Run == reference ? "reference" : "–",
         r.TestAccuracy is { } t ? $"{P(t)} ({P(r.TestCi95![0])}–{P(r.TestCi95[1])})" : "–",
         r.ValCrowdAccuracy is { } vc ? P(vc) : "–", r.TestCrowdAccuracy is { } tc ? P(tc) : "–",
         N(r.MacroF1, "0.000"), N(r.GapPoints, "0.0"), r.Params?.ToString("N0") ?? "–",
@@ -253,14 +300,15 @@ public static class Leaderboard
         report.Paragraph($"{rows.Count} runs. {RankingNote} " +
                          "Batch-1 latency was measured for every model in this run of fer compare: ONNX Runtime, 1 thread, median of 100.");
         if (CarriedNote(rows) is { } carried) report.Paragraph(carried);
+        var reference = ReferenceOf(rows);
         var sb = new StringBuilder("<table id=\"board\" class=\"sortable\"><thead><tr>");
         for (int c = 0; c < Header.Length; c++) sb.Append($"<th data-col=\"{c}\" title=\"click to sort\">{Escape(Header[c])} ⇅</th>");
         sb.Append("</tr></thead><tbody>");
         foreach (var (r, i) in rows.Select((r, i) => (r, i)))
         {
-            var cells = Cells(r);
+            var cells = Cells(r, reference);
             cells[0] = (i + 1).ToString();
-            double?[] keys = [i + 1, null, null, r.ValAccuracy, r.ValOutOfSample, r.TestAccuracy, r.ValCrowdAccuracy, r.TestCrowdAccuracy, r.MacroF1, r.GapPoints,
+            double?[] keys = [i + 1, null, null, r.ValAccuracy, r.ValOutOfSample, r.VsReference?.PValue, r.TestAccuracy, r.ValCrowdAccuracy, r.TestCrowdAccuracy, r.MacroF1, r.GapPoints,
                               r.Params, r.Epochs, r.TrainMinutes, r.TrainImagesPerSecond, r.ModelBytes, r.LatencyMs];
             sb.Append("<tr>");
             for (int c = 0; c < cells.Length; c++)
@@ -320,5 +368,6 @@ public static class Leaderboard
         """;
 
     private static string P(double v) => (v * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%";
+    private static string PValue(double p) => p < 0.001 ? "< 0.001" : p.ToString("0.000", CultureInfo.InvariantCulture);
     private static string N(double? v, string format) => v?.ToString(format, CultureInfo.InvariantCulture) ?? "–";
 }
