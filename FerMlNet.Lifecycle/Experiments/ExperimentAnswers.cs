@@ -68,7 +68,7 @@ public static class ExperimentAnswers
         Question(sb, "Q3 Hard examples: does focal loss help the sad ↔ neutral confusion?",
             "B++ 85.30% = B+ 85.30%; the sad/neutral effect was never measured (Part 9's \"highly effective\" is unsupported).",
             results, ["model-bplus", "model-bplusplus"],
-            "Compare the sad and neutral recall columns: that is the confusion focal loss is meant to fix.");
+            SadNeutral(results, "model-bplusplus", "model-bplus"));
         Question(sb, "Q4 Depth: does a 5-block network beat the 3-block one on 48×48 faces?",
             "D 85.39% vs B++ 85.30%: similar, with 1.4× the parameters (Part 9's \"D 82.70%, depth hurts\" is not the run).",
             results, ["model-bplusplus", "model-d"]);
@@ -80,7 +80,9 @@ public static class ExperimentAnswers
             "backbone's CPU cost), validated on every image.");
         Question(sb, "Q6 Gray or RGB input?",
             "Gray 83.84% vs RGB 83.25%: RGB gives nothing on gray images.",
-            results, ["gray", "rgb"], "The RGB network sees the gray face replicated in three channels: the same information, 1,152 more weights.");
+            results, ["gray", "rgb"], "The RGB network sees the gray face replicated in three channels: the same information" +
+            (results.TryGetValue("rgb", out var rgb) && results.TryGetValue("gray", out var gray) && rgb.Params - gray.Params is { } extra
+                ? $", {extra:N0} more weights." : "."));
         sb.AppendLine("## Leaderboard").AppendLine().Append(Leaderboard.Markdown(board));
         return sb.ToString();
     }
@@ -102,6 +104,26 @@ public static class ExperimentAnswers
             : clean.Count > 1 ? "; significantly above every other run." : " (the only run on that split so far).");
         sb.AppendLine();
     }
+
+    /// <summary>
+    /// Q3's own measure: sad and neutral recall of the focal-loss run and its cross-entropy twin, and McNemar's test on
+    /// the validation faces labelled sad or neutral alone — the confusion focal loss is meant to fix.
+    /// </summary>
+    private static string SadNeutral(IReadOnlyDictionary<string, Result> results, string focal, string plain)
+    {
+        if (!results.TryGetValue(focal, out var f) || !results.TryGetValue(plain, out var p))
+            return "Sad and neutral recall of the two runs, and the two compared on the sad and neutral faces alone, come when both have run.";
+        string recall = $"Sad recall {f.Name} {f.SadRecall:0.00} against {p.Name} {p.SadRecall:0.00}, neutral recall {f.NeutralRecall:0.00} against {p.NeutralRecall:0.00}";
+        if (f.Answers is null || p.Answers is null) return recall + ".";
+        static SplitAnswers SadOrNeutral(SplitAnswers a) =>
+            a with { Images = [.. a.Images.Where(i => i.Truth is SadClass or NeutralClass)] };
+        var test = McNemarTest.Of(SadOrNeutral(f.Answers), SadOrNeutral(p.Answers));
+        return recall + $". On the {test.Images:N0} validation faces labelled sad or neutral, {test.OnlyFirstRight:N0} are answered right " +
+               $"only by {f.Name} and {test.OnlySecondRight:N0} only by {p.Name} (McNemar p = {P(test.PValue)}: " +
+               $"{(test.PValue < McNemarTest.Alpha ? "a significant difference" : "not a significant difference")}).";
+    }
+
+    private const string SadClass = "sad", NeutralClass = "neutral";
 
     /// <summary>Run folder name of the ResNet18 transfer experiment.</summary>
     public const string TransferName = "transfer-resnet18";
@@ -139,7 +161,7 @@ public static class ExperimentAnswers
         var m = EvaluationMetrics.Load(metricsPath);
         var answersPath = Path.Combine(runDir, SplitAnswers.ValFileName);
         return new Result(Path.GetFileName(runDir), m.Accuracy, m.AccuracyCi95[0], m.AccuracyCi95[1], m.Images,
-            run.Gap?.GapPoints, m.PerClass["sad"].Recall, m.PerClass["neutral"].Recall,
+            run.Gap?.GapPoints, m.PerClass[SadClass].Recall, m.PerClass[NeutralClass].Recall,
             run.EpochsRun ?? 0, run.BestEpoch, RunStops.Of(run.StopReason), PipelineOptions.LoadByNameOrPath(plan.Pipeline).Epochs,
             (run.TrainSeconds ?? 0) / 60, run.Params, plan.OriginalSplits, File.Exists(answersPath) ? SplitAnswers.Load(answersPath) : null);
     }
