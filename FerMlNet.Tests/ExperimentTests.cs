@@ -61,7 +61,7 @@ public class ExperimentTests
             ? ("model-bplus", "model-bplusplus") : ("model-bplusplus", "model-bplus");
         var test = McNemarTest.Of(answersOf[best], answersOf[other]);
         Assert.Contains(string.Create(CultureInfo.InvariantCulture,
-            $"{other} (McNemar p = {(test.PValue < 0.001 ? "< 0.001" : test.PValue.ToString("0.000", CultureInfo.InvariantCulture))} Holm-adjusted; " +
+            $"{other} (McNemar p = {McNemarTest.Format(test.PValue)} Holm-adjusted; " +
             $"{test.OnlyFirstRight:N0} faces only {best} answers right, {test.OnlySecondRight:N0} only {other}, of {test.Images:N0})"), answers);
         Assert.Contains(test.PValue < McNemarTest.Alpha ? $"it is significantly above {other} (McNemar" : $"it is not significantly different from {other} (McNemar", answers);
         // Q3 compares focal loss with its cross-entropy twin on the sad and neutral faces alone.

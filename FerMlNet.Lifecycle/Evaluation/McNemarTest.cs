@@ -14,6 +14,9 @@ public sealed record McNemarTest(int Images, int OnlyFirstRight, int OnlySecondR
     /// <summary>The conventional level: a difference is called significant below it.</summary>
     public const double Alpha = 0.05;
 
+    /// <summary>A p-value as the reports print it: three decimals, or "&lt; 0.001".</summary>
+    public static string Format(double p) => p < 0.001 ? "< 0.001" : p.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>Compares two models' answers on the images both were scored on (matched by path).</summary>
     /// <exception cref="InvalidDataException">The two were scored on different splits or share no image.</exception>
     public static McNemarTest Of(SplitAnswers first, SplitAnswers second)
@@ -51,7 +54,7 @@ public sealed record McNemarTest(int Images, int OnlyFirstRight, int OnlySecondR
     }
 
     /// <summary>
-    /// Holm's step-down adjustment of p-values tested together (one question's comparisons), in their given order:
+    /// Holm's step-down adjustment of p-values tested together (a question's or a leaderboard's comparisons), in their given order:
     /// a family-wise error rate of <see cref="Alpha"/> however many comparisons a question makes.
     /// </summary>
     public static double[] HolmAdjusted(IReadOnlyList<double> pValues)

@@ -8,7 +8,7 @@ namespace FerMlNet.Lifecycle.Evaluation;
 /// <summary>
 /// val-answers.json: every scored image of one split with its folder label and the model's answer, so that two runs
 /// scored on the same faces can be compared face by face (<see cref="McNemarTest"/>), which their accuracies and
-/// intervals alone cannot do. Written by `fer train` beside metrics.json; read by `fer experiment`. Read with unknown
+/// intervals alone cannot do. Written by `fer train` beside metrics.json; read by `fer experiment` and `fer compare`. Read with unknown
 /// keys refused.
 /// </summary>
 public sealed record SplitAnswers

@@ -119,7 +119,7 @@ public static class ExperimentAnswers
             a with { Images = [.. a.Images.Where(i => i.Truth is SadClass or NeutralClass)] };
         var test = McNemarTest.Of(SadOrNeutral(f.Answers), SadOrNeutral(p.Answers));
         return recall + $". On the {test.Images:N0} validation faces labelled sad or neutral, {test.OnlyFirstRight:N0} are answered right " +
-               $"only by {f.Name} and {test.OnlySecondRight:N0} only by {p.Name} (McNemar p = {P(test.PValue)}: " +
+               $"only by {f.Name} and {test.OnlySecondRight:N0} only by {p.Name} (McNemar p = {McNemarTest.Format(test.PValue)}: " +
                $"{(test.PValue < McNemarTest.Alpha ? "a significant difference" : "not a significant difference")}).";
     }
 
@@ -189,7 +189,7 @@ public static class ExperimentAnswers
         public bool Significant => AdjustedP is { } p ? p < McNemarTest.Alpha : Other.High < Best.Low;
 
         public string Describe() => Test is { } t
-            ? $"{Other.Name} (McNemar p = {P(AdjustedP!.Value)} Holm-adjusted; {t.OnlyFirstRight:N0} faces only {Best.Name} answers right, " +
+            ? $"{Other.Name} (McNemar p = {McNemarTest.Format(AdjustedP!.Value)} Holm-adjusted; {t.OnlyFirstRight:N0} faces only {Best.Name} answers right, " +
               $"{t.OnlySecondRight:N0} only {Other.Name}, of {t.Images:N0})"
             : $"{Other.Name} ({(Significant ? "intervals apart" : "intervals overlap")}; other validation faces)";
     }
@@ -219,8 +219,6 @@ public static class ExperimentAnswers
         RunStop.TimeBudget => "CPU cap",
         _ => "–",
     };
-
-    private static string P(double p) => p < 0.001 ? "< 0.001" : p.ToString("0.000", CultureInfo.InvariantCulture);
 
     private static string Ci(Result r) =>
         $"{r.Accuracy * 100:0.00}% ({r.Low * 100:0.0}–{r.High * 100:0.0})";

@@ -284,7 +284,7 @@ public static class Leaderboard
     [
         "", Label(r), r.Pipeline, r.ValAccuracy is { } v ? $"{P(v)} ({P(r.ValCi95![0])}–{P(r.ValCi95[1])})" : "–",
         r.ValCrossFitted is { } crossFitted ? $"{P(crossFitted)} cross-fitted" : r.ValAccuracy is { } plain ? P(plain) : "–",
-        r.VsReference is { } paired ? $"p {PValue(paired.PValue)} ({paired.OnlyReferenceRight:N0} : {paired.OnlyThisRight:N0})"
+        r.VsReference is { } paired ? $"p {McNemarTest.Format(paired.PValue)} ({paired.OnlyReferenceRight:N0} : {paired.OnlyThisRight:N0})"
             : r.Run == reference ? "reference" : "–",
         r.TestAccuracy is { } t ? $"{P(t)} ({P(r.TestCi95![0])}–{P(r.TestCi95[1])})" : "–",
         r.ValCrowdAccuracy is { } vc ? P(vc) : "–", r.TestCrowdAccuracy is { } tc ? P(tc) : "–",
@@ -368,6 +368,5 @@ public static class Leaderboard
         """;
 
     private static string P(double v) => (v * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%";
-    private static string PValue(double p) => p < 0.001 ? "< 0.001" : p.ToString("0.000", CultureInfo.InvariantCulture);
     private static string N(double? v, string format) => v?.ToString(format, CultureInfo.InvariantCulture) ?? "–";
 }
