@@ -28,7 +28,7 @@ internal static class EvaluateCommand
         CalibrationRecord? calibration;
         try
         {
-            calibration = JsonNode.Parse(File.ReadAllText(card))?["calibration"] is JsonObject json
+            calibration = JsonNode.Parse(InputFile.ReadAllText(card))?["calibration"] is JsonObject json
                 ? CalibrationRecord.FromJsonObject(json, card) : null;
         }
         // A JSON file there that is not a model card is not evaluate's to judge: no calibration to report.

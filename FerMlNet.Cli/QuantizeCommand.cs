@@ -11,6 +11,7 @@ using FerMlNet.Lifecycle.Runs;
 using Google.Protobuf;
 using Onnx;
 using Spectre.Console;
+using FerMlNet.Preprocessing;
 
 namespace FerMlNet.Cli;
 
@@ -39,7 +40,7 @@ internal static class QuantizeCommand
             int count = parse.GetValue(faces);
             if (count < 1) throw new UsageException("--faces must be at least 1.");
             ModelProto floatModel;
-            try { floatModel = ModelProto.Parser.ParseFrom(File.ReadAllBytes(source)); }
+            try { floatModel = ModelProto.Parser.ParseFrom(InputFile.ReadModel(source)); }
             catch (InvalidProtocolBufferException e) { throw new InvalidDataException($"'{source}' is not an ONNX model: {e.Message}"); }
             var dir = CliData.PrepareReportFolder(parse.GetValue(outDir)!, parse.GetValue(force), "model.onnx", "model.zip", "quantization.json");
 

@@ -115,6 +115,44 @@ public static partial class InputFile
         }
     }
 
+    /// <summary>
+    /// Largest text file read by name — a metrics file, model card, leaderboard, pipeline, decisions or review file:
+    /// 64 MiB, far above any the product writes, so a device, pipe or sparse giant given in its place is refused
+    /// instead of read.
+    /// </summary>
+    public const long MaxTextBytes = 64L << 20;
+
+    /// <summary>
+    /// Largest model file read whole (an .onnx): 2 GiB, the protobuf limit, so a pipe or device given as a model is
+    /// refused instead of read forever.
+    /// </summary>
+    public const long MaxModelBytes = 2L << 30;
+
+    /// <summary>
+    /// Reads a whole text file given by name (UTF-8, a byte-order mark honoured) with <see cref="ReadAllBytes"/>'s
+    /// guards and at most <see cref="MaxTextBytes"/>.
+    /// </summary>
+    /// <exception cref="InvalidDataException">Not a regular file, too large, or unreadable; the message names the file and why.</exception>
+    public static string ReadAllText(string path)
+    {
+        byte[] bytes;
+        try { bytes = ReadAllBytes(path, MaxTextBytes); }
+        catch (InputFileException e) { throw new InvalidDataException($"'{path}' cannot be read: {e.Message}"); }
+        using var reader = new StreamReader(new MemoryStream(bytes), System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        return reader.ReadToEnd();
+    }
+
+    /// <summary>
+    /// Reads a whole model file given by name (an .onnx) with <see cref="ReadAllBytes"/>'s guards and at most
+    /// <see cref="MaxModelBytes"/>.
+    /// </summary>
+    /// <exception cref="InvalidDataException">Not a regular file, too large, or unreadable; the message names the file and why.</exception>
+    public static byte[] ReadModel(string path)
+    {
+        try { return ReadAllBytes(path, MaxModelBytes); }
+        catch (InputFileException e) { throw new InvalidDataException($"Model '{path}' cannot be read: {e.Message}"); }
+    }
+
     private const int AtFdCwd = -100;
     private const uint StatxTypeMask = 0x1; // STATX_TYPE
 

@@ -88,6 +88,49 @@ public sealed class SpecialFileTests
     }
 
     /// <summary>The console wraps long lines at a space: the text with every run of white space as one space.</summary>
+    [Fact]
+    public void ARecordPipelineOrModelFileThatIsAPipeADeviceOrASparseGiantIsRefusedNamingItWithoutBlocking()
+    {
+        // Files the commands read by name — a leaderboard to carry, a pipeline, a run's metrics, a model — given as a
+        // named pipe (an open would wait for a writer forever), /dev/zero (endless) or a 3 GB sparse file.
+        using var dir = TestData.NewTempDir();
+        string Special(string name, string kind)
+        {
+            string path = dir.Combine(name);
+            if (kind == "pipe") { using var mkfifo = System.Diagnostics.Process.Start("mkfifo", path)!; mkfifo.WaitForExit(); }
+            else if (kind == "zero") File.CreateSymbolicLink(path, "/dev/zero");
+            else using (var sparse = new FileStream(path, FileMode.CreateNew)) sparse.SetLength(3L << 30);
+            return path;
+        }
+        var reasons = new Dictionary<string, string>
+        {
+            ["pipe"] = "not a regular file (a named pipe)", ["zero"] = "not a regular file (a character device)", ["sparse"] = "file too large (3,221,225,472 bytes",
+        };
+        var data = dir.Combine("data");
+        TestData.CopySubset(data, 2, ("train", "train"), ("validation", "validation"));
+        foreach (var kind in reasons.Keys)
+        {
+            string board = Special($"{kind}-board.json", kind), pipeline = Special($"{kind}-pipeline.json", kind), model = Special($"{kind}.onnx", kind);
+            string run = Directory.CreateDirectory(dir.Combine($"{kind}-run")).FullName;
+            File.Move(Special($"{kind}-metrics", kind), Path.Combine(run, "metrics.json"));
+            foreach (var (args, file) in new (string[], string)[]
+            {
+                (["compare", "--carry", board, "--out", dir.Combine($"{kind}-compared")], board),
+                (["train", pipeline, "--data", data, "--out", dir.Combine($"{kind}-trained")], pipeline),
+                (["report", run], Path.Combine(run, "metrics.json")),
+                (["quantize", model, "--data", data, "--out", dir.Combine($"{kind}-quantized")], model),
+                (["score", model, data, "--out", dir.Combine($"{kind}-scores.csv")], model),
+            })
+            {
+                var r = CliProcess.RunMeasured(args);
+                Assert.True(r.ExitCode == 2, $"{string.Join(' ', args)}: exit {r.ExitCode}: {r.Stderr}");
+                Assert.Contains($"'{file}' cannot be read: {reasons[kind]}", OneLine(r.Stderr));
+                Assert.DoesNotContain("   at ", r.Stderr);
+                Assert.InRange(r.PeakRssKb, 1, 1_000_000);
+            }
+        }
+    }
+
     private static string OneLine(string text) => System.Text.RegularExpressions.Regex.Replace(text, @"\s+", " ");
 
     [Fact]

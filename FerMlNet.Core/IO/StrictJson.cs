@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using FerMlNet.Preprocessing;
 
 namespace FerMlNet.Core.IO;
 
@@ -42,6 +43,6 @@ public static class StrictJson
     public static T Load<T>(string path, string what, JsonSerializerOptions options, Func<T, int> schemaVersion, int currentVersion)
         where T : class =>
         File.Exists(path)
-            ? Parse(File.ReadAllText(path), path, what, options, schemaVersion, currentVersion)
+            ? Parse(InputFile.ReadAllText(path), path, what, options, schemaVersion, currentVersion)
             : throw new FileNotFoundException($"'{path}' does not exist.");
 }

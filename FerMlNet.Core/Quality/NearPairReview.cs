@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using FerMlNet.Core.IO;
 using FerMlNet.Core.Reports;
+using FerMlNet.Preprocessing;
 
 namespace FerMlNet.Core.Quality;
 
@@ -52,7 +53,7 @@ public static class NearPairReview
     public static IReadOnlyList<ReviewedPair> Load(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"'{path}': no such review file.");
-        var lines = File.ReadAllLines(path);
+        var lines = InputFile.ReadAllText(path).Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
         if (lines.Length == 0 || lines[0] != Header) throw new InvalidDataException($"'{path}' does not start with the header '{Header}'.");
         var pairs = new List<ReviewedPair>();
         for (int n = 1; n < lines.Length; n++)

@@ -40,7 +40,7 @@ public static class RelabelDecisions
     {
         if (!File.Exists(file)) throw new FileNotFoundException($"Decisions file '{file}' does not exist.");
         List<string[]> rows;
-        try { rows = Csv.ParseWritten(File.ReadAllText(file)); }
+        try { rows = Csv.ParseWritten(InputFile.ReadAllText(file)); }
         catch (FormatException e) { throw new InvalidDataException($"'{file}': {e.Message}."); }
         if (rows.Count == 0) throw new InvalidDataException($"'{file}' is empty; expected the header {string.Join(",", Header)}.");
         int pathCol = Array.IndexOf(rows[0], "path"), decisionCol = Array.IndexOf(rows[0], "decision");

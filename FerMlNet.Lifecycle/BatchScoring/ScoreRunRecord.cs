@@ -74,7 +74,7 @@ public sealed class ScoreRunRecord
     {
         var path = PathFor(csvPath);
         if (!File.Exists(path)) return null;
-        try { return JsonSerializer.Deserialize<ScoreRunRecord>(File.ReadAllText(path), Json) ?? throw new InvalidDataException($"'{path}' is empty."); }
+        try { return JsonSerializer.Deserialize<ScoreRunRecord>(InputFile.ReadAllText(path), Json) ?? throw new InvalidDataException($"'{path}' is empty."); }
         catch (JsonException e) { throw new InvalidDataException($"'{path}' is not a score run record ({e.Message})."); }
     }
 

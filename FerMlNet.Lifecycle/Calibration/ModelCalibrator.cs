@@ -95,7 +95,7 @@ public static class ModelCalibrator
     {
         var path = RunRecord.IsPublishedModelFile(source) ? source : Path.Combine(source, "model.onnx");
         if (!File.Exists(path)) throw new FileNotFoundException($"'{source}' has no model.onnx; is it a run folder or a .onnx file?");
-        try { return ModelProto.Parser.ParseFrom(File.ReadAllBytes(path)); }
+        try { return ModelProto.Parser.ParseFrom(InputFile.ReadModel(path)); }
         catch (InvalidProtocolBufferException e) { throw new InvalidDataException($"'{path}' is not an ONNX model: {e.Message}"); }
     }
 

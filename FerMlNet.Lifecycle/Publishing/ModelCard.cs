@@ -8,6 +8,7 @@ using FerMlNet.Training.MlNet;
 using FerMlNet.Lifecycle.Evaluation;
 using FerMlNet.Training.Onnx;
 using FerMlNet.Lifecycle.Runs;
+using FerMlNet.Preprocessing;
 
 namespace FerMlNet.Lifecycle.Publishing;
 
@@ -92,7 +93,7 @@ public sealed record ModelCard
     /// <exception cref="InvalidDataException">The file is missing, not JSON, lacks a required key, has an unknown one or a newer layout (the message names the file).</exception>
     public static ModelCard Load(string path) =>
         File.Exists(path)
-            ? StrictJson.Parse<ModelCard>(File.ReadAllText(path), path, "model card", Json, c => c.SchemaVersion, CurrentSchemaVersion)
+            ? StrictJson.Parse<ModelCard>(InputFile.ReadAllText(path), path, "model card", Json, c => c.SchemaVersion, CurrentSchemaVersion)
             : throw new InvalidDataException($"Model card '{path}' does not exist.");
 
     /// <summary>Writes the card atomically.</summary>

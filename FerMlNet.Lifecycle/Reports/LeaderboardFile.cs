@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FerMlNet.Core.IO;
+using FerMlNet.Preprocessing;
 
 namespace FerMlNet.Lifecycle.Reports;
 
@@ -32,7 +33,7 @@ public sealed record LeaderboardFile
         LeaderboardFile? board;
         try
         {
-            var text = File.ReadAllText(path);
+            var text = InputFile.ReadAllText(path);
             board = text.TrimStart().StartsWith('[')
                 ? new LeaderboardFile { SchemaVersion = 1, Rows = JsonSerializer.Deserialize<LeaderboardRow[]>(text, Json) ?? [] }
                 : JsonSerializer.Deserialize<LeaderboardFile>(text, Json);

@@ -31,7 +31,7 @@ public static class RunReport
     internal static List<EpochRecord> ReadHistory(string dir)
     {
         var path = Path.Combine(dir, "history.json");
-        return File.Exists(path) ? JsonSerializer.Deserialize<List<EpochRecord>>(File.ReadAllText(path), Core.IO.ReportJson.IndentedCamelCase) ?? [] : [];
+        return File.Exists(path) ? JsonSerializer.Deserialize<List<EpochRecord>>(InputFile.ReadAllText(path), Core.IO.ReportJson.IndentedCamelCase) ?? [] : [];
     }
 
     /// <summary>The report's HTML.</summary>

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using FerMlNet.Training.Models;
+using FerMlNet.Preprocessing;
 
 namespace FerMlNet.Training.Engine;
 
@@ -169,7 +170,7 @@ public sealed class PipelineOptions
             throw new InvalidDataException($"Pipeline file '{derived[0]}': 'base' loops ({string.Join(" → ", derived.Append(full).Select(Path.GetFileName))}).");
         if (!File.Exists(full))
             throw new InvalidDataException($"Pipeline file '{derived[^1]}': its 'base' '{Path.GetFileNameWithoutExtension(full)}' has no file '{full}'.");
-        var node = JsonNode.Parse(File.ReadAllText(full), documentOptions: new() { CommentHandling = JsonCommentHandling.Skip })
+        var node = JsonNode.Parse(InputFile.ReadAllText(full), documentOptions: new() { CommentHandling = JsonCommentHandling.Skip })
             as JsonObject ?? throw new InvalidDataException($"Pipeline file '{full}' is not a JSON object.");
         if (!node.Remove("base", out var baseName)) return node;
         if (baseName?.GetValueKind() != JsonValueKind.String || (string)baseName! is not { Length: > 0 } name)
