@@ -143,6 +143,18 @@ public static partial class InputFile
     }
 
     /// <summary>
+    /// Refuses a path that is there but is not a regular file (a pipe, socket, device or folder) before anything opens
+    /// it: opening a pipe waits for a writer forever and a device never ends. A missing path passes, for the caller's
+    /// own "does not exist".
+    /// </summary>
+    /// <exception cref="InvalidDataException">The message names the file (after <paramref name="prefix"/>, e.g. "Model ") and the reason.</exception>
+    public static void ThrowIfSpecial(string path, string prefix = "")
+    {
+        if (KindOf(path) is var kind and not (InputFileKind.Regular or InputFileKind.Missing))
+            throw new InvalidDataException($"{prefix}'{path}' cannot be read: {Describe(kind)}");
+    }
+
+    /// <summary>
     /// Reads a whole model file given by name (an .onnx) with <see cref="ReadAllBytes"/>'s guards and at most
     /// <see cref="MaxModelBytes"/>.
     /// </summary>

@@ -65,8 +65,7 @@ public sealed class FerPredictor : IDisposable
                 ? $"Model '{modelPath}' is a folder, not a model.zip or .onnx file."
                 : $"Model '{modelPath}' does not exist.", modelPath);
         // A pipe or device under a model's name would block the zip reader or be read forever: refused first.
-        if (InputFile.KindOf(modelPath) is var kind and not InputFileKind.Regular)
-            throw new InvalidDataException($"Model '{modelPath}' cannot be read: {InputFile.Describe(kind)}");
+        InputFile.ThrowIfSpecial(modelPath, "Model ");
         byte[] onnx = Path.GetExtension(modelPath).Equals(".zip", StringComparison.OrdinalIgnoreCase)
             ? OnnxFromModelZip(modelPath)
             : InputFile.ReadModel(modelPath);

@@ -51,18 +51,45 @@ public static class Csv
     public static IEnumerable<string[]> ReadWritten(TextReader reader, bool completeOnly = false) =>
         ReadRecords(reader, completeOnly).Select(r => r.Select(Restore).ToArray());
 
+    /// <summary>
+    /// <see cref="ReadWritten(TextReader, bool)"/> of a file: a malformed record fails as an
+    /// <see cref="InvalidDataException"/> naming <paramref name="source"/>.
+    /// </summary>
+    public static IEnumerable<string[]> ReadWritten(TextReader reader, string source, bool completeOnly = false)
+    {
+        using var records = ReadWritten(reader, completeOnly).GetEnumerator();
+        while (true)
+        {
+            bool more;
+            try { more = records.MoveNext(); }
+            catch (FormatException e) { throw new InvalidDataException($"'{source}': {e.Message}."); }
+            if (!more) yield break;
+            yield return records.Current;
+        }
+    }
+
+    /// <summary>
+    /// Longest record read: 1 Mi characters, thousands of times any row the product writes or reads (a path, a label,
+    /// a few numbers), so a file with no line breaks — a sparse giant, a binary file — fails fast instead of growing
+    /// one field until memory runs out.
+    /// </summary>
+    public const int MaxRecordChars = 1 << 20;
+
     /// <summary>Reads the records of a CSV one at a time (quoted fields may hold commas, quotes and line breaks).</summary>
     /// <param name="reader">The CSV text.</param>
-    /// <param name="completeOnly">Leave out a last record that no line break ends (see <see cref="ReadWritten"/>).</param>
-    /// <exception cref="FormatException">A quoted field is not closed (and <paramref name="completeOnly"/> is off).</exception>
+    /// <param name="completeOnly">Leave out a last record that no line break ends (see <see cref="ReadWritten(TextReader, bool)"/>).</param>
+    /// <exception cref="FormatException">A quoted field is not closed (and <paramref name="completeOnly"/> is off), or a record is longer than <see cref="MaxRecordChars"/>.</exception>
     public static IEnumerable<string[]> ReadRecords(TextReader reader, bool completeOnly = false)
     {
         var fields = new List<string>();
         var field = new StringBuilder();
         bool quoted = false, any = false;
+        int recordChars = 0, record = 1;
         for (int next = reader.Read(); next >= 0; next = reader.Read())
         {
             char ch = (char)next;
+            if (++recordChars > MaxRecordChars)
+                throw new FormatException($"record {record:N0} is longer than {MaxRecordChars:N0} characters (not a CSV of rows)");
             if (quoted)
             {
                 if (ch == '"' && reader.Peek() == '"') { field.Append('"'); reader.Read(); }
@@ -80,8 +107,9 @@ public static class Csv
                     {
                         fields.Add(field.ToString());
                         yield return fields.ToArray();
+                        record++;
                     }
-                    fields.Clear(); field.Clear(); any = false;
+                    fields.Clear(); field.Clear(); any = false; recordChars = 0;
                     break;
                 default: field.Append(ch); any = true; break;
             }

@@ -13,8 +13,7 @@ public static class FileHash
     {
         // A folder where a file belongs would otherwise surface as "access denied", which sends the user the wrong way.
         if (Directory.Exists(path)) throw new FileNotFoundException($"'{path}' is a folder, not a file.", path);
-        if (InputFile.KindOf(path) is var kind and not (InputFileKind.Regular or InputFileKind.Missing))
-            throw new InvalidDataException($"'{path}' cannot be read: {InputFile.Describe(kind)}");
+        InputFile.ThrowIfSpecial(path);
         using var stream = File.OpenRead(path);
         return Convert.ToHexStringLower(SHA256.HashData(stream));
     }

@@ -191,7 +191,7 @@ public static class BatchScorer
         {
             // A list of paths, one per line (a CSV's first column; a "path" header is skipped), relative to the list.
             var listRoot = Path.GetDirectoryName(Path.GetFullPath(input))!;
-            var listed = Csv.ParseWritten(Encoding.UTF8.GetString(InputFile.ReadAllBytes(input))).Select(r => r[0].Trim())
+            var listed = Csv.ReadWritten(new StringReader(InputFile.ReadAllText(input)), input).Select(r => r[0].Trim())
                 .Where(p => p.Length > 0 && !p.Equals("path", StringComparison.OrdinalIgnoreCase))
                 .Select(p => Path.GetFullPath(Path.Combine(listRoot, p))).Distinct().ToList();
             return (listRoot, listed);
@@ -211,12 +211,13 @@ public static class BatchScorer
     private static HashSet<string> PrepareResume(string csvPath)
     {
         if (!File.Exists(csvPath)) return [];
+        InputFile.ThrowIfSpecial(csvPath);
         var done = new HashSet<string>(StringComparer.Ordinal);
         AtomicFile.Write(csvPath, output =>
         {
             using var reader = new StreamReader(csvPath, new UTF8Encoding(false));
             using var writer = new StreamWriter(output, new UTF8Encoding(false), leaveOpen: true);
-            using var rows = Csv.ReadWritten(reader, completeOnly: true).GetEnumerator();
+            using var rows = Csv.ReadWritten(reader, csvPath, completeOnly: true).GetEnumerator();
             if (!rows.MoveNext() || !rows.Current.SequenceEqual(Header))
                 throw new InvalidDataException($"'{csvPath}' is not a score CSV of this version (header differs); cannot --resume it.");
             writer.Write(Csv.Line(Header) + "\n");

@@ -1,6 +1,7 @@
 using System.Text;
 using FerMlNet.Core;
 using FerMlNet.Core.IO;
+using FerMlNet.Preprocessing;
 
 namespace FerMlNet.Lifecycle.BatchScoring;
 
@@ -98,7 +99,7 @@ public static class ScoreMerge
         var readers = shards.Select(s => new StreamReader(s.Csv, Encoding.UTF8)).ToList();
         try
         {
-            var rows = readers.Select(r => Csv.ReadWritten(r).Skip(1).GetEnumerator()).ToList();
+            var rows = readers.Select((r, i) => Csv.ReadWritten(r, shards[i].Csv).Skip(1).GetEnumerator()).ToList();
             var next = new PriorityQueue<int, int>(); // shard, by its next row's place in the input
             for (int k = 0; k < rows.Count; k++)
                 if (rows[k].MoveNext()) next.Enqueue(k, position[rows[k].Current[0]]);
@@ -131,13 +132,14 @@ public static class ScoreMerge
     private static Shard ReadShard(string csv)
     {
         if (!File.Exists(csv)) throw new FileNotFoundException($"Shard CSV '{csv}' does not exist.", csv);
+        InputFile.ThrowIfSpecial(csv);
         var record = ScoreRunRecord.Read(csv)
             ?? throw new InvalidDataException($"'{csv}' has no run record ('{Path.GetFileName(ScoreRunRecord.PathFor(csv))}'), so nothing says which shard it is.");
         if (record.Shard is null) throw new InvalidDataException($"'{csv}' is not a shard (its run record names no --shard).");
         using var reader = new StreamReader(csv, Encoding.UTF8);
         var paths = new List<string>();
         bool header = true;
-        foreach (var row in Csv.ReadWritten(reader))
+        foreach (var row in Csv.ReadWritten(reader, csv))
         {
             if (header && !row.SequenceEqual(BatchScorer.Header))
                 throw new InvalidDataException($"'{csv}' is not a score CSV of this version (header differs).");
