@@ -44,6 +44,7 @@ internal static class ScoreBenchCommand
                 File.WriteAllLines(list, files);
                 var faces = files.AsParallel().AsOrdered().Select(f => { try { return FaceImageDecoder.DecodeFile(f); } catch (ImageDecodeException) { return null; } })
                     .Where(f => f is not null).Select(f => f!).ToList();
+                InputFile.ThrowIfSpecial(modelPath, "Model ");
                 using var session = new InferenceSession(modelPath, new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL });
                 var tensors = faces.Chunk(64).Select(batch => FaceTensor.FromFaces(batch)).ToList();
                 using var predictor = FerPredictor.Load(modelPath);

@@ -138,6 +138,19 @@ public sealed class SpecialFileTests
         }
     }
 
+    [Fact]
+    public void TheLibraryRefusesAModelOrFaceDetectorThatIsAPipeAtLoadInsteadOfWaiting()
+    {
+        using var dir = TestData.NewTempDir();
+        string pipe = dir.Combine("pipe.onnx");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", pipe)!) mkfifo.WaitForExit();
+        var model = Assert.Throws<InvalidDataException>(() => FerMlNet.Scoring.FerPredictor.Load(pipe));
+        Assert.Equal($"Model '{pipe}' cannot be read: not a regular file (a named pipe)", model.Message);
+        var detector = Assert.Throws<InvalidDataException>(() => FerMlNet.Scoring.FerPredictor.Load(WebTestData.FastModel,
+            new FerMlNet.Scoring.FerPredictorOptions { FaceDetector = new() { ModelPath = pipe } }));
+        Assert.Equal($"Face detector model '{pipe}' cannot be read: not a regular file (a named pipe)", detector.Message);
+    }
+
     private static string OneLine(string text) => System.Text.RegularExpressions.Regex.Replace(text, @"\s+", " ");
 
     [Fact]

@@ -27,6 +27,7 @@ internal sealed class YuNetFaceDetector : IDisposable
         if (!File.Exists(path))
             throw new FileNotFoundException($"Face detector model '{path}' does not exist. The FerMlNet.Scoring package copies it " +
                                             $"to the app's {ShippedModels.DetectorRelativePath}; set FaceDetectorOptions.ModelPath to use another copy.", path);
+        InputFile.ThrowIfSpecial(path, "Face detector model ");
         using var sessionOptions = new SessionOptions();
         if (_options.Threads > 0) sessionOptions.IntraOpNumThreads = _options.Threads;
         try
