@@ -3,7 +3,6 @@ using FerMlNet.Preprocessing;
 using FerMlNet.Core.Data;
 using FerMlNet.Core.IO;
 using FerMlNet.Core.Quality;
-using FerMlNet.Lifecycle.Evaluation;
 using FerMlNet.Lifecycle.Runs;
 using FerMlNet.Training.Engine;
 using FerMlNet.Lifecycle.Experiments;
@@ -96,11 +95,7 @@ internal static class ExperimentCommand
             if (runDirs.Count == 0) return ExitCodes.Success;
             // The answers compare runs face by face; a run trained before `fer train` wrote its validation answers is
             // scored once from its model.zip (seconds for these networks).
-            foreach (var runDir in runDirs.Where(d => !File.Exists(Path.Combine(d, SplitAnswers.ValFileName))))
-            {
-                AnsiConsole.MarkupLine($"[grey]{Markup.Escape(Path.GetFileName(runDir))}: scoring its validation answers from model.zip[/]");
-                RunAnswers.LoadOrScoreVal(runDir);
-            }
+            RunAnswers.ScoreMissing(runDirs, ScoringAnswersNote);
             var board = Leaderboard.Collect(runDirs);
             Leaderboard.WriteFiles(dir, board);
             string budget = $"each run at most {epochCap} epochs and {minuteCap} training CPU minutes (CPU time ÷ cores) on {Environment.ProcessorCount} CPU cores" +
@@ -115,4 +110,8 @@ internal static class ExperimentCommand
         }));
         return command;
     }
+
+    /// <summary>The line printed before a run's validation answers are scored from its model.zip.</summary>
+    internal static void ScoringAnswersNote(string runDir) =>
+        AnsiConsole.MarkupLine($"[grey]{Markup.Escape(Path.GetFileName(runDir))}: scoring its validation answers from model.zip[/]");
 }

@@ -131,6 +131,18 @@ public class ReportTests
         using var olderJson = JsonDocument.Parse(File.ReadAllText(work.Combine("older-board", "leaderboard.json")));
         Assert.Equal(JsonValueKind.Null, olderJson.RootElement.GetProperty("rows")[0].GetProperty("gapPoints").ValueKind);
 
+        // A run trained before fer train wrote val-answers.json: --score-answers scores it once from its model.zip, with
+        // the answers training wrote, so it is paired like the others.
+        string beforeAnswers = work.Combine("model-0-before-answers");
+        Directory.CreateDirectory(beforeAnswers);
+        foreach (var file in Directory.GetFiles(runs[0]).Where(f => Path.GetFileName(f) != SplitAnswers.ValFileName))
+            File.Copy(file, Path.Combine(beforeAnswers, Path.GetFileName(file)));
+        var scored = CliProcess.Run("compare", beforeAnswers, runs[1], calibrated, "--score-answers", "--out", work.Combine("answers-board"));
+        Assert.True(scored.ExitCode == 0, scored.Stderr);
+        Assert.Equal(SplitAnswers.Load(Path.Combine(runs[0], SplitAnswers.ValFileName)).Images,
+            SplitAnswers.Load(Path.Combine(beforeAnswers, SplitAnswers.ValFileName)).Images);
+        Assert.False(File.Exists(Path.Combine(calibrated, SplitAnswers.ValFileName))); // in sample: never scored, never paired
+
         var notABoard = CliProcess.Run("compare", "--carry", Path.Combine(runs[1], "metrics.json"), "--out", work.Combine("bad"));
         Assert.Equal(2, notABoard.ExitCode);
         Assert.Contains("metrics.json' is not a leaderboard.json", notABoard.Stderr);
