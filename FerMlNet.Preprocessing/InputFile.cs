@@ -130,13 +130,14 @@ public static partial class InputFile
 
     /// <summary>
     /// Reads a whole text file given by name (UTF-8, a byte-order mark honoured) with <see cref="ReadAllBytes"/>'s
-    /// guards and at most <see cref="MaxTextBytes"/>.
+    /// guards and at most <paramref name="maxBytes"/> (default <see cref="MaxTextBytes"/>; a list of inputs passes
+    /// <see cref="MaxBytes"/>, which <see cref="MaxBytesVariable"/> can raise).
     /// </summary>
     /// <exception cref="InvalidDataException">Not a regular file, too large, or unreadable; the message names the file and why.</exception>
-    public static string ReadAllText(string path)
+    public static string ReadAllText(string path, long? maxBytes = null)
     {
         byte[] bytes;
-        try { bytes = ReadAllBytes(path, MaxTextBytes); }
+        try { bytes = ReadAllBytes(path, maxBytes ?? MaxTextBytes); }
         catch (InputFileException e) { throw new InvalidDataException($"'{path}' cannot be read: {e.Message}"); }
         using var reader = new StreamReader(new MemoryStream(bytes), System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
         return reader.ReadToEnd();

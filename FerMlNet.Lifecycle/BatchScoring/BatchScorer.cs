@@ -191,7 +191,7 @@ public static class BatchScorer
         {
             // A list of paths, one per line (a CSV's first column; a "path" header is skipped), relative to the list.
             var listRoot = Path.GetDirectoryName(Path.GetFullPath(input))!;
-            var listed = Csv.ReadWritten(new StringReader(InputFile.ReadAllText(input)), input).Select(r => r[0].Trim())
+            var listed = Csv.ReadWritten(new StringReader(InputFile.ReadAllText(input, InputFile.MaxBytes)), input).Select(r => r[0].Trim())
                 .Where(p => p.Length > 0 && !p.Equals("path", StringComparison.OrdinalIgnoreCase))
                 .Select(p => Path.GetFullPath(Path.Combine(listRoot, p))).Distinct().ToList();
             return (listRoot, listed);
