@@ -64,8 +64,6 @@ public sealed class FerPredictor : IDisposable
             throw new FileNotFoundException(Directory.Exists(modelPath)
                 ? $"Model '{modelPath}' is a folder, not a model.zip or .onnx file."
                 : $"Model '{modelPath}' does not exist.", modelPath);
-        // A pipe or device under a model's name would block the zip reader or be read forever: refused first.
-        InputFile.ThrowIfSpecial(modelPath, "Model ");
         byte[] onnx = Path.GetExtension(modelPath).Equals(".zip", StringComparison.OrdinalIgnoreCase)
             ? OnnxFromModelZip(modelPath)
             : InputFile.ReadModel(modelPath);
@@ -166,6 +164,9 @@ public sealed class FerPredictor : IDisposable
     /// </summary>
     internal static byte[] OnnxFromModelZip(string zipPath)
     {
+        // A pipe or device under a model.zip's name would block the zip reader: refused before it opens (a .onnx is
+        // read through InputFile.ReadModel, which refuses it the same way).
+        InputFile.ThrowIfSpecial(zipPath, "Model ");
         try
         {
             using var zip = ZipFile.OpenRead(zipPath);

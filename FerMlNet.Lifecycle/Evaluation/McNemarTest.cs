@@ -36,6 +36,17 @@ public sealed record McNemarTest(int Images, int OnlyFirstRight, int OnlySecondR
         return new McNemarTest(images, onlyFirst, onlySecond, ExactPValue(onlyFirst, onlySecond));
     }
 
+    /// <summary>
+    /// One reference model against several others, each on the images it shares with the reference, and each p-value
+    /// Holm-adjusted over the family (<see cref="HolmAdjusted"/>); in the order of <paramref name="others"/>.
+    /// </summary>
+    public static IReadOnlyList<(McNemarTest Test, double AdjustedP)> AgainstReference(SplitAnswers reference, IReadOnlyList<SplitAnswers> others)
+    {
+        var tests = others.Select(o => Of(reference, o)).ToList();
+        var adjusted = HolmAdjusted([.. tests.Select(t => t.PValue)]);
+        return [.. tests.Select((t, i) => (t, adjusted[i]))];
+    }
+
     /// <summary>Two-sided exact McNemar p-value for discordant counts <paramref name="b"/> and <paramref name="c"/>.</summary>
     public static double ExactPValue(int b, int c)
     {

@@ -173,9 +173,8 @@ public static class ExperimentAnswers
     private static List<Comparison> Compare(Result best, IReadOnlyList<Result> others)
     {
         var paired = others.Where(o => Pairable(best, o)).ToList();
-        var tests = paired.Select(o => McNemarTest.Of(best.Answers!, o.Answers!)).ToList();
-        var adjusted = McNemarTest.HolmAdjusted(tests.Select(t => t.PValue).ToList());
-        var byName = paired.Select((o, i) => (o.Name, Comparison: new Comparison(best, o, tests[i], adjusted[i])))
+        var tests = McNemarTest.AgainstReference(best.Answers!, [.. paired.Select(o => o.Answers!)]);
+        var byName = paired.Select((o, i) => (o.Name, Comparison: new Comparison(best, o, tests[i].Test, tests[i].AdjustedP)))
             .ToDictionary(p => p.Name, p => p.Comparison);
         return others.Select(o => byName.TryGetValue(o.Name, out var c) ? c : new Comparison(best, o, null, null)).ToList();
     }

@@ -123,13 +123,12 @@ public static class Leaderboard
         var reference = ranked.FirstOrDefault(r => answers.ContainsKey(r.Run));
         if (reference is null) return ranked;
         var referenceFaces = answers[reference.Run].Images.Select(a => a.Path).ToHashSet(StringComparer.Ordinal);
-        var tests = ranked.Where(r => r != reference && answers.TryGetValue(r.Run, out var a) && a.Images.Count == referenceFaces.Count &&
-                                      a.Images.All(i => referenceFaces.Contains(i.Path)))
-            .ToDictionary(r => r.Run, r => McNemarTest.Of(answers[reference.Run], answers[r.Run]));
-        var names = tests.Keys.ToList();
-        var adjusted = McNemarTest.HolmAdjusted(names.Select(n => tests[n].PValue).ToList());
-        var byRun = names.Select((n, i) => (n, new PairedComparison(reference.Run, tests[n].Images, tests[n].OnlyFirstRight, tests[n].OnlySecondRight, adjusted[i])))
-            .ToDictionary(p => p.n, p => p.Item2);
+        var paired = ranked.Where(r => r != reference && answers.TryGetValue(r.Run, out var a) && a.Images.Count == referenceFaces.Count &&
+                                       a.Images.All(i => referenceFaces.Contains(i.Path))).ToList();
+        var tests = McNemarTest.AgainstReference(answers[reference.Run], [.. paired.Select(r => answers[r.Run])]);
+        var byRun = paired.Select((r, i) => (r.Run, Comparison: new PairedComparison(reference.Run, tests[i].Test.Images,
+                tests[i].Test.OnlyFirstRight, tests[i].Test.OnlySecondRight, tests[i].AdjustedP)))
+            .ToDictionary(p => p.Run, p => p.Comparison);
         return ranked.Select(r => byRun.TryGetValue(r.Run, out var c) ? r with { VsReference = c } : r).ToList();
     }
 
