@@ -5,6 +5,7 @@ using FerMlNet.Preprocessing;
 using FerMlNet.Scoring;
 using FerMlNet.Training.Models;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
@@ -26,6 +27,7 @@ public class InferenceBenchmarks
 {
     private InferenceSession _raw = null!;
     private FerPredictor _library = null!;
+    private TransformerChain<ITransformer> _zipModel = null!;
     private PredictionEngine<FerImageInput, FerPrediction> _engine = null!;
     private DenseTensor<float> _one = null!, _batch = null!;
     private byte[] _pixels = [];
@@ -49,7 +51,8 @@ public class InferenceBenchmarks
         _batch = Tensor(64);
         _library = FerPredictor.Load(onnx, new FerPredictorOptions { IntraOpThreads = 1 });
         var ml = new MLContext(seed: 0);
-        _engine = ml.Model.CreatePredictionEngine<FerImageInput, FerPrediction>(ml.Model.Load(zip, out _));
+        _zipModel = (TransformerChain<ITransformer>)ml.Model.Load(zip, out _);
+        _engine = ml.Model.CreatePredictionEngine<FerImageInput, FerPrediction>(_zipModel);
         GlibcMalloc.Tune();
         TorchSharp.torch.set_num_threads(1);
         _members = MemberArchitectures(onnx).Select(architecture => ModelZoo.Create(architecture)).ToArray();
@@ -124,6 +127,7 @@ public class InferenceBenchmarks
         _raw.Dispose();
         _library.Dispose();
         _engine.Dispose();
+        _zipModel.Dispose();
         foreach (var member in _members) member.Dispose();
     }
 }

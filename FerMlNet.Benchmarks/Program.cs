@@ -7,4 +7,5 @@ string[] arguments = args.Contains("--inProcess") ? args : [.. args, "--inProces
 // BenchmarkDotNet names the CPU but not the extensions that pick ONNX Runtime's and libtorch's kernels (AVX-512, VNNI,
 // BF16, AMX): the same line as every `fer bench`, so results from different machines can be read side by side.
 Console.WriteLine(FerMlNet.Training.Bench.MachineFacts.Measure().Describe());
+FerMlNet.Scoring.OnnxRuntimeTelemetry.Disable(); // before any benchmark loads a model: ONNX Runtime reads it once
 BenchmarkSwitcher.FromAssembly(typeof(FerMlNet.Benchmarks.InferenceBenchmarks).Assembly).Run(arguments);

@@ -62,7 +62,7 @@ internal static class EvaluateCommand
             var metrics = FerCommandLine.WithProgress($"Evaluating ({wanted.ToName()})", _ => parse.GetValue(detect)
                 ? MlNetEvaluation.EvaluateWithFaceDetection(modelPath, index, wanted, parse.GetValue(threshold),
                     new FaceCropOptions { Detail = parse.GetValue(detail) })
-                : MlNetEvaluation.Evaluate(MlNetEvaluation.LoadModel(modelPath), index, wanted, parse.GetValue(threshold)));
+                : MlNetEvaluation.EvaluateModelFile(modelPath, index, wanted, parse.GetValue(threshold)).Metrics);
             metrics = metrics with { Model = Path.GetFileName(modelPath), FittedCalibration = FittedCalibration(modelPath) };
             metrics.Write(Path.Combine(dir, "metrics.json"));
             FerMlNet.Lifecycle.Reports.RunReport.Write(dir, $"{Path.GetFileName(modelPath)} on {Path.GetFileName(Path.GetFullPath(parse.GetValue(data)!))} ({wanted.ToName()})");

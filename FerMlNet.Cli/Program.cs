@@ -1,5 +1,6 @@
 using FerMlNet.Core.Native;
 using FerMlNet.Cli;
+using FerMlNet.Scoring;
 
 // Before anything allocates a tensor: keep large activation buffers in the heap (see GlibcMalloc). Not for the
 // long-running server and its load benchmarks: with trimming off, memory freed by 16 concurrent requests is never
@@ -8,4 +9,5 @@ using FerMlNet.Cli;
 bool serving = args is ["serve", ..] or ["bench", "serve" or "load", ..];
 if (serving) GlibcMalloc.LimitArenas(2); // first thing: arenas made before the cap stay (see GlibcMalloc.LimitArenas)
 else GlibcMalloc.Tune();
+OnnxRuntimeTelemetry.Disable(); // before any model loads: ONNX Runtime reads the switch once
 return FerCommandLine.Run(args);

@@ -54,7 +54,7 @@ internal static class QuantizeCommand
 
             var onnxPath = Path.Combine(dir, "model.onnx");
             AtomicFile.WriteAllBytes(onnxPath, quantized.ToByteArray());
-            var transformer = ModelFiles.WriteZip(onnxPath, Path.Combine(dir, "model.zip"));
+            using var transformer = ModelFiles.WriteZip(onnxPath, Path.Combine(dir, "model.zip"));
             var record = new QuantizationRecord(QuantizationRecord.CurrentSchemaVersion, Path.GetFullPath(source), FileHash.Sha256(source),
                 DatasetSplit.Train.ToName(), train.Length, parse.GetValue(seed), summary);
             AtomicFile.WriteAllText(Path.Combine(dir, "quantization.json"), JsonSerializer.Serialize(record, ReportJson.IndentedCamelCase));

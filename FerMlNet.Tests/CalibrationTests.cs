@@ -10,6 +10,7 @@ using FerMlNet.Lifecycle.Publishing;
 using FerMlNet.Lifecycle.Runs;
 using Google.Protobuf;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Onnx;
@@ -366,8 +367,8 @@ public class CalibrationTests(TrainedModelFixture model) : IClassFixture<Trained
         Assert.Contains(kept ? "class biases kept" : "class biases dropped", result.Stdout);
 
         var ml = new MLContext();
-        var loaded = ml.Model.Load(Path.Combine(outDir, "model.zip"), out _);
-        var engine = ml.Model.CreatePredictionEngine<FerImageInput, FerPrediction>(loaded);
+        using var loaded = (TransformerChain<ITransformer>)ml.Model.Load(Path.Combine(outDir, "model.zip"), out _);
+        using var engine = ml.Model.CreatePredictionEngine<FerImageInput, FerPrediction>(loaded);
         using var predictor = FerPredictor.Load(Path.Combine(outDir, "model.onnx"));
         foreach (var path in EmotionClasses.Names.Select(c => TestData.Fer4MitImages("test", c, 1)[0]))
         {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using FerMlNet.Scoring;
 
 namespace FerMlNet.Tests;
 
@@ -8,6 +9,16 @@ internal static class CliProcess
     public sealed record Result(int ExitCode, string Stdout, string Stderr, long PeakRssKb = 0);
 
     public static Result Run(params string[] args) => Start([], measure: false, args);
+
+    /// <summary>
+    /// Runs with the temporary folder and the per-user cache (TMPDIR, XDG_CACHE_HOME) inside <paramref name="folder"/>,
+    /// to see what the command leaves behind; without ORT_DISABLE_TELEMETRY or the CI markers with which ONNX Runtime
+    /// switches its telemetry off by itself, so the command's own choice is what is seen.
+    /// </summary>
+    public static Result RunIsolated(string folder, params string[] args) =>
+        Start([], measure: false, args, ("TMPDIR", folder), ("XDG_CACHE_HOME", Path.Combine(folder, "cache")),
+            (OnnxRuntimeTelemetry.DisableVariable, null), ("CI", null), ("TF_BUILD", null), ("GITHUB_ACTIONS", null),
+            ("GITLAB_CI", null), ("CIRCLECI", null), ("JENKINS_URL", null), ("TEAMCITY_VERSION", null));
 
     /// <summary>Runs under GNU time to read the child's peak resident memory (kB).</summary>
     public static Result RunMeasured(params string[] args) => Start(["/usr/bin/time", "-f", RssMarker + "%M"], measure: true, args);
@@ -23,7 +34,7 @@ internal static class CliProcess
 
     private const string RssMarker = "FER_PEAK_RSS_KB=";
 
-    private static Result Start(string[] wrapper, bool measure, string[] args)
+    private static Result Start(string[] wrapper, bool measure, string[] args, params (string Name, string? Value)[] environment)
     {
         var psi = new ProcessStartInfo(wrapper.Length > 0 ? wrapper[0] : "dotnet")
         {
@@ -34,6 +45,8 @@ internal static class CliProcess
         if (wrapper.Length > 0) foreach (var a in wrapper.Skip(1).Append("dotnet")) psi.ArgumentList.Add(a);
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "fer.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var (name, value) in environment)
+            if (value is null) psi.Environment.Remove(name); else psi.Environment[name] = value;
         var (exitCode, stdout, err) = Execute(psi, "fer " + string.Join(' ', args));
         long rss = 0;
         if (measure && err.LastIndexOf(RssMarker, StringComparison.Ordinal) is int at and >= 0)

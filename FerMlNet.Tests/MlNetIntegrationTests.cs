@@ -53,7 +53,7 @@ public class MlNetIntegrationTests
             ValidationSet = Prepare(valView),
         });
         // The scoring model a .NET app loads: image path → preprocessing contract → network → Score, PredictedLabel.
-        var model = features.Append(trainer.Fit(Prepare(trainView)));
+        using var model = features.Append(trainer.Fit(Prepare(trainView)));
         Assert.True(trainer.LastResult!.State.BestValAccuracy > 0.33,
             $"validation accuracy {trainer.LastResult.State.BestValAccuracy:P1} is not clearly above chance (25%)");
 
@@ -63,18 +63,20 @@ public class MlNetIntegrationTests
         ml.Model.Save(model, inputSchema, zip);
 
         var fresh = new MLContext();
-        var loaded = fresh.Model.Load(zip, out _);
-        var engine = fresh.Model.CreatePredictionEngine<FerImageInput, FerPrediction>(loaded);
-        var originalEngine = ml.Model.CreatePredictionEngine<FerImageInput, FerPrediction>(model);
-        foreach (var row in Rows("test", 5))
+        using var loaded = (TransformerChain<ITransformer>)fresh.Model.Load(zip, out _);
+        using (var engine = fresh.Model.CreatePredictionEngine<FerImageInput, FerPrediction>(loaded))
+        using (var originalEngine = ml.Model.CreatePredictionEngine<FerImageInput, FerPrediction>(model))
         {
-            var input = new FerImageInput { ImagePath = row.ImagePath };
-            var a = engine.Predict(input);
-            var b = originalEngine.Predict(input);
-            Assert.Equal(b.PredictedLabel, a.PredictedLabel);
-            Assert.Equal(b.Score, a.Score);
-            Assert.Equal(4, a.Score.Length);
-            Assert.Equal(1f, a.Score.Sum(), 1e-3f);
+            foreach (var row in Rows("test", 5))
+            {
+                var input = new FerImageInput { ImagePath = row.ImagePath };
+                var a = engine.Predict(input);
+                var b = originalEngine.Predict(input);
+                Assert.Equal(b.PredictedLabel, a.PredictedLabel);
+                Assert.Equal(b.Score, a.Score);
+                Assert.Equal(4, a.Score.Length);
+                Assert.Equal(1f, a.Score.Sum(), 1e-3f);
+            }
         }
     }
 

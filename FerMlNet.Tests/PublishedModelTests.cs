@@ -3,6 +3,7 @@ using FerMlNet.Preprocessing;
 using FerMlNet.Core.IO;
 using FerMlNet.Scoring;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 
 namespace FerMlNet.Tests;
 
@@ -95,7 +96,8 @@ public class PublishedModelTests(PublishedModelTests.RebuiltSplits splits) : ICl
 
         using var onnx = FerPredictor.Load(Path.Combine(models, name + ".onnx"));
         var ml = new MLContext();
-        var engine = ml.Model.CreatePredictionEngine<FerImageInput, FerPrediction>(ml.Model.Load(zip, out _));
+        using var loaded = (TransformerChain<ITransformer>)ml.Model.Load(zip, out _);
+        using var engine = ml.Model.CreatePredictionEngine<FerImageInput, FerPrediction>(loaded);
         foreach (var file in EmotionClasses.Names.SelectMany(cls => TestData.Fer4MitImages("test", cls, 2)))
         {
             var direct = onnx.Predict(File.ReadAllBytes(file));

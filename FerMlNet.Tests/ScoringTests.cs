@@ -2,6 +2,7 @@ using FerMlNet.Core.IO;
 using FerMlNet.Preprocessing;
 using FerMlNet.Scoring;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 
 namespace FerMlNet.Tests;
 
@@ -17,7 +18,8 @@ public class ScoringTests(TrainedModelFixture model) : IClassFixture<TrainedMode
         using var fromZip = FerPredictor.Load(model.ZipPath);
         using var fromOnnx = FerPredictor.Load(model.OnnxPath);
         var ml = new MLContext();
-        var engine = ml.Model.CreatePredictionEngine<FerImageInput, FerPrediction>(ml.Model.Load(model.ZipPath, out _));
+        using var loaded = (TransformerChain<ITransformer>)ml.Model.Load(model.ZipPath, out _);
+        using var engine = ml.Model.CreatePredictionEngine<FerImageInput, FerPrediction>(loaded);
         foreach (var file in Faces(3))
         {
             var a = fromZip.Predict(file);
@@ -206,8 +208,14 @@ public class ScoringTests(TrainedModelFixture model) : IClassFixture<TrainedMode
     {
         using var dir = TestData.NewTempDir();
         TestData.CopySubset(dir.Combine("data"), 10, ("test", "test"));
-        var r = CliProcess.Run("evaluate", model.ZipPath, "--data", dir.Combine("data"), "--split", "test", "--out", dir.Combine("eval"), "--threshold", "0.3");
+        // Nothing is left in the temporary folder or the user's cache: ML.NET's copy of the model.zip's network goes
+        // when the command disposes the model (a batch job run every hour would otherwise fill /tmp), and ONNX
+        // Runtime's telemetry, which writes a session file, a device id and an event database, is off.
+        using var isolated = TestData.NewTempDir();
+        var r = CliProcess.RunIsolated(isolated.Path, "evaluate", model.ZipPath, "--data", dir.Combine("data"), "--split", "test",
+            "--out", dir.Combine("eval"), "--threshold", "0.3");
         Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Empty(Directory.GetFileSystemEntries(isolated.Path, "*", SearchOption.AllDirectories));
         using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(dir.Combine("eval", "metrics.json")));
         var m = doc.RootElement;
         Assert.Equal(40, m.GetProperty("images").GetInt32());

@@ -10,6 +10,7 @@ public sealed class Program
     public static Task Main(string[] args)
     {
         Core.Native.GlibcMalloc.LimitArenas(2); // first thing: arenas made before the cap stay
+        Scoring.OnnxRuntimeTelemetry.Disable(); // before the model loads: ONNX Runtime reads the switch once
         return FerWebApp.Create(args).RunAsync();
     }
 }

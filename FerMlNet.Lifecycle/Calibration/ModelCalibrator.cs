@@ -81,7 +81,7 @@ public static class ModelCalibrator
         OnnxGraphEdits.SetMetadata(calibrated, "fermlnet.calibration", calibration.ToCompactJson());
         var onnxPath = Path.Combine(dir, "model.onnx");
         AtomicFile.WriteAllBytes(onnxPath, calibrated.ToByteArray());
-        var transformer = ModelFiles.WriteZip(onnxPath, Path.Combine(dir, "model.zip"));
+        using var transformer = ModelFiles.WriteZip(onnxPath, Path.Combine(dir, "model.zip"));
         calibration.Write(Path.Combine(dir, "calibration.json"));
 
         var metrics = progress.Step("Evaluating (validation)", _ => MlNetEvaluation.Evaluate(transformer, index, DatasetSplit.Val));

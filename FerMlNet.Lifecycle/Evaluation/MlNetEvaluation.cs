@@ -27,15 +27,33 @@ public static class MlNetEvaluation
         public string Predicted { get; set; } = "";
     }
 
-    /// <summary>Loads a model.zip with ML.NET.</summary>
+    /// <summary>
+    /// Loads a model.zip with ML.NET. Dispose the result: ML.NET copies the embedded ONNX network to a file in the
+    /// temporary folder and deletes it only when the model is disposed (not at process exit).
+    /// </summary>
     /// <exception cref="InvalidDataException">ML.NET cannot load it; the message names the file and why.</exception>
-    public static ITransformer LoadModel(string modelPath)
+    public static TransformerChain<ITransformer> LoadModel(string modelPath)
     {
-        try { return new MLContext().Model.Load(modelPath, out _); }
+        try
+        {
+            var model = new MLContext().Model.Load(modelPath, out _);
+            return model as TransformerChain<ITransformer> ?? new TransformerChain<ITransformer>(model);
+        }
         catch (Exception e) when (e is FormatException or InvalidOperationException or InvalidDataException)
         {
             throw new InvalidDataException($"Model '{modelPath}' cannot be loaded by ML.NET: {e.Message}");
         }
+    }
+
+    /// <summary>
+    /// <see cref="EvaluateWithAnswers"/> of a model.zip file, loaded and disposed here (so its temporary ONNX copy goes).
+    /// </summary>
+    /// <exception cref="InvalidDataException">ML.NET cannot load it; the message names the file and why.</exception>
+    public static (EvaluationMetrics Metrics, SplitAnswers Answers) EvaluateModelFile(string modelPath, DatasetIndex dataset,
+        DatasetSplit split, float threshold = FerModelConventions.DefaultUncertainThreshold)
+    {
+        using var model = LoadModel(modelPath);
+        return EvaluateWithAnswers(model, dataset, split, threshold);
     }
 
     /// <summary>

@@ -33,7 +33,7 @@ public static class RunAnswers
         if (File.Exists(file)) return SplitAnswers.Load(file);
         string modelPath = Path.Combine(runDir, "model.zip");
         if (!File.Exists(modelPath) || RunRecord.LoadIfPresent(runDir)?.Dataset is not { } dataset) return null;
-        var answers = MlNetEvaluation.EvaluateWithAnswers(MlNetEvaluation.LoadModel(modelPath), DatasetReader.Read(dataset), DatasetSplit.Val).Answers;
+        var answers = MlNetEvaluation.EvaluateModelFile(modelPath, DatasetReader.Read(dataset), DatasetSplit.Val).Answers;
         answers.Write(file);
         return answers;
     }

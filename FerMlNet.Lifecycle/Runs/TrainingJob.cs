@@ -71,7 +71,7 @@ public static class TrainingJob
             ["fermlnet.labels"] = string.Join(",", EmotionClasses.Names),
             ["fermlnet.bestEpoch"] = result.State.BestEpoch.ToString(),
         };
-        var model = ModelFiles.Write(network, Path.Combine(runDir, "model.onnx"), Path.Combine(runDir, "model.zip"), metadata);
+        using var model = ModelFiles.Write(network, Path.Combine(runDir, "model.onnx"), Path.Combine(runDir, "model.zip"), metadata);
         AtomicFile.WriteAllText(Path.Combine(runDir, "history.json"), JsonSerializer.Serialize(result.State.History, ReportJson.IndentedCamelCase));
         var gap = GapDiagnosis.FromHistory(result.State.History);
         var (metrics, answers) = progress.Step("Evaluating (validation)", _ => MlNetEvaluation.EvaluateWithAnswers(model, index, DatasetSplit.Val));

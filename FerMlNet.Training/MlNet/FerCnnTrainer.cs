@@ -3,6 +3,7 @@ using FerMlNet.Preprocessing;
 using FerMlNet.Scoring;
 using FerMlNet.Training.Engine;
 using FerMlNet.Training.Onnx;
+using Google.Protobuf;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -54,9 +55,14 @@ public sealed class FerCnnTrainer : IEstimator<ITransformer>
         using (validation)
             LastResult = CnnTrainer.Train(_options.Pipeline, train, validation, _options.Run);
 
-        var onnxPath = _options.OnnxModelPath ?? Path.Combine(Path.GetTempPath(), $"fercnn-{Guid.NewGuid():N}.onnx");
-        OnnxExporter.Save(LastResult.Network, onnxPath);
-        return _context.Transforms.ApplyFerOnnxModel(onnxPath).Fit(input);
+        if (_options.OnnxModelPath is { } onnxPath)
+        {
+            OnnxExporter.Save(LastResult.Network, onnxPath);
+            return _context.Transforms.ApplyFerOnnxModel(onnxPath).Fit(input);
+        }
+        // No file asked for: the graph goes to ML.NET as bytes, and ML.NET's temporary copy goes when the model is disposed.
+        using var graph = new MemoryStream(OnnxExporter.Build(LastResult.Network).ToByteArray());
+        return _context.Transforms.ApplyFerOnnxModel(graph).Fit(input);
     }
 
     /// <inheritdoc />

@@ -22,7 +22,10 @@ public sealed class FerCnnTrainerOptions
     /// <summary>Validation data with the same columns; null: 10% of the training rows (seeded) are held out.</summary>
     public IDataView? ValidationSet { get; set; }
 
-    /// <summary>Where the ONNX network is written; null: a file in the temp folder.</summary>
+    /// <summary>
+    /// Where the ONNX network is written; null: no file of ours (ML.NET keeps a temporary copy until the fitted model is
+    /// disposed).
+    /// </summary>
     public string? OnnxModelPath { get; set; }
 
     /// <summary>Run-time settings (threads, checkpoints, time limit, progress).</summary>

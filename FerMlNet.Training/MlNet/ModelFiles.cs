@@ -4,6 +4,7 @@ using FerMlNet.Scoring;
 using FerMlNet.Training.Models;
 using FerMlNet.Training.Onnx;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 
 namespace FerMlNet.Training.MlNet;
 
@@ -13,9 +14,9 @@ public static class ModelFiles
     /// <summary>
     /// Writes <paramref name="onnxPath"/> (dynamic batch, for ONNX Runtime users) and <paramref name="zipPath"/>:
     /// the ML.NET pipeline image path → preprocessing contract → ONNX network → Score (the ONNX bytes are embedded). Both writes are
-    /// atomic. Returns the fitted ML.NET transformer.
+    /// atomic. Returns the fitted ML.NET transformer; dispose it (it holds an ONNX Runtime session).
     /// </summary>
-    public static ITransformer Write(FerNet network, string onnxPath, string zipPath, IDictionary<string, string> metadata)
+    public static TransformerChain<ITransformer> Write(FerNet network, string onnxPath, string zipPath, IDictionary<string, string> metadata)
     {
         OnnxExporter.Save(network, onnxPath, metadata);
         return WriteZip(onnxPath, zipPath);
@@ -23,9 +24,10 @@ public static class ModelFiles
 
     /// <summary>
     /// Writes the ML.NET <paramref name="zipPath"/> around an existing ONNX file (image path → preprocessing contract →
-    /// ONNX network → Score), atomically. Returns the fitted ML.NET transformer.
+    /// ONNX network → Score), atomically. Returns the fitted ML.NET transformer; dispose it (it holds an ONNX Runtime
+    /// session).
     /// </summary>
-    public static ITransformer WriteZip(string onnxPath, string zipPath)
+    public static TransformerChain<ITransformer> WriteZip(string onnxPath, string zipPath)
     {
         var ml = new MLContext(seed: 0);
         var empty = ml.Data.LoadFromEnumerable(Array.Empty<FerImageInput>());

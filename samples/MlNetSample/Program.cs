@@ -5,6 +5,10 @@
 using System.Globalization;
 using FerMlNet.Scoring;
 using Microsoft.ML;
+using Microsoft.ML.Data;
+
+// ONNX Runtime collects usage telemetry unless told not to; this app says no before any model loads.
+OnnxRuntimeTelemetry.Disable();
 
 if (args.Length != 1)
 {
@@ -19,7 +23,8 @@ if (!File.Exists(args[0]))
 }
 
 var mlContext = new MLContext();
-ITransformer model = mlContext.Model.Load(ShippedModels.DefaultModel, out _);
+// Disposed at the end: ML.NET keeps the model's ONNX network in a temporary file until the model is disposed.
+using var model = (TransformerChain<ITransformer>)mlContext.Model.Load(ShippedModels.DefaultModel, out _);
 // A PredictionEngine is not thread-safe: make one per thread, or pool them (see samples/WebApiSample).
 using var engine = mlContext.Model.CreatePredictionEngine<FerImageInput, FerPrediction>(model);
 

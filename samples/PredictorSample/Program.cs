@@ -5,6 +5,9 @@ using System.Globalization;
 using FerMlNet.Preprocessing;
 using FerMlNet.Scoring;
 
+// ONNX Runtime collects usage telemetry unless told not to; this app says no before any model loads.
+OnnxRuntimeTelemetry.Disable();
+
 if (args.Length != 1)
 {
     Console.Error.WriteLine("usage: PredictorSample IMAGE");

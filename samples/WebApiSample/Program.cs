@@ -8,6 +8,9 @@
 using FerMlNet.Preprocessing;
 using FerMlNet.Scoring;
 
+// ONNX Runtime collects usage telemetry unless told not to; this app says no before any model loads.
+OnnxRuntimeTelemetry.Disable();
+
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddSingleton(_ => FerPredictor.LoadDefault());
 var app = builder.Build();
