@@ -29,10 +29,22 @@ public static class OnnxRuntimeTelemetry
         // .NET keeps its own copy of the environment on Linux and macOS; ONNX Runtime reads the C library's, so the
         // variable goes there too.
         Environment.SetEnvironmentVariable(DisableVariable, "1");
-        bool set = OperatingSystem.IsWindows() || SetNative(DisableVariable, "1");
-        // Windows' event tracing ignores the variable; the API call stops those events (elsewhere it is harmless).
-        OrtEnv.Instance().DisableTelemetryEvents();
-        return set;
+        // Windows' event tracing ignores the variable; there the API call stops those events. Elsewhere ONNX Runtime is
+        // not loaded here, so a command that never scores does not pay for it.
+        return OperatingSystem.IsWindows() ? DisableWindowsEvents() : SetNative(DisableVariable, "1");
+    }
+
+    private static bool DisableWindowsEvents()
+    {
+        try
+        {
+            OrtEnv.Instance().DisableTelemetryEvents();
+            return true;
+        }
+        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or OnnxRuntimeException)
+        {
+            return false;
+        }
     }
 
     private static bool SetNative(string name, string value)
