@@ -26,22 +26,11 @@ public static class FerOnnxCatalog
     /// <param name="gpuDeviceId">CUDA device to run on (null = CPU).</param>
     /// <param name="fallbackToCpu">Run on CPU when the GPU cannot be used.</param>
     public static IEstimator<ITransformer> ApplyFerOnnxModel(this TransformsCatalog catalog, string onnxModelPath,
-        int? gpuDeviceId = null, bool fallbackToCpu = true) =>
-        AroundNetwork(catalog, catalog.ApplyOnnxModel([OnnxProbabilities], [OnnxInput], onnxModelPath, gpuDeviceId, fallbackToCpu));
-
-    /// <summary>
-    /// <see cref="ApplyFerOnnxModel(TransformsCatalog, string, int?, bool)"/> on the CPU from the graph's bytes: ML.NET keeps
-    /// its own copy in the temporary folder until the fitted model is disposed, so the caller's file may go at once.
-    /// </summary>
-    /// <param name="catalog">The transforms catalog (<c>mlContext.Transforms</c>).</param>
-    /// <param name="onnxModel">The ONNX graph, read from its current position.</param>
-    public static IEstimator<ITransformer> ApplyFerOnnxModel(this TransformsCatalog catalog, Stream onnxModel) =>
-        AroundNetwork(catalog, catalog.ApplyOnnxModel([OnnxProbabilities], [OnnxInput], onnxModel));
-
-    // The graph's own input and output names become the contract's Pixels in and Score out.
-    private static IEstimator<ITransformer> AroundNetwork(TransformsCatalog catalog, IEstimator<ITransformer> network) =>
-        catalog.CopyColumns(OnnxInput, PreprocessingContract.PixelsColumn)
-            .Append(network)
+        int? gpuDeviceId = null, bool fallbackToCpu = true)
+    {
+        return catalog.CopyColumns(OnnxInput, PreprocessingContract.PixelsColumn)
+            .Append(catalog.ApplyOnnxModel([OnnxProbabilities], [OnnxInput], onnxModelPath, gpuDeviceId, fallbackToCpu))
             .Append(catalog.CopyColumns(ScoreColumn, OnnxProbabilities))
             .Append(catalog.DropColumns(OnnxInput, OnnxProbabilities));
+    }
 }

@@ -3,7 +3,6 @@ using FerMlNet.Preprocessing;
 using FerMlNet.Scoring;
 using FerMlNet.Training.Engine;
 using FerMlNet.Training.Onnx;
-using Google.Protobuf;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -55,14 +54,25 @@ public sealed class FerCnnTrainer : IEstimator<ITransformer>
         using (validation)
             LastResult = CnnTrainer.Train(_options.Pipeline, train, validation, _options.Run);
 
-        if (_options.OnnxModelPath is { } onnxPath)
+        var onnxPath = _options.OnnxModelPath ?? TemporaryOnnxPath();
+        OnnxExporter.Save(LastResult.Network, onnxPath);
+        return _context.Transforms.ApplyFerOnnxModel(onnxPath).Fit(input);
+    }
+
+    /// <summary>
+    /// A file in the temporary folder for a network no one asked to keep, deleted when the process exits. Not sooner:
+    /// ML.NET reads the file again by name whenever the fitted model is saved. (Handing ML.NET the graph's bytes
+    /// instead leaves two copies in the temporary folder that disposing the model does not remove, measured with
+    /// ML.NET 5.0.1.)
+    /// </summary>
+    private static string TemporaryOnnxPath()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"fercnn-{Guid.NewGuid():N}.onnx");
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
-            OnnxExporter.Save(LastResult.Network, onnxPath);
-            return _context.Transforms.ApplyFerOnnxModel(onnxPath).Fit(input);
-        }
-        // No file asked for: the graph goes to ML.NET as bytes, and ML.NET's temporary copy goes when the model is disposed.
-        using var graph = new MemoryStream(OnnxExporter.Build(LastResult.Network).ToByteArray());
-        return _context.Transforms.ApplyFerOnnxModel(graph).Fit(input);
+            try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        };
+        return path;
     }
 
     /// <inheritdoc />

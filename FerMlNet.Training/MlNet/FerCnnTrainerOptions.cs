@@ -23,8 +23,8 @@ public sealed class FerCnnTrainerOptions
     public IDataView? ValidationSet { get; set; }
 
     /// <summary>
-    /// Where the ONNX network is written; null: no file of ours (ML.NET keeps a temporary copy until the fitted model is
-    /// disposed).
+    /// Where the ONNX network is written; null: a file in the temporary folder, deleted when the process exits (ML.NET
+    /// reads it again whenever the fitted model is saved).
     /// </summary>
     public string? OnnxModelPath { get; set; }
 
